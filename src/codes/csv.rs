@@ -1,0 +1,251 @@
+//! A small CSV / TSV record reader and the error type every table loader
+//! returns.
+//!
+//! It reads RFC 4180 style text: fields separated by one delimiter (comma or
+//! tab), a field that starts with `"` is quoted (it may hold delimiters, line
+//! breaks and `""` for a quote), line ends are LF or CRLF. A quote inside an
+//! unquoted field is kept as an ordinary character, as CMS files need. Each
+//! record remembers the 1-based line it starts on, so errors can name it.
+
+use std::fmt;
+
+/// A table row that could not be read: the file (as the caller named it), the
+/// 1-based line and what is wrong.
+///
+/// Displayed as `{file}:{line}: {message}`, like a compiler error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadError {
+    /// The file name the caller passed to the loader.
+    pub file: String,
+    /// The 1-based line where the offending row starts (1 when the whole file
+    /// is at fault, e.g. no header row was found).
+    pub line: usize,
+    /// What is wrong, in plain words.
+    pub message: String,
+}
+
+impl LoadError {
+    pub(crate) fn new(file: &str, line: usize, message: impl Into<String>) -> LoadError {
+        LoadError {
+            file: file.to_string(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// One record: its fields and the line it starts on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Record {
+    /// 1-based line of the record's first character.
+    pub line: usize,
+    pub fields: Vec<String>,
+}
+
+impl Record {
+    /// The field at `index`, or "" when the row is shorter.
+    pub fn get(&self, index: usize) -> &str {
+        self.fields.get(index).map_or("", String::as_str)
+    }
+
+    /// True when every field is empty or whitespace (a blank line, or `,,,`).
+    pub fn is_blank(&self) -> bool {
+        self.fields.iter().all(|f| f.trim().is_empty())
+    }
+}
+
+/// A record-level read failure: the line the record starts on and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ReadError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Iterates over the records of `text`.
+pub(crate) struct Reader<'a> {
+    rest: &'a str,
+    line: usize,
+    delimiter: char,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader over `text` (a leading byte-order mark is skipped).
+    pub fn new(text: &'a str, delimiter: char) -> Reader<'a> {
+        Reader {
+            rest: text.strip_prefix('\u{feff}').unwrap_or(text),
+            line: 1,
+            delimiter,
+        }
+    }
+}
+
+impl Iterator for Reader<'_> {
+    type Item = Result<Record, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let start_line = self.line;
+        let mut fields = Vec::new();
+        let mut field = String::new();
+        let mut in_quotes = false;
+        let mut at_field_start = true;
+        let text = self.rest;
+        let mut chars = text.char_indices().peekable();
+        let mut consumed = text.len();
+        while let Some((i, c)) = chars.next() {
+            if in_quotes {
+                match c {
+                    '"' if chars.peek().map(|&(_, n)| n) == Some('"') => {
+                        chars.next();
+                        field.push('"');
+                    }
+                    '"' => in_quotes = false,
+                    '\r' if chars.peek().map(|&(_, n)| n) == Some('\n') => {}
+                    '\n' => {
+                        self.line += 1;
+                        field.push('\n');
+                    }
+                    _ => field.push(c),
+                }
+                continue;
+            }
+            match c {
+                '"' if at_field_start => {
+                    in_quotes = true;
+                    at_field_start = false;
+                }
+                '\n' => {
+                    self.line += 1;
+                    consumed = i + 1;
+                    break;
+                }
+                '\r' if chars.peek().map(|&(_, n)| n) == Some('\n') => {}
+                c if c == self.delimiter => {
+                    fields.push(std::mem::take(&mut field));
+                    at_field_start = true;
+                }
+                _ => {
+                    field.push(c);
+                    at_field_start = false;
+                }
+            }
+        }
+        self.rest = &text[consumed..];
+        if in_quotes {
+            self.rest = "";
+            return Some(Err(ReadError {
+                line: start_line,
+                message: "unterminated quoted field".to_string(),
+            }));
+        }
+        fields.push(field);
+        Some(Ok(Record {
+            line: start_line,
+            fields,
+        }))
+    }
+}
+
+/// Reads all records of built-in, comma-separated data; a read error panics
+/// (the built-in tables are validated by tests, so this never happens).
+pub(crate) fn builtin_records(file: &str, text: &str) -> Vec<Record> {
+    Reader::new(text, ',')
+        .map(|r| r.unwrap_or_else(|e| panic!("{}", LoadError::new(file, e.line, e.message))))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str, delimiter: char) -> Vec<Result<Record, ReadError>> {
+        Reader::new(text, delimiter).collect()
+    }
+
+    fn fields(text: &str, delimiter: char) -> Vec<Vec<String>> {
+        read(text, delimiter)
+            .into_iter()
+            .map(|r| r.unwrap().fields)
+            .collect()
+    }
+
+    #[test]
+    fn plain_rows_with_lf_and_crlf() {
+        assert_eq!(
+            fields("a,b\r\nc,d\n", ','),
+            vec![vec!["a", "b"], vec!["c", "d"]]
+        );
+        assert_eq!(fields("a,b", ','), vec![vec!["a", "b"]]);
+    }
+
+    #[test]
+    fn empty_text_has_no_records() {
+        assert!(read("", ',').is_empty());
+        assert!(read("\u{feff}", ',').is_empty());
+    }
+
+    #[test]
+    fn quoted_fields_hold_delimiters_quotes_and_line_breaks() {
+        let recs: Vec<Record> = read(
+            "\"x, y\",\"say \"\"hi\"\"\"\n\"two\r\nlines\",z\nlast,1\n",
+            ',',
+        )
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+        assert_eq!(recs[0].fields, vec!["x, y", "say \"hi\""]);
+        assert_eq!(recs[0].line, 1);
+        assert_eq!(recs[1].fields, vec!["two\nlines", "z"]);
+        assert_eq!(recs[1].line, 2);
+        assert_eq!(recs[2].fields, vec!["last", "1"]);
+        assert_eq!(recs[2].line, 4);
+    }
+
+    #[test]
+    fn a_quote_inside_an_unquoted_field_is_literal() {
+        assert_eq!(fields("12\" wide,b\n", ','), vec![vec!["12\" wide", "b"]]);
+    }
+
+    #[test]
+    fn tabs_split_and_commas_do_not() {
+        assert_eq!(fields("a,b\tc\n", '\t'), vec![vec!["a,b", "c"]]);
+    }
+
+    #[test]
+    fn blank_lines_are_blank_records() {
+        let recs = read("a\n\n,,\n", ',');
+        assert_eq!(recs.len(), 3);
+        assert!(!recs[0].as_ref().unwrap().is_blank());
+        assert!(recs[1].as_ref().unwrap().is_blank());
+        assert!(recs[2].as_ref().unwrap().is_blank());
+    }
+
+    #[test]
+    fn unterminated_quote_is_an_error_at_the_record_start() {
+        let recs = read("a,b\n\"open,\nstill open\n", ',');
+        assert_eq!(recs.len(), 2);
+        assert_eq!(
+            recs[1],
+            Err(ReadError {
+                line: 2,
+                message: "unterminated quoted field".to_string()
+            })
+        );
+    }
+
+    #[test]
+    fn load_error_displays_like_a_compiler() {
+        let e = LoadError::new("f.csv", 7, "bad");
+        assert_eq!(e.to_string(), "f.csv:7: bad");
+    }
+}

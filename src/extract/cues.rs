@@ -1,0 +1,149 @@
+//! Clauses, negation and history: whether a phrase in a sentence names
+//! something done now.
+
+use crate::span::Span;
+use crate::vocab::{PhraseSet, vocab};
+
+/// Splits text into clauses at `.` (not between digits), `;`, `,` and `:`,
+/// returning each clause's span relative to `text`.
+pub fn clauses(text: &str) -> Vec<Span> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let split = match b {
+            b';' | b',' | b':' => true,
+            b'.' => {
+                let next_digit = bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+                !next_digit && i != 0
+            }
+            _ => false,
+        };
+        if split {
+            if i > start {
+                out.push(Span::new(start, i));
+            }
+            start = i + 1;
+        }
+    }
+    if start < text.len() {
+        out.push(Span::new(start, text.len()));
+    }
+    out
+}
+
+/// Splits text into sentences at `.` (not inside numbers) and `;`.
+pub fn clauses_sentences(text: &str) -> Vec<Span> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let split = b == b';' || (b == b'.' && !bytes.get(i + 1).is_some_and(u8::is_ascii_digit));
+        if split {
+            if i > start {
+                out.push(Span::new(start, i));
+            }
+            start = i + 1;
+        }
+    }
+    if start < text.len() {
+        out.push(Span::new(start, text.len()));
+    }
+    out
+}
+
+/// Whether a not-done word (`declined`, `no`, `prior`) stands before `m`
+/// in its clause.
+pub fn is_negated_plain(clause: &str, m: Span) -> bool {
+    vocab().not_done.is_match(&clause[..m.start])
+}
+
+/// Whether the phrase at `m` (relative to `clause`) is negated or refers to
+/// the past: a not-done word earlier in the clause, or a history phrase that
+/// covers it.
+pub fn is_negated(clause: &str, m: Span) -> bool {
+    let v = vocab();
+    let before = &clause[..m.start];
+    if v.not_done.is_match(before) {
+        return true;
+    }
+    v.history
+        .find_all(clause)
+        .iter()
+        .any(|(h, _)| h.start <= m.start && m.end <= h.end || (h.start < m.end && m.start < h.end))
+}
+
+/// Every match of `set` in `text` that is not negated, with spans relative
+/// to `text`, left to right.
+pub fn all_done<T: Clone>(text: &str, set: &PhraseSet<T>) -> Vec<(Span, T)> {
+    let mut out = Vec::new();
+    for c in clauses(text) {
+        let clause = c.text(text);
+        for (m, v) in set.find_all(clause) {
+            if !is_negated(clause, m) {
+                out.push((Span::new(c.start + m.start, c.start + m.end), v));
+            }
+        }
+    }
+    out
+}
+
+/// The first match of `set` in `text` that is not negated.
+pub fn first_done<T: Clone>(text: &str, set: &PhraseSet<T>) -> Option<(Span, T)> {
+    for c in clauses(text) {
+        let clause = c.text(text);
+        for (m, v) in set.find_all(clause) {
+            if !is_negated(clause, m) {
+                return Some((Span::new(c.start + m.start, c.start + m.end), v));
+            }
+        }
+    }
+    None
+}
+
+/// Whether any phrase of `set` occurs in `text` un-negated.
+pub fn any_done<T: Clone>(text: &str, set: &PhraseSet<T>) -> bool {
+    first_done(text, set).is_some()
+}
+
+/// Whether a phrase of `set` is hedged in its clause (`r/o BCC`,
+/// `suspicious for melanoma`).
+pub fn is_hedged(clause: &str, m: Span) -> bool {
+    vocab().hedges.is_match(&clause[..m.start])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::ProcKind;
+
+    fn kinds(text: &str) -> Vec<ProcKind> {
+        all_done(text, &vocab().procedures)
+            .into_iter()
+            .map(|(_, (k, _))| k)
+            .collect()
+    }
+
+    #[test]
+    fn negation_and_history() {
+        assert_eq!(kinds("Patient declined excision."), vec![]);
+        assert_eq!(kinds("0.9 cm biopsy-proven BCC"), vec![]);
+        assert_eq!(kinds("recurrent nevus at prior shave biopsy site"), vec![]);
+        assert_eq!(
+            kinds("ED&C, three cycles. Patient declined excision"),
+            vec![ProcKind::Destruction]
+        );
+        assert_eq!(
+            kinds("Tangential biopsy performed with a DermaBlade."),
+            // "Tangential biopsy", then "DermaBlade".
+            vec![ProcKind::Biopsy, ProcKind::Biopsy]
+        );
+    }
+
+    #[test]
+    fn decimal_points_do_not_split() {
+        let text = "A 0.6 cm papule. Shave biopsy done";
+        let spans: Vec<&str> = clauses(text).iter().map(|s| s.text(text)).collect();
+        assert_eq!(spans, ["A 0.6 cm papule", " Shave biopsy done"]);
+    }
+}

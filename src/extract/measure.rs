@@ -1,0 +1,406 @@
+//! Sizes, lengths, areas and counts, in exact integer units: lengths in
+//! micrometres (1 cm = 10,000 µm), never floating point.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::span::Span;
+use crate::vocab::vocab;
+
+/// Micrometres per centimetre.
+pub const UM_PER_CM: u32 = 10_000;
+
+/// A measurement found in text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Measure {
+    pub span: Span,
+    pub shape: Shape,
+    /// The greatest dimension, in micrometres (the larger end for a range).
+    pub um: u32,
+    /// The smallest value written (the smaller end of a range, the smaller
+    /// dimension).
+    pub min_um: u32,
+    pub role: Role,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    Single,
+    /// `1.2 x 0.8 cm`.
+    Dims,
+    /// `3-6 mm`: several lesions, not one lesion's size.
+    Range,
+}
+
+/// What the words around a measurement say it measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Plain,
+    /// `5 cm distal to the antecubital fossa`.
+    Landmark,
+    /// `0.2 cm margins`, `margins of 2 mm`.
+    Margin,
+    /// `4 mm punch`.
+    Punch,
+    /// `3 mm deep`, `depth of 2 mm`.
+    Depth,
+}
+
+static SIZE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    let num = r"(?:\d+(?:\.\d+)?|\.\d+)";
+    let unit = r"(?:cm|mm|centimet(?:er|re)s?|millimet(?:er|re)s?)";
+    let sep = r"\s*(?:x|×|\*|by)\s*";
+    Regex::new(&format!(
+        r"(?ix)
+        (?P<r1>{num})\s*(?P<ru1>{unit})?\s*(?:-|–|—|to)\s*(?P<r2>{num})\s*(?P<ru2>{unit})\b
+        | (?P<a>{num})\s*(?P<ua>{unit})?{sep}(?P<b>{num})\s*(?P<ub>{unit})?(?:{sep}(?P<c>{num})\s*(?P<uc>{unit})?)?
+        | (?P<s>{num})\s*-?\s*(?P<us>{unit})\b"
+    ))
+    .expect("size regex")
+});
+
+static AREA_AFTER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:2|²|\^2|\s*sq\b|\s*squared)").expect("area regex"));
+
+/// Every length measurement in `text`, spans relative to it. Areas
+/// (`180 sq cm`, `cm2`, `cm²`) are not lengths and are left out.
+pub fn measures(text: &str) -> Vec<Measure> {
+    let mut out = Vec::new();
+    for caps in SIZE_RE.captures_iter(text) {
+        let whole = caps.get(0).expect("match");
+        let after = &text[whole.end()..];
+        if AREA_AFTER.is_match(after) {
+            continue;
+        }
+        let before = text[..whole.start()].trim_end().to_lowercase();
+        if before.ends_with("sq") || before.ends_with("square") {
+            continue;
+        }
+        let (shape, um, min_um) = if let Some(r2) = caps.name("r2") {
+            let unit2 = caps.name("ru2").map(|m| m.as_str()).unwrap_or("cm");
+            let unit1 = caps.name("ru1").map(|m| m.as_str()).unwrap_or(unit2);
+            let a = to_um(caps.name("r1").map(|m| m.as_str()).unwrap_or(""), unit1);
+            let b = to_um(r2.as_str(), unit2);
+            match (a, b) {
+                (Some(a), Some(b)) => (Shape::Range, a.max(b), a.min(b)),
+                _ => continue,
+            }
+        } else if let Some(a) = caps.name("a") {
+            let units = [caps.name("ua"), caps.name("ub"), caps.name("uc")];
+            let Some(last_unit) = units.iter().rev().flatten().next().map(|m| m.as_str()) else {
+                continue;
+            };
+            let mut vals = Vec::new();
+            for (n, u) in [
+                (Some(a), caps.name("ua")),
+                (caps.name("b"), caps.name("ub")),
+                (caps.name("c"), caps.name("uc")),
+            ] {
+                if let Some(n) = n {
+                    let unit = u.map(|m| m.as_str()).unwrap_or(last_unit);
+                    if let Some(v) = to_um(n.as_str(), unit) {
+                        vals.push(v);
+                    }
+                }
+            }
+            match (vals.iter().max(), vals.iter().min()) {
+                (Some(&mx), Some(&mn)) => (Shape::Dims, mx, mn),
+                _ => continue,
+            }
+        } else {
+            let (Some(n), Some(u)) = (caps.name("s"), caps.name("us")) else {
+                continue;
+            };
+            match to_um(n.as_str(), u.as_str()) {
+                Some(v) => (Shape::Single, v, v),
+                None => continue,
+            }
+        };
+        let span = Span::new(whole.start(), whole.end());
+        out.push(Measure {
+            span,
+            shape,
+            um,
+            min_um,
+            role: role(text, span),
+        });
+    }
+    out
+}
+
+fn role(text: &str, span: Span) -> Role {
+    let after = text[span.end..].trim_start().to_lowercase();
+    let before = text[..span.start].trim_end().to_lowercase();
+    let first_word: String = after
+        .chars()
+        .take_while(|c| c.is_alphabetic() || *c == '-')
+        .collect();
+    if first_word.starts_with("margin")
+        || before.ends_with("margin")
+        || before.ends_with("margins")
+        || before.ends_with("margins of")
+        || before.ends_with("margin of")
+    {
+        return Role::Margin;
+    }
+    if first_word == "punch" || first_word == "punches" {
+        return Role::Punch;
+    }
+    if first_word == "deep" || first_word == "depth" || before.ends_with("depth of") {
+        return Role::Depth;
+    }
+    let v = vocab();
+    if let Some((m, ())) = v.landmark_directions.find(&after) {
+        // `5 cm distal to …`, `2 cm above the brow`, but not `1.2 cm of …`
+        // describing a lesion.
+        if m.start == 0 && first_word != "of" && first_word != "over" {
+            return Role::Landmark;
+        }
+    }
+    Role::Plain
+}
+
+/// A decimal number with a unit, in micrometres; exact for up to four
+/// decimal places of a centimetre.
+pub fn to_um(number: &str, unit: &str) -> Option<u32> {
+    let unit = unit.to_lowercase();
+    let scale: u64 = if unit.starts_with("mm") || unit.starts_with("milli") {
+        1_000
+    } else {
+        10_000
+    };
+    let (int, frac) = match number.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (number, ""),
+    };
+    let int: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let mut value = int.checked_mul(scale)?;
+    let mut place = scale;
+    for c in frac.chars() {
+        place /= 10;
+        if place == 0 {
+            break;
+        }
+        value = value.checked_add(u64::from(c.to_digit(10)?) * place)?;
+    }
+    u32::try_from(value).ok()
+}
+
+/// Formats micrometres as centimetres: `1.3 cm`, `0.55 cm`.
+pub fn cm(um: u32) -> String {
+    let whole = um / UM_PER_CM;
+    let frac = um % UM_PER_CM;
+    if frac == 0 {
+        return format!("{whole}.0 cm");
+    }
+    let s = format!("{frac:04}");
+    format!("{whole}.{} cm", s.trim_end_matches('0'))
+}
+
+/// The lesion size in a field value or sentence: the first measurement that
+/// is one lesion's size (not a range, a landmark distance, a margin, a punch
+/// diameter or a depth), as its greatest dimension.
+pub fn lesion_size(text: &str) -> Option<Measure> {
+    measures(text)
+        .into_iter()
+        .find(|m| m.shape != Shape::Range && m.role == Role::Plain)
+}
+
+static AREA_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?P<n>\d+(?:\.\d+)?)\s*(?:sq\.?\s*cm|square\s+cent\w*|cm\s*2|cm²|cm\^2|cm\s+sq)|(?P<p>\d+(?:\.\d+)?)\s*%\s*(?:of\s+)?(?:bsa|body)?")
+        .expect("area regex")
+});
+
+/// An area: square centimetres, or a percentage of body surface.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Area {
+    SqCm(u32, Span),
+    PercentBsa(Span),
+}
+
+pub fn area(text: &str) -> Option<Area> {
+    let caps = AREA_RE.captures(text)?;
+    let whole = caps.get(0)?;
+    let span = Span::new(whole.start(), whole.end());
+    if let Some(n) = caps.name("n") {
+        let v: f64 = n.as_str().parse().ok()?;
+        return Some(Area::SqCm(v.round() as u32, span));
+    }
+    Some(Area::PercentBsa(span))
+}
+
+static COUNT_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:^|[^\w.])(?:x|#|no\.?\s*)?\s*(\d{1,3}|[a-z]+)[\s\-]+(?:[a-z\-']+[\s]+){0,3}$",
+    )
+    .expect("count regex")
+});
+static COUNT_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:(?:x|×|#)\s*(\d{1,3})\b|\((\d{1,3})\)|,?\s*(?:count|number|total|n)\s*[:=]?\s*(\d{1,3})\b)")
+        .expect("count regex")
+});
+static FIRST_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[^\w.])(?:x|#)?(\d{1,4})(?:[^\w.]|$)|\b([a-z]+)\b").expect("number regex")
+});
+static BREAKDOWN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\(\s*(?:x|#)?\s*(\d{1,3})\s*\)").expect("breakdown regex"));
+
+/// A number written in digits or as a word up to twenty.
+pub fn number(word: &str) -> Option<u32> {
+    word.parse().ok().or_else(|| vocab().number_word(word))
+}
+
+/// The count in a `Count:` value: a leading number, or the sum of a
+/// per-site breakdown in parentheses.
+pub fn count_value(text: &str) -> Option<u32> {
+    for caps in FIRST_NUMBER.captures_iter(text) {
+        if let Some(d) = caps.get(1) {
+            // A number inside a breakdown's parentheses is not the total.
+            let before = &text[..d.start()];
+            if before.trim_end().ends_with('(') {
+                break;
+            }
+            return d.as_str().parse().ok();
+        }
+        if let Some(w) = caps.get(2) {
+            if let Some(n) = vocab().number_word(w.as_str()) {
+                return Some(n);
+            }
+        }
+    }
+    breakdown_sum(text)
+}
+
+/// `scalp (5), hands (3)` → 8.
+pub fn breakdown_sum(text: &str) -> Option<u32> {
+    let mut total = 0;
+    let mut any = false;
+    for caps in BREAKDOWN.captures_iter(text) {
+        if let Some(n) = caps.get(1).and_then(|m| m.as_str().parse::<u32>().ok()) {
+            total += n;
+            any = true;
+        }
+    }
+    any.then_some(total)
+}
+
+/// Counts attached to lesion nouns in a sentence: `8 AKs`, `twelve actinic
+/// keratoses`, `AKs x8`, `warts (3)`. Returns (noun span, count).
+pub fn noun_counts(text: &str) -> Vec<(Span, u32)> {
+    let v = vocab();
+    let mut out = Vec::new();
+    for (m, ()) in v.lesion_nouns.find_all(text) {
+        let before = &text[..m.start];
+        let mut found = None;
+        if let Some(caps) = COUNT_BEFORE.captures(before) {
+            let word = caps.get(1).map(|g| g.as_str()).unwrap_or("");
+            let between = &before[caps.get(1).map(|g| g.end()).unwrap_or(0)..];
+            // `3-6 mm AKs` or `two cycles on 4 AKs`: the number must not be
+            // attached to a unit word in between.
+            let unit_between = v
+                .not_count_units
+                .find(between)
+                .is_some_and(|(s, ())| s.start <= 1);
+            let range_before = before[..caps.get(1).map(|g| g.start()).unwrap_or(0)]
+                .trim_end()
+                .ends_with('-');
+            if !unit_between && !range_before {
+                found = number(word);
+            }
+        }
+        if found.is_none() {
+            if let Some(caps) = COUNT_AFTER.captures(&text[m.end..]) {
+                found = caps
+                    .iter()
+                    .skip(1)
+                    .flatten()
+                    .next()
+                    .and_then(|g| g.as_str().parse().ok());
+            }
+        }
+        if let Some(n) = found {
+            if n > 0 {
+                out.push((m, n));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sizes(text: &str) -> Vec<(Shape, u32, Role)> {
+        measures(text)
+            .iter()
+            .map(|m| (m.shape, m.um, m.role))
+            .collect()
+    }
+
+    #[test]
+    fn size_forms() {
+        assert_eq!(sizes("0.6 cm"), [(Shape::Single, 6000, Role::Plain)]);
+        assert_eq!(sizes("6mm"), [(Shape::Single, 6000, Role::Plain)]);
+        assert_eq!(sizes("1.2 x 0.8 cm"), [(Shape::Dims, 12000, Role::Plain)]);
+        assert_eq!(sizes("1.2 × 0.8 cm"), [(Shape::Dims, 12000, Role::Plain)]);
+        assert_eq!(sizes("1.2x0.8cm"), [(Shape::Dims, 12000, Role::Plain)]);
+        assert_eq!(sizes("12 x 8 mm"), [(Shape::Dims, 12000, Role::Plain)]);
+        assert_eq!(sizes("each 3-6 mm"), [(Shape::Range, 6000, Role::Plain)]);
+        assert_eq!(sizes("180 sq cm"), []);
+        assert_eq!(sizes("650 mJ/cm2"), []);
+        assert_eq!(
+            sizes("5 cm distal to antecubital fossa"),
+            [(Shape::Single, 50000, Role::Landmark)]
+        );
+        assert_eq!(
+            sizes("0.2 cm margins"),
+            [(Shape::Single, 2000, Role::Margin)]
+        );
+        assert_eq!(sizes("4 mm punch"), [(Shape::Single, 4000, Role::Punch)]);
+        assert_eq!(sizes("4-mm punch"), [(Shape::Single, 4000, Role::Punch)]);
+        assert_eq!(sizes(".5 cm"), [(Shape::Single, 5000, Role::Plain)]);
+    }
+
+    #[test]
+    fn exact_units() {
+        assert_eq!(to_um("0.55", "cm"), Some(5500));
+        assert_eq!(to_um("2.5", "mm"), Some(2500));
+        assert_eq!(to_um("99999999999999999999", "cm"), None);
+        assert_eq!(cm(13000), "1.3 cm");
+        assert_eq!(cm(5500), "0.55 cm");
+        assert_eq!(cm(20000), "2.0 cm");
+    }
+
+    #[test]
+    fn counts() {
+        assert_eq!(count_value("16"), Some(16));
+        assert_eq!(count_value("sixteen lesions"), Some(16));
+        assert_eq!(count_value("scalp (5), hands (3)"), Some(8));
+        let n: Vec<u32> = noun_counts("8 AKs, each 3-6 mm, two freeze-thaw cycles")
+            .iter()
+            .map(|c| c.1)
+            .collect();
+        assert_eq!(n, [8]);
+        let n: Vec<u32> = noun_counts("Actinic keratoses x8, scalp")
+            .iter()
+            .map(|c| c.1)
+            .collect();
+        assert_eq!(n, [8]);
+        let n: Vec<u32> = noun_counts("twelve actinic keratoses of the scalp")
+            .iter()
+            .map(|c| c.1)
+            .collect();
+        assert_eq!(n, [12]);
+        let n: Vec<u32> = noun_counts("2-5 mm warts").iter().map(|c| c.1).collect();
+        assert_eq!(n, Vec::<u32>::new());
+    }
+
+    #[test]
+    fn areas() {
+        assert!(matches!(area("Area: 180 sq cm"), Some(Area::SqCm(180, _))));
+        assert!(matches!(area("300 cm2"), Some(Area::SqCm(300, _))));
+        assert!(matches!(area("12% BSA"), Some(Area::PercentBsa(_))));
+    }
+}

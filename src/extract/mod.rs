@@ -1,0 +1,1158 @@
+//! Syntax to facts: per encounter its payer, E/M, problems and procedures;
+//! per procedure its kind, technique, lesions, sizes, sites, margins,
+//! repairs, pathology, Mohs stages, phototherapy and diagnoses. Every fact
+//! keeps the byte span of the text it came from.
+
+pub mod billing;
+pub mod cues;
+pub mod measure;
+pub mod site;
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::note::{Encounter, Field, Line, LineKind, Note, Section};
+use crate::span::Span;
+use crate::vocab::{self, Label, LesionClass, Payer, ProcKind, SectionClass, Technique, vocab};
+pub use billing::{BillingLine, BillingSection};
+pub use measure::{Area, Measure, Role, Shape};
+pub use site::Site;
+
+/// Everything extracted from one encounter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EncounterFacts {
+    pub index: usize,
+    pub span: Span,
+    pub heading: Option<Span>,
+    pub date: Option<String>,
+    /// The payer named in the header, with the span of its value.
+    pub payer: Option<(Payer, Span)>,
+    pub em: Option<EmFact>,
+    pub problems: Vec<Problem>,
+    pub procedures: Vec<Procedure>,
+    pub billing: Option<BillingSection>,
+    /// `reauthorization obtained` anywhere in the encounter.
+    pub reauthorized: bool,
+    /// `AUC` / `appropriate use criteria` anywhere in the encounter.
+    pub auc: bool,
+}
+
+/// The `E/M:` header field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmFact {
+    /// The E/M code (99202–99205, 99211–99215) when one is written.
+    pub code: Option<String>,
+    pub span: Span,
+}
+
+/// One item of an Assessment/Plan section.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub span: Span,
+    /// Names a procedure done in this encounter, or says `see procedure`.
+    pub linked: bool,
+    /// Has a plan (treatment, labs, referral, counselling, follow-up, …).
+    pub has_plan: bool,
+    pub dx: Vec<Dx>,
+}
+
+impl Problem {
+    /// A separately identifiable problem: not procedure-linked, with a plan.
+    pub fn is_separate(&self) -> bool {
+        !self.linked && self.has_plan
+    }
+}
+
+/// An ICD-10-CM code as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dx {
+    pub code: String,
+    pub span: Span,
+}
+
+/// One procedure section.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Procedure {
+    /// Index of the section in the encounter.
+    pub section: usize,
+    pub heading: Span,
+    pub span: Span,
+    pub kind: ProcKind,
+    /// The text that names the kind.
+    pub kind_span: Span,
+    pub technique: Option<(Technique, Span)>,
+    pub lesions: Vec<Lesion>,
+    /// Every site named (a destruction may list several).
+    pub sites: Vec<Site>,
+    pub margin: Option<Measure>,
+    pub excised_diameter: Option<Measure>,
+    pub defect: Option<Measure>,
+    pub repair: Option<Repair>,
+    pub pathology: Option<Pathology>,
+    /// A confirmed malignant diagnosis from before this procedure
+    /// (`biopsy-proven BCC`, or a malignant Dx code).
+    pub prior_malignant: Option<Span>,
+    pub stages: Vec<Stage>,
+    /// `3 stages` written in a sentence, when there are no stage lines.
+    pub stage_count: Option<u32>,
+    /// Mohs directly involving cartilage, muscle, bone, tendon, nerves or
+    /// vessels.
+    pub deep_structures: bool,
+    pub photo: Option<Photo>,
+    pub destruction: Vec<DestructionGroup>,
+    pub dx: Vec<Dx>,
+    pub indication: Option<Span>,
+    pub description: Option<Span>,
+    pub cosmetic: Option<Span>,
+    /// A modifier-58 cue: re-excision, staged, positive margins.
+    pub staged_cue: Option<Span>,
+    /// A biopsy described inside this (non-biopsy) procedure's section: the
+    /// same lesion.
+    pub embedded_biopsies: Vec<EmbeddedBiopsy>,
+    /// Frozen section read the same day, with no prior pathology.
+    pub frozen_no_prior: bool,
+    /// For a repair section: the procedure it closes.
+    pub host: Option<usize>,
+    /// The lesion type the section documents.
+    pub lesion_class: Option<(LesionClass, Span)>,
+}
+
+/// One lesion of a procedure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lesion {
+    pub span: Span,
+    /// `A`, `B`, … for specimen lines.
+    pub letter: Option<char>,
+    pub site: Option<Site>,
+    pub size: Option<Measure>,
+    pub description: Option<Span>,
+    pub indication: Option<Span>,
+    pub technique: Option<Technique>,
+    pub class: Option<LesionClass>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RepairClass {
+    Simple,
+    Intermediate,
+    Complex,
+}
+
+impl RepairClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RepairClass::Simple => "simple",
+            RepairClass::Intermediate => "intermediate",
+            RepairClass::Complex => "complex",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Repair {
+    pub span: Span,
+    pub class: Option<RepairClass>,
+    pub length: Option<Measure>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pathology {
+    pub span: Span,
+    /// Sent or pending, no result yet.
+    pub pending: bool,
+    /// What the result says the lesion is.
+    pub class: Option<LesionClass>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StageFinding {
+    Clear,
+    Residual,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stage {
+    pub number: u32,
+    pub span: Span,
+    pub blocks: Option<u32>,
+    pub mapped: bool,
+    pub finding: Option<StageFinding>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Modality {
+    Uvb,
+    TarUvb,
+    Puva,
+    Excimer,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Photo {
+    pub modality: Modality,
+    pub span: Span,
+    pub area: Option<Area>,
+    pub session: Option<(u32, Span)>,
+    /// Hours under supervision (Goeckerman/PUVA for severe disease).
+    pub hours: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DestructionGroup {
+    pub class: Option<LesionClass>,
+    pub count: Option<u32>,
+    pub count_span: Option<Span>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmbeddedBiopsy {
+    pub span: Span,
+    pub technique: Option<Technique>,
+}
+
+/// Extracts the facts of every encounter of a parsed note.
+pub fn extract(text: &str, note: &Note) -> Vec<EncounterFacts> {
+    note.encounters
+        .iter()
+        .enumerate()
+        .map(|(i, enc)| encounter(text, i, enc))
+        .collect()
+}
+
+/// Extracts one encounter's facts.
+pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
+    let v = vocab();
+    let payer = enc
+        .header_field(Label::Payer)
+        .map(|f| (v.payer(f.value.text(text)), f.value));
+    let em = enc.header_field(Label::Em).map(|f| EmFact {
+        code: EM_RE
+            .find(f.value.text(text))
+            .map(|m| m.as_str().to_string()),
+        span: f.value,
+    });
+    let mut procedures: Vec<Procedure> = Vec::new();
+    for (i, section) in enc.sections.iter().enumerate() {
+        if section.class == SectionClass::Procedure {
+            if let Some(mut p) = procedure(text, i, section) {
+                if p.kind == ProcKind::Repair {
+                    p.host = procedures.iter().rposition(|h| {
+                        matches!(
+                            h.kind,
+                            ProcKind::Excision
+                                | ProcKind::Mohs
+                                | ProcKind::Biopsy
+                                | ProcKind::ShaveRemoval
+                        )
+                    });
+                }
+                procedures.push(p);
+            }
+        }
+    }
+    let kinds: Vec<ProcKind> = procedures.iter().map(|p| p.kind).collect();
+    let mut problems = Vec::new();
+    for section in &enc.sections {
+        if section.class == SectionClass::Assessment {
+            problems.extend(assessment(text, section, &kinds));
+        }
+    }
+    let billing = enc
+        .sections
+        .iter()
+        .find(|s| s.class == SectionClass::Billing)
+        .map(|s| billing::parse(text, s));
+    let whole = enc.span.text(text);
+    EncounterFacts {
+        index,
+        span: enc.span,
+        heading: enc.heading,
+        date: enc.date.clone(),
+        payer,
+        em,
+        problems,
+        procedures,
+        billing,
+        reauthorized: cues::any_done(whole, &v.reauthorized),
+        auc: AUC_RE.is_match(whole),
+    }
+}
+
+static EM_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b99(?:20[2-5]|21[1-5])\b").expect("em regex"));
+static AUC_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bAUC\b|appropriate[\s-]+use[\s-]+criteria").expect("auc regex")
+});
+static ICD_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b[A-TV-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?\b").expect("icd regex")
+});
+static STAGES_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:total\s+)?(?:mohs\s+)?stages?\b")
+        .expect("stages regex")
+});
+static BLOCKS_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(\d{1,2}|[a-z]+)\s+(?:tissue\s+|frozen\s+)?(?:blocks?|sections?|pieces?|specimens?)\b")
+        .expect("blocks regex")
+});
+static SESSION_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:session|treatment|tx)\s*(?:number|no\.?|#)?\s*:?\s*#?(\d{1,4})\b|\b(\d{1,4})(?:st|nd|rd|th)\s+(?:session|treatment)\b")
+        .expect("session regex")
+});
+static HOURS_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(\d{1,2})\s*(?:-|–|to)?\s*(?:\d{1,2})?\s*(?:hours?|hrs?)\b")
+        .expect("hours regex")
+});
+static PROC_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^procedures?\s*(?:#?\s*\d+|[a-z]\b)?\s*[:\-–—.]?\s*").expect("prefix regex")
+});
+static REPAIR_COMPLEX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bcomplex\b").expect("regex"));
+static REPAIR_INTERMEDIATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bintermediate\b|\blayered\b|\bin\s+(?:two\s+|2\s+)?layers\b|\b(?:two|2|bi)[\s-]?layer(?:ed)?\b|\bmulti[\s-]?layer")
+        .expect("regex")
+});
+static REPAIR_SIMPLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bsimple\b|\bsingle[\s-]layer|\bone[\s-]layer|\bprimary\s+closure\b|\bclosed\s+primarily\b|\bsimple\s+interrupted\b")
+        .expect("regex")
+});
+static REPAIR_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:repair|repaired|closure|closed|layered|sutured)\b").expect("regex")
+});
+static NOT_SIZE_CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:defect|wound|repair|repaired|closure|closed|length|long|excised\s+diameter|specimen|margins?)\b")
+        .expect("regex")
+});
+static EXCISED_DIAMETER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(?:excised|excision|total)\s+diameter\b").expect("regex"));
+static MAPPED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bmap(?:ped|ping)?\b").expect("regex"));
+
+fn icd_codes(text: &str, offset: usize) -> Vec<Dx> {
+    ICD_RE
+        .find_iter(text)
+        .map(|m| Dx {
+            code: m.as_str().to_string(),
+            span: Span::new(offset + m.start(), offset + m.end()),
+        })
+        .collect()
+}
+
+/// The lines of a section that are sentences (not fields, not comments).
+fn text_lines(section: &Section) -> impl Iterator<Item = &Line> {
+    section
+        .lines
+        .iter()
+        .filter(|l| matches!(l.kind, LineKind::Text))
+}
+
+fn field(section: &Section, label: Label) -> Option<&Field> {
+    section
+        .lines
+        .iter()
+        .filter_map(Line::field)
+        .find(|f| f.label == label)
+}
+
+fn shift(m: Measure, offset: usize) -> Measure {
+    Measure {
+        span: Span::new(m.span.start + offset, m.span.end + offset),
+        ..m
+    }
+}
+
+/// The first un-hedged lesion class named in `text`.
+fn lesion_class(text: &str) -> Option<(LesionClass, Span)> {
+    for c in cues::clauses(text) {
+        let clause = c.text(text);
+        for (m, class) in vocab().lesion_types.find_all(clause) {
+            if !cues::is_hedged(clause, m) && !cues::is_negated_plain(clause, m) {
+                return Some((class, Span::new(c.start + m.start, c.start + m.end)));
+            }
+        }
+    }
+    None
+}
+
+fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
+    let v = vocab();
+    let title = section.title.text(text);
+    let stripped_len = PROC_PREFIX.find(title).map(|m| m.end()).unwrap_or(0);
+    let rest = &title[stripped_len..];
+    let rest_offset = section.title.start + stripped_len;
+
+    // The kind: the title, then a Procedure/Technique/Method field, then the
+    // first sentence that says a procedure was done.
+    let mut kind: Option<(ProcKind, Option<Technique>, Span)> = vocab::title_kind(rest)
+        .map(|(k, t, s)| (k, t, Span::new(rest_offset + s.start, rest_offset + s.end)));
+    let field_kind = |label: Label| {
+        field(section, label).and_then(|f| {
+            cues::first_done(f.value.text(text), &v.procedures).map(|(s, (k, t))| {
+                (
+                    k,
+                    t,
+                    Span::new(f.value.start + s.start, f.value.start + s.end),
+                )
+            })
+        })
+    };
+    let technique_field = field_kind(Label::Technique).or_else(|| field_kind(Label::Procedure));
+    match (&kind, &technique_field) {
+        (None, Some(_)) => kind = technique_field,
+        // A title that only says "biopsy" and a technique that says
+        // "excisional biopsy": an excision.
+        (
+            Some((ProcKind::Biopsy, None, _)),
+            Some((ProcKind::Excision | ProcKind::ShaveRemoval, _, _)),
+        ) => kind = technique_field,
+        _ => {}
+    }
+    if kind.is_none() {
+        kind = section
+            .lines
+            .iter()
+            .filter(|l| matches!(l.kind, LineKind::Text | LineKind::Specimen { .. }))
+            .find_map(|l| {
+                cues::first_done(l.body.text(text), &v.procedures).map(|(s, (k, t))| {
+                    (
+                        k,
+                        t,
+                        Span::new(l.body.start + s.start, l.body.start + s.end),
+                    )
+                })
+            });
+    }
+    let (kind, title_tech, kind_span) = kind?;
+
+    // Every procedure phrase in the section, for techniques and embedded
+    // biopsies.
+    let mut technique = title_tech.map(|t| (t, kind_span));
+    if kind == ProcKind::Biopsy && technique.is_none() {
+        for line in &section.lines {
+            let body = match &line.kind {
+                LineKind::Field(f)
+                    if matches!(
+                        f.label,
+                        Label::Technique | Label::Procedure | Label::Lesion | Label::Indication
+                    ) =>
+                {
+                    f.value
+                }
+                LineKind::Text | LineKind::Specimen { .. } => line.body,
+                _ => continue,
+            };
+            let found = cues::all_done(body.text(text), &v.procedures)
+                .into_iter()
+                .find_map(|(s, (k, t))| {
+                    (k == ProcKind::Biopsy)
+                        .then_some(t)
+                        .flatten()
+                        .map(|t| (t, Span::new(body.start + s.start, body.start + s.end)))
+                });
+            if found.is_some() {
+                technique = found;
+                break;
+            }
+        }
+    }
+
+    let site_field = field(section, Label::Site);
+    let lesion_field = field(section, Label::Lesion);
+    let size_field = field(section, Label::Size);
+    let indication_field = field(section, Label::Indication);
+
+    // Lesions: one per specimen line, or one for the section.
+    let letter_sites: Vec<(char, Site)> = site_field
+        .map(|f| letter_sites(text, f.value))
+        .unwrap_or_default();
+    let mut lesions = Vec::new();
+    for line in &section.lines {
+        if let LineKind::Specimen { letter, rest } = line.kind {
+            lesions.push(specimen_lesion(text, letter, rest, &letter_sites));
+        }
+    }
+    let sentence_lines: Vec<&Line> = text_lines(section).collect();
+    if lesions.is_empty() {
+        let site = site_field
+            .and_then(|f| site::parse(f.value.text(text), f.value.start))
+            .or_else(|| {
+                sentence_lines.iter().find_map(|l| {
+                    site::parse(l.body.text(text), l.body.start).filter(|s| s.term.is_some())
+                })
+            });
+        let size = size_field
+            .and_then(|f| measure::lesion_size(f.value.text(text)).map(|m| shift(m, f.value.start)))
+            .or_else(|| {
+                lesion_field.and_then(|f| {
+                    measure::lesion_size(f.value.text(text)).map(|m| shift(m, f.value.start))
+                })
+            })
+            .or_else(|| sentence_size(text, &sentence_lines));
+        let description = lesion_field.map(|f| f.value).or_else(|| {
+            size.and_then(|s| {
+                sentence_lines
+                    .iter()
+                    .find(|l| l.body.contains(s.span.start))
+                    .map(|l| l.body)
+            })
+        });
+        let indication = indication_field.map(|f| f.value).or_else(|| {
+            sentence_lines.iter().find_map(|l| {
+                let body = l.body.text(text);
+                v.hedges.find(body).map(|(s, ())| {
+                    let clause_end = body[s.start..]
+                        .find([',', ';', '.'])
+                        .map(|e| s.start + e)
+                        .unwrap_or(body.len());
+                    Span::new(l.body.start + s.start, l.body.start + clause_end)
+                })
+            })
+        });
+        let span = description
+            .or(site.as_ref().map(|s| s.span))
+            .unwrap_or(section.heading);
+        lesions.push(Lesion {
+            span,
+            letter: None,
+            site,
+            size,
+            description,
+            indication,
+            technique: technique.map(|t| t.0),
+            class: None,
+        });
+    }
+
+    // All sites named in the section (destructions list several).
+    let mut sites: Vec<Site> = site_field
+        .map(|f| site::parse_list(f.value.text(text), f.value.start))
+        .unwrap_or_default();
+    if sites.is_empty() {
+        sites = lesions.iter().filter_map(|l| l.site.clone()).collect();
+    }
+    if sites.is_empty() {
+        for l in &sentence_lines {
+            sites.extend(site::parse_list(l.body.text(text), l.body.start));
+        }
+    }
+
+    // Lesion class: fields first, then sentences, specimen lines, title.
+    let mut class_sources: Vec<Span> = Vec::new();
+    class_sources.extend(lesion_field.map(|f| f.value));
+    class_sources.extend(indication_field.map(|f| f.value));
+    class_sources.extend(size_field.map(|f| f.value));
+    class_sources.extend(sentence_lines.iter().map(|l| l.body));
+    class_sources.extend(lesions.iter().filter_map(|l| l.description));
+    class_sources.extend(field(section, Label::Count).map(|f| f.value));
+    class_sources.push(section.title);
+    let section_class = class_sources.iter().find_map(|s| {
+        lesion_class(s.text(text)).map(|(c, m)| (c, Span::new(s.start + m.start, s.start + m.end)))
+    });
+
+    let margin = field(section, Label::Margin)
+        .and_then(|f| {
+            measure::measures(f.value.text(text))
+                .into_iter()
+                .filter(|m| m.role != Role::Landmark)
+                .min_by_key(|m| m.min_um)
+                .map(|m| {
+                    let m = shift(m, f.value.start);
+                    Measure { um: m.min_um, ..m }
+                })
+        })
+        .or_else(|| {
+            section.lines.iter().find_map(|l| {
+                measure::measures(l.body.text(text))
+                    .into_iter()
+                    .find(|m| m.role == Role::Margin)
+                    .map(|m| {
+                        let m = shift(m, l.body.start);
+                        Measure { um: m.min_um, ..m }
+                    })
+            })
+        });
+    let excised_diameter = field(section, Label::ExcisedDiameter)
+        .and_then(|f| {
+            measure::measures(f.value.text(text))
+                .into_iter()
+                .find(|m| m.shape != Shape::Range)
+                .map(|m| shift(m, f.value.start))
+        })
+        .or_else(|| {
+            sentence_lines.iter().find_map(|l| {
+                let body = l.body.text(text);
+                let at = EXCISED_DIAMETER.find(body)?;
+                measure::measures(&body[at.end()..])
+                    .into_iter()
+                    .find(|m| m.shape != Shape::Range && m.role == Role::Plain)
+                    .map(|m| shift(m, l.body.start + at.end()))
+            })
+        });
+    let defect = field(section, Label::Defect).and_then(|f| {
+        measure::measures(f.value.text(text))
+            .into_iter()
+            .find(|m| m.shape != Shape::Range)
+            .map(|m| shift(m, f.value.start))
+    });
+    let repair = repair(text, section, kind);
+    let pathology = field(section, Label::Pathology).map(|f| {
+        let value = f.value.text(text);
+        let class = lesion_class(value).map(|c| c.0);
+        Pathology {
+            span: f.value,
+            pending: class.is_none() && v.pathology_pending.is_match(value),
+            class,
+        }
+    });
+
+    let mut dx = Vec::new();
+    for f in section.lines.iter().filter_map(Line::field) {
+        if f.label == Label::Dx {
+            dx.extend(icd_codes(f.value.text(text), f.value.start));
+        }
+    }
+    if dx.is_empty() {
+        for l in &section.lines {
+            if !matches!(l.kind, LineKind::Field(ref f) if f.label == Label::Pathology) {
+                dx.extend(icd_codes(l.body.text(text), l.body.start));
+            }
+        }
+    }
+
+    let section_text = section.span.text(text);
+    let has_history = v.history.is_match(section_text);
+    let prior_malignant = {
+        let lesion_malignant = class_sources.iter().find_map(|s| {
+            lesion_class(s.text(text))
+                .filter(|(c, _)| *c == LesionClass::Malignant)
+                .map(|(_, m)| Span::new(s.start + m.start, s.start + m.end))
+        });
+        let dx_malignant = dx.iter().find(|d| is_malignant_dx(&d.code)).map(|d| d.span);
+        match (lesion_malignant, dx_malignant) {
+            (Some(s), _) if has_history => Some(s),
+            (_, Some(s)) => Some(s),
+            _ => None,
+        }
+    };
+
+    let stages: Vec<Stage> = section
+        .lines
+        .iter()
+        .filter_map(|l| match l.field() {
+            Some(Field {
+                label: Label::Stage(n),
+                value,
+                ..
+            }) => Some(stage(text, *n, *value)),
+            _ => None,
+        })
+        .collect();
+    let stage_count = if stages.is_empty() {
+        sentence_lines.iter().find_map(|l| {
+            STAGES_RE
+                .captures(l.body.text(text))
+                .and_then(|c| measure::number(c.get(1)?.as_str()))
+        })
+    } else {
+        None
+    };
+    let deep_structures = kind == ProcKind::Mohs
+        && sentence_lines
+            .iter()
+            .any(|l| cues::any_done(l.body.text(text), &v.mohs_deep));
+
+    let photo = (kind == ProcKind::Phototherapy).then(|| photo(text, section, kind_span));
+    let destruction = if kind == ProcKind::Destruction {
+        destruction_groups(
+            text,
+            section,
+            &sentence_lines,
+            section_class.map(|c| c.0),
+            &lesions,
+        )
+    } else {
+        Vec::new()
+    };
+
+    let cosmetic = [indication_field.map(|f| f.value)]
+        .into_iter()
+        .flatten()
+        .chain(sentence_lines.iter().map(|l| l.body))
+        .chain(std::iter::once(section.title))
+        .find_map(|s| {
+            cues::first_done(s.text(text), &v.cosmetic)
+                .map(|(m, ())| Span::new(s.start + m.start, s.start + m.end))
+        });
+    let staged_cue = std::iter::once(section.title)
+        .chain(section.lines.iter().map(|l| l.body))
+        .find_map(|s| {
+            v.modifier58
+                .find(s.text(text))
+                .map(|(m, ())| Span::new(s.start + m.start, s.start + m.end))
+        });
+    let embedded_biopsies = if kind == ProcKind::Biopsy {
+        Vec::new()
+    } else {
+        sentence_lines
+            .iter()
+            .filter(|l| v.done_now.is_match(l.body.text(text)))
+            .flat_map(|l| {
+                cues::all_done(l.body.text(text), &v.procedures)
+                    .into_iter()
+                    .filter(|(_, (k, _))| *k == ProcKind::Biopsy)
+                    .map(|(s, (_, t))| EmbeddedBiopsy {
+                        span: Span::new(l.body.start + s.start, l.body.start + s.end),
+                        technique: t,
+                    })
+                    .take(1)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let frozen_no_prior = v.frozen_section.is_match(section_text) && !has_history;
+
+    Some(Procedure {
+        section: index,
+        heading: section.heading,
+        span: section.span,
+        kind,
+        kind_span,
+        technique,
+        lesions,
+        sites,
+        margin,
+        excised_diameter,
+        defect,
+        repair,
+        pathology,
+        prior_malignant,
+        stages,
+        stage_count,
+        deep_structures,
+        photo,
+        destruction,
+        dx,
+        indication: indication_field.map(|f| f.value),
+        description: lesion_field.map(|f| f.value),
+        cosmetic,
+        staged_cue,
+        embedded_biopsies,
+        frozen_no_prior,
+        host: None,
+        lesion_class: section_class,
+    })
+}
+
+/// Malignant (or in situ) diagnoses: C43, C4A, C44, D03, D04.
+pub fn is_malignant_dx(code: &str) -> bool {
+    ["C43", "C4A", "C44", "D03", "D04"]
+        .iter()
+        .any(|p| code.to_ascii_uppercase().starts_with(p))
+}
+
+/// The lesion size in sentences: the first plain measurement in a clause
+/// that is not about the defect, the repair, the margins or the specimen.
+fn sentence_size(text: &str, lines: &[&Line]) -> Option<Measure> {
+    for l in lines {
+        let body = l.body.text(text);
+        for c in cues::clauses(body) {
+            let clause = c.text(body);
+            if NOT_SIZE_CLAUSE.is_match(clause) && !vocab().lesion_types.is_match(clause) {
+                continue;
+            }
+            if let Some(m) = measure::lesion_size(clause) {
+                return Some(shift(m, l.body.start + c.start));
+            }
+        }
+    }
+    None
+}
+
+/// `Site: (A) right cheek; (B) left forearm`.
+fn letter_sites(text: &str, value: Span) -> Vec<(char, Site)> {
+    static RE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\(([A-Za-z])\)\s*([^;()]*)").expect("letter regex"));
+    let s = value.text(text);
+    RE.captures_iter(s)
+        .filter_map(|c| {
+            let letter = c.get(1)?.as_str().chars().next()?.to_ascii_uppercase();
+            let part = c.get(2)?;
+            let site = site::parse(
+                part.as_str().trim_end_matches([',', ' ']),
+                value.start + part.start(),
+            )?;
+            Some((letter, site))
+        })
+        .collect()
+}
+
+fn specimen_lesion(text: &str, letter: char, rest: Span, letter_sites: &[(char, Site)]) -> Lesion {
+    let v = vocab();
+    let body = rest.text(text);
+    let mapped = letter_sites
+        .iter()
+        .find(|(l, _)| *l == letter)
+        .map(|(_, s)| s.clone());
+    let (site, desc) = match (mapped, body.find(':')) {
+        (Some(site), _) => (Some(site), rest),
+        (None, Some(colon)) => (
+            site::parse(&body[..colon], rest.start),
+            Span::new(rest.start + colon + 1, rest.end),
+        ),
+        (None, None) => (site::parse(body, rest.start), rest),
+    };
+    let desc_text = desc.text(text);
+    let size = measure::lesion_size(desc_text).map(|m| shift(m, desc.start));
+    let indication = desc_text
+        .rfind(',')
+        .map(|c| {
+            let after = &desc_text[c + 1..];
+            let lead = after.len() - after.trim_start().len();
+            Span::new(desc.start + c + 1 + lead, desc.end)
+        })
+        .or_else(|| {
+            v.hedges
+                .find(desc_text)
+                .map(|(s, ())| Span::new(desc.start + s.start, desc.end))
+        });
+    let technique = cues::all_done(body, &v.procedures)
+        .into_iter()
+        .find_map(|(_, (k, t))| (k == ProcKind::Biopsy).then_some(t).flatten());
+    Lesion {
+        span: rest,
+        letter: Some(letter),
+        site,
+        size,
+        description: Some(desc),
+        indication,
+        technique,
+        class: lesion_class(desc_text).map(|c| c.0),
+    }
+}
+
+fn repair(text: &str, section: &Section, kind: ProcKind) -> Option<Repair> {
+    let classify = |s: &str| {
+        if REPAIR_COMPLEX.is_match(s) {
+            Some(RepairClass::Complex)
+        } else if REPAIR_INTERMEDIATE.is_match(s) {
+            Some(RepairClass::Intermediate)
+        } else if REPAIR_SIMPLE.is_match(s) {
+            Some(RepairClass::Simple)
+        } else {
+            None
+        }
+    };
+    let length_in = |s: &str, offset: usize| {
+        measure::measures(s)
+            .into_iter()
+            .filter(|m| m.shape != Shape::Range && matches!(m.role, Role::Plain))
+            .max_by_key(|m| {
+                // Prefer a length over the first of two dimensions.
+                (m.shape == Shape::Single) as u8
+            })
+            .map(|m| shift(m, offset))
+    };
+    if let Some(f) = field(section, Label::Repair) {
+        let value = f.value.text(text);
+        let first_single = measure::measures(value)
+            .into_iter()
+            .find(|m| m.shape == Shape::Single && m.role == Role::Plain)
+            .map(|m| shift(m, f.value.start));
+        return Some(Repair {
+            span: f.value,
+            class: classify(value),
+            length: first_single.or_else(|| length_in(value, f.value.start)),
+        });
+    }
+    // A repair section's own title says its class.
+    if kind == ProcKind::Repair {
+        let title = section.title.text(text);
+        let mut class = classify(title);
+        let mut length = None;
+        let mut span = section.title;
+        for l in &section.lines {
+            let body = l.body.text(text);
+            if class.is_none() {
+                class = classify(body);
+                if class.is_some() {
+                    span = l.body;
+                }
+            }
+            if length.is_none()
+                && !matches!(l.field(), Some(f) if f.label == Label::Defect || f.label == Label::Margin)
+            {
+                length = measure::measures(body)
+                    .into_iter()
+                    .find(|m| m.shape == Shape::Single && m.role == Role::Plain)
+                    .map(|m| shift(m, l.body.start));
+            }
+        }
+        return Some(Repair {
+            span,
+            class,
+            length,
+        });
+    }
+    // A sentence that describes the closure.
+    for l in section
+        .lines
+        .iter()
+        .filter(|l| matches!(l.kind, LineKind::Text))
+    {
+        let body = l.body.text(text);
+        for c in cues::clauses_sentences(body) {
+            let sentence = c.text(body);
+            if !REPAIR_WORD.is_match(sentence) {
+                continue;
+            }
+            let Some(class) = classify(sentence) else {
+                continue;
+            };
+            if cues::is_negated_plain(sentence, Span::new(sentence.len(), sentence.len()))
+                && sentence.to_lowercase().contains("no ")
+            {
+                continue;
+            }
+            let length = measure::measures(sentence)
+                .into_iter()
+                .rfind(|m| m.role == Role::Plain && m.shape == Shape::Single)
+                .map(|m| shift(m, l.body.start + c.start));
+            return Some(Repair {
+                span: Span::new(l.body.start + c.start, l.body.start + c.end),
+                class: Some(class),
+                length,
+            });
+        }
+    }
+    None
+}
+
+fn stage(text: &str, number: u32, value: Span) -> Stage {
+    let v = vocab();
+    let s = value.text(text);
+    let blocks = BLOCKS_RE
+        .captures(s)
+        .and_then(|c| measure::number(c.get(1)?.as_str()));
+    let lower = s.to_lowercase();
+    let finding = if v.margin_clear.is_match(&lower) {
+        Some(StageFinding::Clear)
+    } else if v.margin_residual.is_match(&lower)
+        || lesion_class(s).is_some_and(|c| c.0 == LesionClass::Malignant)
+        || v.lesion_types.is_match(s)
+    {
+        Some(StageFinding::Residual)
+    } else {
+        None
+    };
+    Stage {
+        number,
+        span: value,
+        blocks,
+        mapped: MAPPED.is_match(s),
+        finding,
+    }
+}
+
+fn photo(text: &str, section: &Section, kind_span: Span) -> Photo {
+    let v = vocab();
+    let all = section.span.text(text);
+    let mut modality = Modality::Uvb;
+    let lower = all.to_lowercase();
+    if lower.contains("excimer")
+        || lower.contains("xtrac")
+        || lower.contains("targeted phototherapy")
+        || lower.contains("308")
+    {
+        modality = Modality::Excimer;
+    } else if lower.contains("puva") || lower.contains("psoralen") {
+        modality = Modality::Puva;
+    } else if lower.contains("goeckerman")
+        || Regex::new(r"\btar\b")
+            .map(|r| r.is_match(&lower))
+            .unwrap_or(false)
+    {
+        modality = Modality::TarUvb;
+    }
+    let area = field(section, Label::Area)
+        .and_then(|f| match measure::area(f.value.text(text)) {
+            Some(Area::SqCm(n, s)) => Some(Area::SqCm(
+                n,
+                Span::new(f.value.start + s.start, f.value.start + s.end),
+            )),
+            Some(Area::PercentBsa(s)) => Some(Area::PercentBsa(Span::new(
+                f.value.start + s.start,
+                f.value.start + s.end,
+            ))),
+            None => None,
+        })
+        .or_else(|| {
+            section
+                .lines
+                .iter()
+                .find_map(|l| match measure::area(l.body.text(text)) {
+                    Some(Area::SqCm(n, s)) => Some(Area::SqCm(
+                        n,
+                        Span::new(l.body.start + s.start, l.body.start + s.end),
+                    )),
+                    _ => None,
+                })
+        });
+    let session = field(section, Label::Session)
+        .and_then(|f| {
+            let s = f.value.text(text);
+            let n = measure::count_value(s)?;
+            Some((n, f.value))
+        })
+        .or_else(|| {
+            section.lines.iter().find_map(|l| {
+                let c = SESSION_RE.captures(l.body.text(text))?;
+                let g = c.get(1).or(c.get(2))?;
+                Some((
+                    g.as_str().parse().ok()?,
+                    Span::new(l.body.start + g.start(), l.body.start + g.end()),
+                ))
+            })
+        });
+    let hours = HOURS_RE
+        .captures(all)
+        .and_then(|c| c.get(1)?.as_str().parse().ok());
+    let _ = v;
+    Photo {
+        modality,
+        span: kind_span,
+        area,
+        session,
+        hours,
+    }
+}
+
+fn destruction_groups(
+    text: &str,
+    section: &Section,
+    sentence_lines: &[&Line],
+    class: Option<LesionClass>,
+    lesions: &[Lesion],
+) -> Vec<DestructionGroup> {
+    let v = vocab();
+    // `Count:` wins; then a per-site breakdown; then counts attached to
+    // lesion nouns in sentences and fields.
+    if let Some(f) = field(section, Label::Count) {
+        if let Some(n) = measure::count_value(f.value.text(text)) {
+            return vec![DestructionGroup {
+                class,
+                count: Some(n),
+                count_span: Some(f.value),
+            }];
+        }
+    }
+    let mut pairs: Vec<(Option<LesionClass>, u32, Span)> = Vec::new();
+    let mut sources: Vec<Span> = sentence_lines.iter().map(|l| l.body).collect();
+    for label in [
+        Label::Lesion,
+        Label::Indication,
+        Label::Site,
+        Label::Technique,
+        Label::Size,
+    ] {
+        if let Some(f) = field(section, label) {
+            sources.push(f.value);
+        }
+    }
+    sources.push(section.title);
+    for s in &sources {
+        let body = s.text(text);
+        for (m, n) in measure::noun_counts(body) {
+            let noun = m.text(body);
+            let noun_class = v.lesion_types.find(noun).map(|(_, c)| c);
+            pairs.push((noun_class, n, Span::new(s.start + m.start, s.start + m.end)));
+        }
+    }
+    let distinct: Vec<LesionClass> = {
+        let mut d: Vec<LesionClass> = pairs.iter().filter_map(|p| p.0).collect();
+        d.dedup();
+        d
+    };
+    if distinct.len() > 1 {
+        // Several lesion types counted separately: one group each.
+        let mut groups: Vec<DestructionGroup> = Vec::new();
+        for (c, n, span) in &pairs {
+            let Some(c) = c else { continue };
+            match groups.iter_mut().find(|g| g.class == Some(*c)) {
+                Some(g) => {
+                    g.count = Some(g.count.unwrap_or(0).max(*n));
+                }
+                None => groups.push(DestructionGroup {
+                    class: Some(*c),
+                    count: Some(*n),
+                    count_span: Some(*span),
+                }),
+            }
+        }
+        return groups;
+    }
+    if let Some(f) = field(section, Label::Site) {
+        if let Some(n) = measure::breakdown_sum(f.value.text(text)) {
+            return vec![DestructionGroup {
+                class,
+                count: Some(n),
+                count_span: Some(f.value),
+            }];
+        }
+    }
+    if let Some((_, n, span)) = pairs.first() {
+        return vec![DestructionGroup {
+            class,
+            count: Some(*n),
+            count_span: Some(*span),
+        }];
+    }
+    // Specimen lines, one lesion each; or one lesion described with its size.
+    let count = if lesions.len() > 1 {
+        Some(lesions.len() as u32)
+    } else if lesions.first().is_some_and(|l| l.size.is_some()) {
+        Some(1)
+    } else {
+        None
+    };
+    vec![DestructionGroup {
+        class,
+        count,
+        count_span: None,
+    }]
+}
+
+fn assessment(text: &str, section: &Section, kinds: &[ProcKind]) -> Vec<Problem> {
+    let v = vocab();
+    // Items: list entries, with following plain lines as continuations.
+    let mut items: Vec<Span> = Vec::new();
+    for l in &section.lines {
+        match l.kind {
+            LineKind::Blank | LineKind::Comment => continue,
+            _ => {}
+        }
+        if l.bullet.is_some() || items.is_empty() {
+            items.push(l.body);
+        } else if let Some(last) = items.last_mut() {
+            last.end = l.body.end;
+        }
+    }
+    items
+        .into_iter()
+        .map(|span| {
+            let s = span.text(text);
+            let named = cues::all_done(s, &v.procedures)
+                .into_iter()
+                .any(|(_, (k, _))| kinds.contains(&k));
+            let linked = named || v.see_procedure.is_match(s);
+            Problem {
+                span,
+                linked,
+                has_plan: v.plan.is_match(s),
+                dx: icd_codes(s, span.start),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,189 @@
+//! Anatomic sites: laterality, the anatomic term, its region (and so its
+//! site group in each code family), and whether it is specific enough for a
+//! biopsy audit.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::span::Span;
+use crate::vocab::{GroupFamily, Laterality, SiteTerm, vocab};
+
+/// A site as documented.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Site {
+    /// The text the site was read from.
+    pub span: Span,
+    pub laterality: Option<Laterality>,
+    pub term: Option<SiteTerm>,
+    /// Where the anatomic term is.
+    pub term_span: Option<Span>,
+    /// A midline word for a midline site (`mid back`, `nasal tip`).
+    pub midline: bool,
+    /// A sub-site or subunit word (`posterior`, `volar`, `helix`).
+    pub subsite: bool,
+    /// A measured landmark (`5 cm distal to the antecubital fossa`).
+    pub landmark: bool,
+}
+
+impl Site {
+    /// Specific enough for a biopsy: laterality (or a midline word) and a
+    /// sub-site or a measured landmark.
+    pub fn is_specific(&self) -> bool {
+        (self.laterality.is_some() || self.midline) && (self.subsite || self.landmark)
+    }
+
+    /// The code-family site group.
+    pub fn group(&self, family: GroupFamily) -> Option<&'static str> {
+        let term = self.term.as_ref()?;
+        vocab().group(&term.region, family)
+    }
+
+    /// Same laterality and anatomic term.
+    pub fn same_as(&self, other: &Site) -> bool {
+        match (&self.term, &other.term) {
+            (Some(a), Some(b)) => a.term == b.term && self.laterality == other.laterality,
+            _ => false,
+        }
+    }
+
+    pub fn describe(&self, text: &str) -> String {
+        self.span.text(text).trim().to_string()
+    }
+}
+
+static LANDMARK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\d+(?:\.\d+)?\s*(?:cm|mm)\s+(?:\w+\s+){0,2}?(?:distal|proximal|above|below|anterior|posterior|lateral|medial|superior|inferior|from|to|off|beneath|under)\b")
+        .expect("landmark regex")
+});
+
+/// Reads the site in `text` (a `Site:` value, a specimen line's site part,
+/// or a sentence). `offset` is where `text` starts in the note. The anatomic
+/// term is the first one written (before any landmark), laterality the
+/// nearest word before it or any in the text.
+pub fn parse(text: &str, offset: usize) -> Option<Site> {
+    let v = vocab();
+    let landmark_at = LANDMARK.find(text).map(|m| m.start());
+    let terms = v.sites.find_all(text);
+    let (term_span, term) = match terms
+        .iter()
+        .find(|(s, _)| landmark_at.is_none_or(|l| s.start < l))
+        .or_else(|| terms.first())
+    {
+        Some((s, t)) => (Some(*s), Some(t.clone())),
+        None => (None, None),
+    };
+    // `r/o` is "rule out", not "right".
+    let lats: Vec<_> = v
+        .laterality
+        .find_all(text)
+        .into_iter()
+        .filter(|(s, _)| !text[s.end..].starts_with('/') || s.len() > 1)
+        .collect();
+    let laterality = match term_span {
+        Some(ts) => lats
+            .iter()
+            .rev()
+            .find(|(s, _)| s.end <= ts.start)
+            .or_else(|| lats.first())
+            .map(|(_, l)| *l),
+        None => lats.first().map(|(_, l)| *l),
+    };
+    if term.is_none() && laterality.is_none() {
+        return None;
+    }
+    let lower = text.to_lowercase();
+    let midline = v.midline.is_match(&lower);
+    let subsite = v.subsite.is_match(&lower);
+    Some(Site {
+        span: Span::new(offset, offset + text.len()),
+        laterality,
+        term,
+        term_span: term_span.map(|s| Span::new(offset + s.start, offset + s.end)),
+        midline,
+        subsite,
+        landmark: landmark_at.is_some(),
+    })
+}
+
+/// Every site named in a list such as `scalp (10), bilateral dorsal hands
+/// (6)`: one per anatomic term, laterality from its own part of the list.
+pub fn parse_list(text: &str, offset: usize) -> Vec<Site> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let mut parts = Vec::new();
+    for (i, b) in bytes.iter().enumerate() {
+        if matches!(b, b',' | b';') || (text[i..].starts_with(" and ") && i > start) {
+            parts.push((start, i));
+            start = i + 1;
+        }
+    }
+    parts.push((start, text.len()));
+    for (s, e) in parts {
+        if let Some(site) = parse(&text[s..e], offset + s) {
+            if site.term.is_some() {
+                out.push(site);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(text: &str) -> Site {
+        parse(text, 0).expect("a site")
+    }
+
+    #[test]
+    fn terms_and_laterality() {
+        let s = site("left forearm, 5 cm distal to antecubital fossa");
+        assert_eq!(s.term.as_ref().map(|t| t.term.as_str()), Some("forearm"));
+        assert_eq!(s.laterality, Some(Laterality::Left));
+        assert!(s.is_specific());
+        let s = site("right preauricular cheek, 1 cm anterior to the tragus");
+        assert_eq!(s.term.as_ref().map(|t| t.term.as_str()), Some("cheek"));
+        assert_eq!(
+            s.group(GroupFamily::Excision),
+            Some("face-ears-eyelids-nose-lips-mucosa")
+        );
+        let s = site("back");
+        assert!(!s.is_specific());
+        let s = site("left arm");
+        assert!(!s.is_specific());
+        let s = site("left helix, superior");
+        assert!(s.is_specific());
+        assert_eq!(
+            s.group(GroupFamily::RepairComplex),
+            Some("eyelids-nose-ears-lips")
+        );
+        let s = site("nasal tip");
+        assert!(s.is_specific());
+    }
+
+    #[test]
+    fn same_site() {
+        assert!(site("left forearm").same_as(&site("L forearm, volar")));
+        assert!(!site("left forearm").same_as(&site("right forearm")));
+        assert!(!site("left forearm").same_as(&site("left upper arm")));
+    }
+
+    #[test]
+    fn lists() {
+        let sites = parse_list("scalp (10), bilateral dorsal hands (6)", 0);
+        let terms: Vec<_> = sites
+            .iter()
+            .map(|s| (s.term.as_ref().map(|t| t.term.clone()), s.laterality))
+            .collect();
+        assert_eq!(
+            terms,
+            [
+                (Some("scalp".to_string()), None),
+                (Some("hand".to_string()), Some(Laterality::Bilateral))
+            ]
+        );
+    }
+}

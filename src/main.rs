@@ -1,0 +1,465 @@
+//! The `dermls` command line: `check`, `claim` and `explain`.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::json;
+
+use dermls::analysis::{self, Analysis, CONVERSION_FACTOR_2026, Options, round2};
+use dermls::codes::{self, CodeTable};
+use dermls::lines::LineIndex;
+use dermls::rules::claim::DistinctModifier;
+use dermls::rules::{Severity, registry};
+use dermls::vocab::{Payer, vocab};
+
+#[derive(Parser)]
+#[command(
+    name = "dermls",
+    version,
+    about = "Dermatology encounter notes to CPT claims, with the documentation an audit would find missing"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Diagnostics for each note: missing documentation and Billing problems.
+    Check(FileArgs),
+    /// The claim (CPT codes, modifiers, units, diagnoses) each note supports.
+    Claim(FileArgs),
+    /// What a CPT code, modifier, ICD-10-CM code or diagnostic code means.
+    Explain {
+        /// `11102`, `59`, `L57.0` or `doc/biopsy-site`.
+        code: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Args)]
+struct FileArgs {
+    /// Notes (`*.derm`) or directories holding them.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// The payer to assume where a note names none.
+    #[arg(long)]
+    payer: Option<String>,
+    /// The modifier for a distinct lesion or site: 59 or XS.
+    #[arg(long, default_value = "59")]
+    distinct_site_modifier: String,
+    /// Dollars per RVU for the payment estimate.
+    #[arg(long, default_value_t = CONVERSION_FACTOR_2026)]
+    conversion_factor: f64,
+    /// A diagnostic code to switch off (repeatable).
+    #[arg(long = "disable", value_name = "CODE")]
+    disabled: Vec<String>,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+#[derive(Args)]
+struct DataArgs {
+    /// A CMS PPRRVU file (CSV) to use instead of the built-in RVUs.
+    #[arg(long, value_name = "FILE")]
+    cms_rvu: Option<PathBuf>,
+    /// A CMS NCCI practitioner PTP file to use instead of the built-in pairs.
+    #[arg(long, value_name = "FILE")]
+    ncci: Option<PathBuf>,
+    /// A CMS practitioner MUE file to use instead of the built-in MUEs.
+    #[arg(long, value_name = "FILE")]
+    mue: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("dermls: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Check(args) => notes(args, Mode::Check),
+        Command::Claim(args) => notes(args, Mode::Claim),
+        Command::Explain { code, data } => {
+            let table = load_table(&data)?;
+            match explain(&code, &table) {
+                Some(text) => {
+                    println!("{text}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => {
+                    eprintln!(
+                        "dermls: {code}: not a CPT code, modifier, ICD-10-CM code or diagnostic code dermls knows"
+                    );
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+    }
+}
+
+/// The built-in table, or the CMS files the user named laid over it.
+fn load_table(data: &DataArgs) -> Result<CodeTable> {
+    let read = |p: &Path| -> Result<String> {
+        let bytes = std::fs::read(p).with_context(|| format!("{}", p.display()))?;
+        String::from_utf8(bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: not UTF-8 text (invalid byte at offset {})",
+                p.display(),
+                e.utf8_error().valid_up_to()
+            )
+        })
+    };
+    let builtin = CodeTable::builtin();
+    if data.cms_rvu.is_none() && data.ncci.is_none() && data.mue.is_none() {
+        return Ok(builtin.clone());
+    }
+    let rvu = match &data.cms_rvu {
+        Some(p) => Some(codes::parse_cms_rvu(&p.display().to_string(), &read(p)?)?),
+        None => None,
+    };
+    let ncci = match &data.ncci {
+        Some(p) => Some(codes::parse_ncci_ptp(&p.display().to_string(), &read(p)?)?),
+        None => None,
+    };
+    let mue = match &data.mue {
+        Some(p) => Some(codes::parse_mue(&p.display().to_string(), &read(p)?)?),
+        None => None,
+    };
+    Ok(builtin.with_cms(rvu.as_ref(), ncci.as_deref(), mue.as_deref()))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Check,
+    Claim,
+}
+
+fn notes(args: FileArgs, mode: Mode) -> Result<ExitCode> {
+    let table = load_table(&args.data)?;
+    let mut options = Options {
+        conversion_factor: args.conversion_factor,
+        disabled_rules: args.disabled.clone(),
+        ..Options::default()
+    };
+    options.claim.distinct_modifier = DistinctModifier::parse(&args.distinct_site_modifier)
+        .with_context(|| {
+            format!(
+                "--distinct-site-modifier {}: expected 59 or XS",
+                args.distinct_site_modifier
+            )
+        })?;
+    if let Some(p) = &args.payer {
+        let payer = vocab().payer(p);
+        if payer == Payer::Unknown {
+            anyhow::bail!(
+                "--payer {p}: expected Medicare, UHC, Aetna, BCBS, Medicaid, Commercial or Self-pay"
+            );
+        }
+        options.claim.default_payer = Some(payer);
+    }
+    let mut io_error = false;
+    let mut any_error = false;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    for path in expand(&args.files, &mut io_error) {
+        let text = match read_note(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("dermls: {e}");
+                io_error = true;
+                continue;
+            }
+        };
+        let a = analysis::analyze(&text, &table, &options);
+        let name = path.display().to_string();
+        match (mode, args.format) {
+            (Mode::Claim, Format::Json) => {
+                writeln!(out, "{}", claim_json(&name, &a, &table, &options))?
+            }
+            (Mode::Claim, Format::Text) => {
+                write!(out, "{}", claim_text(&name, &a, &table, &options))?
+            }
+            (Mode::Check, Format::Json) => writeln!(out, "{}", check_json(&name, &text, &a))?,
+            (Mode::Check, Format::Text) => write!(out, "{}", check_text(&name, &text, &a))?,
+        }
+        if mode == Mode::Check {
+            any_error |= a.findings.iter().any(|f| f.severity == Severity::Error);
+        }
+    }
+    out.flush()?;
+    Ok(if io_error {
+        ExitCode::from(2)
+    } else if any_error {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Files as given; a directory means every `*.derm` under it, sorted. A
+/// path that does not exist or a directory without notes is reported on
+/// stderr.
+fn expand(paths: &[PathBuf], io_error: &mut bool) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found = Vec::new();
+            walk(p, &mut found);
+            found.sort();
+            if found.is_empty() {
+                eprintln!("dermls: {}: no .derm notes in this directory", p.display());
+                *io_error = true;
+            }
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, found);
+        } else if p.extension().is_some_and(|x| x == "derm") {
+            found.push(p);
+        }
+    }
+}
+
+fn read_note(path: &Path) -> std::result::Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        let why = match e.kind() {
+            io::ErrorKind::NotFound => "no such file".to_string(),
+            io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ if path.is_dir() => "is a directory".to_string(),
+            _ => e.to_string(),
+        };
+        format!("{}: {why}", path.display())
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{}: not UTF-8 text (invalid byte at offset {}); save the note as UTF-8",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+const ESTIMATE_NOTE: &str = "national Medicare estimate: non-facility total RVU x conversion factor, no geographic adjustment";
+
+fn claim_json(file: &str, a: &Analysis, table: &CodeTable, options: &Options) -> serde_json::Value {
+    let encounters: Vec<serde_json::Value> = a
+        .claims
+        .iter()
+        .map(|c| {
+            let lines: Vec<serde_json::Value> = c
+                .lines
+                .iter()
+                .map(|l| {
+                    let row = table.get(&l.cpt);
+                    json!({
+                        "cpt": l.cpt,
+                        "modifiers": l.modifiers,
+                        "units": l.units,
+                        "dx": l.dx,
+                        "rvu_year": row.map(|r| r.total_year),
+                        "nonfac_total_rvu": row.map(|r| r.nonfac_total_rvu),
+                        "rule": l.rule,
+                        "why": l.why,
+                    })
+                })
+                .collect();
+            let total = analysis::total_rvu(c, table);
+            json!({
+                "index": c.index,
+                "date": c.date,
+                "payer": c.payer.as_str(),
+                "lines": lines,
+                "total_rvu": round2(total),
+                "estimated_payment_usd": round2(total * options.conversion_factor),
+                "estimate": ESTIMATE_NOTE,
+                "conversion_factor": options.conversion_factor,
+            })
+        })
+        .collect();
+    json!({ "file": file, "encounters": encounters })
+}
+
+fn claim_text(file: &str, a: &Analysis, table: &CodeTable, options: &Options) -> String {
+    let mut s = format!("{file}\n");
+    for c in &a.claims {
+        s.push_str(&format!(
+            "  encounter {}{} · payer {}\n",
+            c.index + 1,
+            c.date
+                .as_deref()
+                .map(|d| format!(" · {d}"))
+                .unwrap_or_default(),
+            c.payer.as_str()
+        ));
+        if c.lines.is_empty() {
+            s.push_str("    (no billable lines)\n");
+        }
+        let mut estimated_year = false;
+        for l in &c.lines {
+            let row = table.get(&l.cpt);
+            let rvu = row
+                .map(|r| r.nonfac_total_rvu * f64::from(l.units))
+                .unwrap_or(0.0);
+            let year = row.map(|r| r.total_year).unwrap_or(0);
+            estimated_year |= year != 0 && year < 2026;
+            s.push_str(&format!(
+                "    {:<14} {:<18} {:>6.2} RVU ({year}{})  {}\n",
+                l.label(),
+                if l.dx.is_empty() {
+                    String::new()
+                } else {
+                    format!("Dx: {}", l.dx.join(", "))
+                },
+                rvu,
+                if year < 2026 {
+                    ", standing in for 2026"
+                } else {
+                    ""
+                },
+                l.rule,
+            ));
+        }
+        let total = analysis::total_rvu(c, table);
+        s.push_str(&format!(
+            "    total {:.2} RVU · estimated ${:.2} ({ESTIMATE_NOTE}, ${}/RVU){}\n",
+            total,
+            total * options.conversion_factor,
+            options.conversion_factor,
+            if estimated_year {
+                "; some RVUs are 2025 figures standing in for 2026"
+            } else {
+                ""
+            }
+        ));
+    }
+    s
+}
+
+fn check_json(file: &str, text: &str, a: &Analysis) -> serde_json::Value {
+    let idx = LineIndex::new(text);
+    let diags: Vec<serde_json::Value> = a
+        .findings
+        .iter()
+        .map(|f| {
+            let (sl, sc) = idx.position(text, f.span.start);
+            let (el, ec) = idx.position(text, f.span.end);
+            json!({
+                "code": f.code,
+                "severity": f.severity.as_str(),
+                "range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}},
+                "message": f.message,
+            })
+        })
+        .collect();
+    json!({ "file": file, "diagnostics": diags })
+}
+
+fn check_text(file: &str, text: &str, a: &Analysis) -> String {
+    let idx = LineIndex::new(text);
+    let mut s = String::new();
+    for f in &a.findings {
+        let (l, c) = idx.position(text, f.span.start);
+        s.push_str(&format!(
+            "{file}:{}:{}: {}[{}] {}\n",
+            l + 1,
+            c + 1,
+            f.severity.as_str(),
+            f.code,
+            f.message
+        ));
+    }
+    s
+}
+
+/// The explanation of a CPT code, modifier, ICD-10-CM code or diagnostic
+/// code.
+fn explain(code: &str, table: &CodeTable) -> Option<String> {
+    let code = code.trim();
+    if let Some(rule) = registry::rule(code) {
+        return Some(format!(
+            "{} ({})\n{}\n\n{}",
+            rule.code,
+            rule.severity.as_str(),
+            rule.title,
+            rule.doc
+        ));
+    }
+    if let Some(r) = table.get(code) {
+        let payment = r.nonfac_total_rvu * CONVERSION_FACTOR_2026;
+        return Some(format!(
+            "{code}: {}\n  family: {}{}\n  work RVU {:.2} ({}); total RVU non-facility {:.2}, facility {:.2} ({}{})\n  global period: {}\n  MUE: {}\n  estimated Medicare payment ${payment:.2} ({ESTIMATE_NOTE}, ${CONVERSION_FACTOR_2026}/RVU)\n  source: {}",
+            r.description,
+            r.family.as_str(),
+            if r.addon {
+                format!(", add-on to {}", r.addon_of.join(", "))
+            } else {
+                String::new()
+            },
+            r.work_rvu,
+            r.work_year,
+            r.nonfac_total_rvu,
+            r.fac_total_rvu,
+            r.total_year,
+            if r.total_year < 2026 {
+                ", a 2025 figure standing in for 2026"
+            } else {
+                ""
+            },
+            r.global.as_str(),
+            r.mue.map(|m| m.to_string()).unwrap_or_else(|| {
+                "not known (no public MUE row in the built-in data)".to_string()
+            }),
+            r.source
+        ));
+    }
+    if let Some(m) = table.modifier(code) {
+        return Some(format!(
+            "modifier {}: {}\n  applies when: {}\n  source: {}",
+            m.modifier, m.meaning, m.applies_when, m.source
+        ));
+    }
+    if let Some(title) = codes::icd10_title(code) {
+        let billable = codes::icd10_is_billable(code);
+        return Some(format!(
+            "{}: {title}\n  ICD-10-CM FY2026{}",
+            code.to_uppercase(),
+            if billable {
+                ", billable"
+            } else {
+                ", a category: not billable without more characters"
+            }
+        ));
+    }
+    None
+}

@@ -1,0 +1,201 @@
+//! One line of a note: a `Label: value` field, an `(A)` specimen line, a list
+//! item, an HTML comment, or free text.
+
+use crate::span::Span;
+use crate::vocab::{self, Label};
+
+/// A parsed line. `span` excludes the line end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    pub span: Span,
+    /// The list marker (`-`, `*`, `1.`) when the line is a list item.
+    pub bullet: Option<Bullet>,
+    /// The text after the list marker, trimmed.
+    pub body: Span,
+    pub kind: LineKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bullet {
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LineKind {
+    Blank,
+    /// `<!-- … -->` on a line of its own.
+    Comment,
+    Field(Field),
+    /// `(A) site: description` — one lesion of several in a procedure.
+    Specimen {
+        letter: char,
+        rest: Span,
+    },
+    /// Anything else: sentences.
+    Text,
+}
+
+/// A `Label: value` line with a recognised label.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    pub label: Label,
+    pub label_span: Span,
+    pub value: Span,
+}
+
+impl Line {
+    pub fn field(&self) -> Option<&Field> {
+        match &self.kind {
+            LineKind::Field(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+/// Parses the line at `span` of `text`.
+pub fn parse_line(text: &str, span: Span) -> Line {
+    let raw = span.text(text);
+    let lead = raw.len() - raw.trim_start().len();
+    let trimmed = raw.trim();
+    let mut body_start = span.start + lead;
+    let body_end = span.start + lead + trimmed.len();
+    let mut bullet = None;
+    if let Some(len) = bullet_len(trimmed) {
+        bullet = Some(Bullet {
+            span: Span::new(body_start, body_start + len),
+        });
+        let after = &trimmed[len..];
+        body_start += len + (after.len() - after.trim_start().len());
+    }
+    let body = Span::new(body_start.min(body_end), body_end);
+    let body_text = body.text(text);
+    let kind = if body_text.is_empty() && bullet.is_none() {
+        LineKind::Blank
+    } else if body_text.starts_with("<!--") {
+        LineKind::Comment
+    } else if let Some((letter, rest_off)) = specimen_prefix(body_text) {
+        LineKind::Specimen {
+            letter,
+            rest: Span::new(body.start + rest_off, body.end),
+        }
+    } else if let Some(field) = field(text, body) {
+        LineKind::Field(field)
+    } else {
+        LineKind::Text
+    };
+    Line {
+        span,
+        bullet,
+        body,
+        kind,
+    }
+}
+
+/// Length of a list marker and its following space: `- `, `* `, `+ `, `1. `,
+/// `12) `.
+fn bullet_len(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    if matches!(b.first(), Some(b'-' | b'*' | b'+'))
+        && (b.len() == 1 || b.get(1).is_some_and(|c| *c == b' ' || *c == b'\t'))
+    {
+        return Some(1);
+    }
+    // The bullet character `•` (three bytes).
+    if s.starts_with('•') {
+        return Some('•'.len_utf8());
+    }
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if (1..=3).contains(&digits)
+        && matches!(b.get(digits), Some(b'.' | b')'))
+        && b.get(digits + 1).is_none_or(|c| *c == b' ' || *c == b'\t')
+    {
+        return Some(digits + 1);
+    }
+    None
+}
+
+/// `(A) …` or `(b) …`: the letter and the offset of the text after it.
+fn specimen_prefix(s: &str) -> Option<(char, usize)> {
+    let b = s.as_bytes();
+    if b.len() >= 3 && b[0] == b'(' && b[1].is_ascii_alphabetic() && b[2] == b')' {
+        let after = &s[3..];
+        let off = 3 + (after.len() - after.trim_start().len());
+        return Some(((b[1] as char).to_ascii_uppercase(), off));
+    }
+    None
+}
+
+fn field(text: &str, body: Span) -> Option<Field> {
+    let s = body.text(text);
+    let colon = s.find(':')?;
+    let label_text = s[..colon].trim_end();
+    if label_text.is_empty() || label_text.len() > 40 {
+        return None;
+    }
+    let label = vocab::label(label_text)?;
+    let after = &s[colon + 1..];
+    let value_start = colon + 1 + (after.len() - after.trim_start().len());
+    Some(Field {
+        label,
+        label_span: body.sub(0, label_text.len()),
+        value: Span::new(body.start + value_start.min(s.len()), body.end),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Line {
+        parse_line(s, Span::new(0, s.len()))
+    }
+
+    #[test]
+    fn field_with_synonym_and_spans() {
+        let s = "  Location:  left cheek ";
+        let line = parse(s);
+        let f = line.field().expect("field");
+        assert_eq!(f.label, Label::Site);
+        assert_eq!(f.label_span.text(s), "Location");
+        assert_eq!(f.value.text(s), "left cheek");
+    }
+
+    #[test]
+    fn stage_label_carries_its_number() {
+        let line = parse("Stage 2: 3 blocks, mapped, clear");
+        assert_eq!(line.field().map(|f| f.label), Some(Label::Stage(2)));
+    }
+
+    #[test]
+    fn specimen_line() {
+        let s = "(b) right cheek: 0.5 cm papule";
+        match parse(s).kind {
+            LineKind::Specimen { letter, rest } => {
+                assert_eq!(letter, 'B');
+                assert_eq!(rest.text(s), "right cheek: 0.5 cm papule");
+            }
+            other => panic!("not a specimen: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn list_item_with_field_and_plain_item() {
+        let s = "- Dx: L57.0";
+        let line = parse(s);
+        assert!(line.bullet.is_some());
+        assert_eq!(line.field().map(|f| f.label), Some(Label::Dx));
+        let s = "1. Psoriasis (L40.0): start clobetasol";
+        let line = parse(s);
+        assert_eq!(line.body.text(s), "Psoriasis (L40.0): start clobetasol");
+        assert_eq!(line.kind, LineKind::Text);
+    }
+
+    #[test]
+    fn unknown_label_is_text_and_multibyte_is_safe() {
+        assert_eq!(parse("Tolerated well: yes").kind, LineKind::Text);
+        assert_eq!(parse("é: ×").kind, LineKind::Text);
+        assert_eq!(parse("•").kind, LineKind::Text);
+        assert_eq!(parse("").kind, LineKind::Blank);
+        assert_eq!(parse("<!-- dermls-ignore: x -->").kind, LineKind::Comment);
+    }
+}

@@ -1,0 +1,152 @@
+//! Destruction: premalignant 17000 / +17003 (2nd–14th) / 17004 (15 or more,
+//! alone); benign 17110 (up to 14) / 17111 (15 or more, alone), counted per
+//! encounter; malignant 17260–17286 by site group and lesion diameter, one
+//! line per lesion.
+//!
+//! Sources: AAD Dermatology World, Elston, "Destruction codes for
+//! pre-malignant and malignant lesions" (Nov 2011); CMS NCCI practitioner PTP
+//! v32.2/32.3; CMS MUE 2026; CMS RVU25D.
+
+use crate::codes::{CodeTable, Family};
+use crate::extract::measure::cm;
+use crate::extract::{Dx, EncounterFacts};
+use crate::span::Span;
+use crate::vocab::{GroupFamily, LesionClass, ProcKind};
+
+use super::excision::tier_words;
+use super::{ClaimLine, EncounterClaim};
+
+pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut EncounterClaim) {
+    let mut premalignant: Vec<(usize, u32, Option<Span>, &[Dx])> = Vec::new();
+    let mut benign: Vec<(usize, u32, Option<Span>, &[Dx])> = Vec::new();
+    for (pi, p) in facts.procedures.iter().enumerate() {
+        if p.kind != ProcKind::Destruction {
+            continue;
+        }
+        for group in &p.destruction {
+            let class = group.class.or_else(|| class_from_dx(&p.dx));
+            // An uncounted destruction treated at least one lesion.
+            let count = group.count.unwrap_or(1);
+            match class {
+                Some(LesionClass::Premalignant) => {
+                    premalignant.push((pi, count, group.count_span, &p.dx))
+                }
+                Some(LesionClass::Benign) => benign.push((pi, count, group.count_span, &p.dx)),
+                Some(LesionClass::Malignant) => {
+                    for (li, lesion) in p.lesions.iter().enumerate() {
+                        let Some(size) = lesion.size else { continue };
+                        let Some(site_group) = lesion
+                            .site
+                            .as_ref()
+                            .and_then(|s| s.group(GroupFamily::Excision))
+                            .or_else(|| {
+                                p.sites.iter().find_map(|s| s.group(GroupFamily::Excision))
+                            })
+                        else {
+                            continue;
+                        };
+                        let Some(row) =
+                            table.by_tier(Family::DestructionMalignant, site_group, size.um)
+                        else {
+                            continue;
+                        };
+                        let mut line = ClaimLine::new(
+                            &row.code,
+                            "destruction-malignant",
+                            format!(
+                                "Destruction of a malignant lesion: diameter {} ({}), site group {}.",
+                                cm(size.um),
+                                tier_words(row.tier_min, row.tier_max),
+                                site_group
+                            ),
+                        )
+                        .for_lesion(pi, li)
+                        .source(size.span)
+                        .dx(&p.dx);
+                        // One lesion described, several counted: the same
+                        // code for each.
+                        if p.lesions.len() == 1 && count > 1 {
+                            line.units = count;
+                        }
+                        claim.lines.push(line);
+                    }
+                }
+                // Skin tags, vascular lesions and unknown types have no
+                // destruction code here; doc/destruction-type says so.
+                _ => {}
+            }
+        }
+    }
+    let total: u32 = premalignant.iter().map(|x| x.1).sum();
+    if total > 0 {
+        let procs: Vec<usize> = premalignant.iter().map(|x| x.0).collect();
+        let sources: Vec<Span> = premalignant.iter().filter_map(|x| x.2).collect();
+        let dx: Vec<Dx> = premalignant
+            .iter()
+            .flat_map(|x| x.3.iter().cloned())
+            .collect();
+        let mk = |code: &str, rule: &'static str, why: String, units: u32| {
+            let mut l = ClaimLine::new(code, rule, why).dx(&dx);
+            l.units = units;
+            for p in &procs {
+                l = l.for_lesion(*p, 0);
+            }
+            l.lesions.dedup();
+            l.procedures.dedup();
+            l.sources.extend(sources.iter().copied());
+            l
+        };
+        if total >= 15 {
+            claim.lines.push(mk("17004", "destruction-premalignant", format!("{total} premalignant lesions destroyed: 15 or more is 17004 alone, one unit, never with 17000/17003."), 1));
+        } else {
+            claim.lines.push(mk(
+                "17000",
+                "destruction-premalignant",
+                format!("{total} premalignant lesion(s) destroyed: 17000 for the first."),
+                1,
+            ));
+            if total > 1 {
+                claim.lines.push(mk("17003", "destruction-premalignant", format!("{total} premalignant lesions: 17003 for each of the 2nd to 14th ({} units).", total - 1), total - 1));
+            }
+        }
+    }
+    let total: u32 = benign.iter().map(|x| x.1).sum();
+    if total > 0 {
+        let code = if total >= 15 { "17111" } else { "17110" };
+        let dx: Vec<Dx> = benign.iter().flat_map(|x| x.3.iter().cloned()).collect();
+        let mut l = ClaimLine::new(
+            code,
+            "destruction-benign",
+            if total >= 15 {
+                format!("{total} benign lesions destroyed: 15 or more is 17111 alone, one unit.")
+            } else {
+                format!("{total} benign lesion(s) destroyed: 17110 covers up to 14, one unit.")
+            },
+        )
+        .dx(&dx);
+        for x in &benign {
+            l = l.for_lesion(x.0, 0);
+            l.sources.extend(x.2);
+        }
+        l.lesions.dedup();
+        l.procedures.dedup();
+        claim.lines.push(l);
+    }
+}
+
+/// The lesion class the diagnosis codes imply: L57.0 premalignant; L82, B07,
+/// B08.1 benign; C43/C44/D03/D04 malignant.
+fn class_from_dx(dx: &[Dx]) -> Option<LesionClass> {
+    dx.iter().find_map(|d| {
+        let c = d.code.to_ascii_uppercase();
+        if c.starts_with("L57.0") {
+            Some(LesionClass::Premalignant)
+        } else if c.starts_with("L82") || c.starts_with("B07") || c.starts_with("B08.1") {
+            Some(LesionClass::Benign)
+        } else if crate::extract::is_malignant_dx(&c) {
+            Some(LesionClass::Malignant)
+        } else {
+            None
+        }
+    })
+}

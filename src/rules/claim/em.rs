@@ -1,0 +1,54 @@
+//! E/M with procedures: billable with 25 only when a significant, separately
+//! identifiable problem is documented; dropped otherwise. An E/M on a day
+//! with no procedure takes no modifier. Whether a procedure makes the E/M
+//! need 25 comes from the NCCI pairs (procedure in column 1, E/M in column
+//! 2).
+//!
+//! Sources: OIG reports on modifier 25 in dermatology (2005; Nov 2025); CMS
+//! NCCI Policy Manual; CMS Claims Processing Manual ch. 12 §40.
+
+use crate::codes::CodeTable;
+use crate::extract::EncounterFacts;
+
+use super::{ClaimLine, EncounterClaim};
+
+pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut EncounterClaim) {
+    let Some(em) = &facts.em else { return };
+    let Some(code) = &em.code else { return };
+    let bundling: Vec<&str> = claim
+        .lines
+        .iter()
+        .filter(|l| table.ncci(&l.cpt, code).is_some())
+        .map(|l| l.cpt.as_str())
+        .collect();
+    let separate: Vec<&crate::extract::Problem> =
+        facts.problems.iter().filter(|p| p.is_separate()).collect();
+    let mut line = ClaimLine::new(code, "em", String::new()).source(em.span);
+    if bundling.is_empty() {
+        line.why = "E/M with no procedure billed today: no modifier.".to_string();
+        for p in &facts.problems {
+            line = line.dx(&p.dx);
+        }
+        claim.lines.insert(0, line);
+        return;
+    }
+    if separate.is_empty() {
+        line.why = format!(
+            "E/M not billable: the decision to do a minor procedure is part of the procedure ({}), and no separately identifiable problem with its own plan is documented.",
+            bundling.join(", ")
+        );
+        claim.dropped.push(line);
+        return;
+    }
+    for p in &separate {
+        line = line.dx(&p.dx);
+        line.sources.push(p.span);
+    }
+    line.add_modifier("25");
+    line.why = format!(
+        "E/M with modifier 25: {} separately identifiable problem(s) with their own plan, beyond the procedures ({}).",
+        separate.len(),
+        bundling.join(", ")
+    );
+    claim.lines.insert(0, line);
+}

@@ -1,0 +1,178 @@
+//! Shave removal 11300–11313 (lesion diameter) and excision 11400–11446 /
+//! 11600–11646 (excised diameter = lesion + 2 × narrowest margin, a stated
+//! excised diameter overriding; benign or malignant from pathology or a
+//! prior confirmed diagnosis; pending pathology codes benign).
+//!
+//! Sources: CPT excision guidelines as taught by AAPC ("4 Steps for Improved
+//! Excision Coding", 2020); AAD.
+
+use crate::codes::{CodeTable, Family};
+use crate::extract::measure::cm;
+use crate::extract::{EncounterFacts, Lesion, Procedure};
+use crate::vocab::{GroupFamily, LesionClass, ProcKind};
+
+use super::{ClaimLine, EncounterClaim};
+
+pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut EncounterClaim) {
+    for (pi, p) in facts.procedures.iter().enumerate() {
+        match p.kind {
+            ProcKind::ShaveRemoval => {
+                for (li, lesion) in p.lesions.iter().enumerate() {
+                    if let Some(line) = shave(table, pi, p, li, lesion) {
+                        claim.lines.push(line);
+                    }
+                }
+            }
+            ProcKind::Excision => {
+                for (li, lesion) in p.lesions.iter().enumerate() {
+                    if let Some(line) = excision(table, pi, p, li, lesion) {
+                        claim.lines.push(line);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn site_group(p: &Procedure, lesion: &Lesion) -> Option<&'static str> {
+    lesion
+        .site
+        .as_ref()
+        .and_then(|s| s.group(GroupFamily::Excision))
+        .or_else(|| p.sites.iter().find_map(|s| s.group(GroupFamily::Excision)))
+}
+
+fn shave(
+    table: &CodeTable,
+    pi: usize,
+    p: &Procedure,
+    li: usize,
+    lesion: &Lesion,
+) -> Option<ClaimLine> {
+    let size = lesion.size?;
+    let group = site_group(p, lesion)?;
+    let row = table.by_tier(Family::ShaveRemoval, group, size.um)?;
+    Some(
+        ClaimLine::new(
+            &row.code,
+            "shave-removal",
+            format!(
+                "Shave removal: lesion diameter {} ({}), site group {}.",
+                cm(size.um),
+                tier_words(row.tier_min, row.tier_max),
+                group
+            ),
+        )
+        .for_lesion(pi, li)
+        .source(size.span)
+        .dx(&p.dx),
+    )
+}
+
+/// Whether an excision is coded malignant, and why.
+pub(crate) fn malignancy(p: &Procedure) -> (bool, &'static str) {
+    if p.staged_cue.is_some() {
+        return (
+            true,
+            "a re-excision for positive margins is coded malignant even when the pathology shows no residual tumour",
+        );
+    }
+    if let Some(path) = &p.pathology {
+        match path.class {
+            Some(LesionClass::Malignant) => return (true, "pathology shows a malignancy"),
+            Some(_) => return (false, "pathology shows a benign lesion"),
+            None => {}
+        }
+    }
+    if p.prior_malignant.is_some() {
+        return (true, "a confirmed prior diagnosis of malignancy");
+    }
+    (
+        false,
+        "pathology is pending and there is no prior diagnosis, so benign until the report says otherwise",
+    )
+}
+
+/// The excised diameter in micrometres, and how it was found.
+pub(crate) fn excised_diameter(p: &Procedure, lesion: &Lesion) -> Option<(u32, String)> {
+    if p.lesions.len() == 1 {
+        if let Some(d) = p.excised_diameter {
+            return Some((d.um, format!("stated excised diameter {}", cm(d.um))));
+        }
+    }
+    let size = lesion.size?;
+    match p.margin {
+        Some(m) => {
+            let d = size.um.saturating_add(m.um.saturating_mul(2));
+            Some((
+                d,
+                format!(
+                    "lesion {} + 2 × margin {} = {}",
+                    cm(size.um),
+                    cm(m.um),
+                    cm(d)
+                ),
+            ))
+        }
+        None => Some((
+            size.um,
+            format!("lesion {} (no margin documented)", cm(size.um)),
+        )),
+    }
+}
+
+fn excision(
+    table: &CodeTable,
+    pi: usize,
+    p: &Procedure,
+    li: usize,
+    lesion: &Lesion,
+) -> Option<ClaimLine> {
+    let (diameter, how) = excised_diameter(p, lesion)?;
+    let group = site_group(p, lesion)?;
+    let (malignant, why_class) = malignancy(p);
+    let family = if malignant {
+        Family::ExcisionMalignant
+    } else {
+        Family::ExcisionBenign
+    };
+    let row = table.by_tier(family, group, diameter)?;
+    let source = lesion
+        .size
+        .map(|s| s.span)
+        .or(p.excised_diameter.map(|d| d.span))
+        .unwrap_or(p.heading);
+    Some(
+        ClaimLine::new(
+            &row.code,
+            if malignant {
+                "excision-malignant"
+            } else {
+                "excision-benign"
+            },
+            format!(
+                "Excision, {}: {}: excised diameter {} ({}), site group {}; {}.",
+                if malignant { "malignant" } else { "benign" },
+                how,
+                cm(diameter),
+                tier_words(row.tier_min, row.tier_max),
+                group,
+                why_class
+            ),
+        )
+        .for_lesion(pi, li)
+        .source(source)
+        .dx(&p.dx),
+    )
+}
+
+/// `0.6–1.0 cm`, `over 4.0 cm`.
+pub(crate) fn tier_words(min: Option<u32>, max: Option<u32>) -> String {
+    match (min, max) {
+        (None | Some(0), Some(hi)) => format!("tier up to {}", cm(hi)),
+        (Some(lo), Some(hi)) => format!("tier over {} up to {}", cm(lo), cm(hi)),
+        (Some(lo), None) => format!("tier over {}", cm(lo)),
+        (None, None) => "untiered".to_string(),
+    }
+}

@@ -1,0 +1,266 @@
+//! Facts to claim lines: one module per code family, then the passes that
+//! cross families (NCCI modifiers, E/M and 25, modifier 58, merging).
+//!
+//! Each line records the rule that produced it and the note text it came
+//! from, for hover and `explain`.
+
+mod biopsy;
+mod destruction;
+mod em;
+mod excision;
+mod modifiers;
+mod mohs;
+mod phototherapy;
+mod repair;
+
+use serde::Serialize;
+
+use crate::codes::CodeTable;
+use crate::extract::EncounterFacts;
+use crate::span::Span;
+use crate::vocab::Payer;
+
+/// Which modifier marks a distinct lesion or site.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub enum DistinctModifier {
+    #[default]
+    #[serde(rename = "59")]
+    M59,
+    #[serde(rename = "XS")]
+    Xs,
+}
+
+impl DistinctModifier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DistinctModifier::M59 => "59",
+            DistinctModifier::Xs => "XS",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DistinctModifier> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "59" => Some(DistinctModifier::M59),
+            "XS" => Some(DistinctModifier::Xs),
+            _ => None,
+        }
+    }
+}
+
+/// A lesion or wound a line is for: (procedure index, lesion index).
+pub type LesionKey = (usize, usize);
+
+/// One line of a derived claim.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClaimLine {
+    pub cpt: String,
+    pub modifiers: Vec<String>,
+    pub units: u32,
+    pub dx: Vec<String>,
+    /// The rule that produced the line (a stable identifier).
+    pub rule: &'static str,
+    /// Why, in plain language: the arithmetic and the facts used.
+    pub why: String,
+    /// The note text the line was derived from.
+    pub sources: Vec<Span>,
+    /// The procedures (indices into the encounter's procedures) it codes.
+    pub procedures: Vec<usize>,
+    /// The lesions or wounds it codes, for distinct-lesion decisions.
+    pub lesions: Vec<LesionKey>,
+}
+
+impl ClaimLine {
+    pub(crate) fn new(cpt: &str, rule: &'static str, why: String) -> ClaimLine {
+        ClaimLine {
+            cpt: cpt.to_string(),
+            modifiers: Vec::new(),
+            units: 1,
+            dx: Vec::new(),
+            rule,
+            why,
+            sources: Vec::new(),
+            procedures: Vec::new(),
+            lesions: Vec::new(),
+        }
+    }
+
+    pub(crate) fn for_lesion(mut self, proc: usize, lesion: usize) -> ClaimLine {
+        self.procedures.push(proc);
+        self.lesions.push((proc, lesion));
+        self
+    }
+
+    pub(crate) fn source(mut self, span: Span) -> ClaimLine {
+        self.sources.push(span);
+        self
+    }
+
+    pub(crate) fn dx(mut self, dx: &[crate::extract::Dx]) -> ClaimLine {
+        for d in dx {
+            if !self.dx.contains(&d.code) {
+                self.dx.push(d.code.clone());
+            }
+        }
+        self
+    }
+
+    pub(crate) fn add_modifier(&mut self, m: &str) {
+        if !self.modifiers.iter().any(|x| x == m) {
+            self.modifiers.push(m.to_string());
+        }
+    }
+
+    /// `11102-59 x2`.
+    pub fn label(&self) -> String {
+        let mut s = self.cpt.clone();
+        for m in &self.modifiers {
+            s.push('-');
+            s.push_str(m);
+        }
+        if self.units != 1 {
+            s.push_str(&format!(" x{}", self.units));
+        }
+        s
+    }
+}
+
+/// The claim for one encounter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EncounterClaim {
+    pub index: usize,
+    pub date: Option<String>,
+    pub payer: Payer,
+    pub lines: Vec<ClaimLine>,
+    /// Lines the rules considered and left off, with why (a same-lesion
+    /// biopsy, an E/M without a separate problem, an included simple
+    /// repair).
+    pub dropped: Vec<ClaimLine>,
+}
+
+/// Settings that change a claim.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClaimOptions {
+    pub default_payer: Option<Payer>,
+    pub distinct_modifier: DistinctModifier,
+}
+
+impl Default for ClaimOptions {
+    fn default() -> Self {
+        ClaimOptions {
+            default_payer: None,
+            distinct_modifier: DistinctModifier::M59,
+        }
+    }
+}
+
+/// What an earlier encounter of the same file leaves behind for later ones:
+/// its date and the global periods of its procedures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PriorEncounter {
+    pub date: Option<String>,
+    /// The longest global period (days) among its billed procedures.
+    pub global_days: Option<u32>,
+    pub has_excision_or_mohs: bool,
+}
+
+/// Derives the claim of one encounter. `prior` holds the earlier encounters
+/// of the same file, oldest first.
+pub fn derive(
+    facts: &EncounterFacts,
+    prior: &[PriorEncounter],
+    table: &CodeTable,
+    options: &ClaimOptions,
+) -> EncounterClaim {
+    let payer = match facts.payer {
+        Some((p, _)) if p != Payer::Unknown => p,
+        _ => options.default_payer.unwrap_or(Payer::Unknown),
+    };
+    let mut claim = EncounterClaim {
+        index: facts.index,
+        date: facts.date.clone(),
+        payer,
+        lines: Vec::new(),
+        dropped: Vec::new(),
+    };
+    biopsy::derive(facts, table, &mut claim);
+    excision::derive(facts, table, &mut claim);
+    destruction::derive(facts, table, &mut claim);
+    mohs::derive(facts, table, &mut claim);
+    repair::derive(facts, table, &mut claim);
+    phototherapy::derive(facts, table, &mut claim);
+    // Cosmetic procedures are not billed to any payer.
+    let (cosmetic, billed): (Vec<ClaimLine>, Vec<ClaimLine>) =
+        claim.lines.drain(..).partition(|l| {
+            l.procedures
+                .iter()
+                .any(|p| facts.procedures[*p].cosmetic.is_some())
+        });
+    claim.lines = billed;
+    for mut l in cosmetic {
+        l.why = format!(
+            "{} Not billed: the procedure is documented as cosmetic, which no payer covers.",
+            l.why
+        );
+        claim.dropped.push(l);
+    }
+    modifiers::distinct(table, options.distinct_modifier, &mut claim);
+    modifiers::staged(facts, prior, &mut claim);
+    em::derive(facts, table, &mut claim);
+    merge(&mut claim.lines);
+    claim
+}
+
+/// What this encounter leaves for later ones.
+pub fn summary(
+    facts: &EncounterFacts,
+    claim: &EncounterClaim,
+    table: &CodeTable,
+) -> PriorEncounter {
+    PriorEncounter {
+        date: facts.date.clone(),
+        global_days: claim
+            .lines
+            .iter()
+            .filter_map(|l| table.get(&l.cpt).and_then(|r| r.global.days()))
+            .max(),
+        has_excision_or_mohs: facts.procedures.iter().any(|p| {
+            matches!(
+                p.kind,
+                crate::vocab::ProcKind::Excision | crate::vocab::ProcKind::Mohs
+            )
+        }),
+    }
+}
+
+/// Lines with the same code and modifiers become one, units added.
+fn merge(lines: &mut Vec<ClaimLine>) {
+    let mut out: Vec<ClaimLine> = Vec::new();
+    for l in lines.drain(..) {
+        let mut mods = l.modifiers.clone();
+        mods.sort();
+        if let Some(existing) = out.iter_mut().find(|o| {
+            let mut m = o.modifiers.clone();
+            m.sort();
+            o.cpt == l.cpt && m == mods
+        }) {
+            existing.units += l.units;
+            for d in l.dx {
+                if !existing.dx.contains(&d) {
+                    existing.dx.push(d);
+                }
+            }
+            existing.sources.extend(l.sources);
+            existing.procedures.extend(l.procedures);
+            existing.lesions.extend(l.lesions);
+            if !existing.why.contains(&l.why) {
+                existing.why = format!("{} {}", existing.why, l.why);
+            }
+        } else {
+            out.push(l);
+        }
+    }
+    *lines = out;
+}
+
+#[cfg(test)]
+mod tests;

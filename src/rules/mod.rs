@@ -1,0 +1,63 @@
+//! Facts to claim lines and findings. `claim` derives the claim; each
+//! diagnostic rule lives in its own file, named after its code, and is
+//! listed in `registry`.
+
+pub mod claim;
+pub mod registry;
+
+mod code_unknown_code;
+mod note_parse;
+
+use serde::Serialize;
+
+use crate::codes::CodeTable;
+use crate::extract::EncounterFacts;
+use crate::span::Span;
+pub use registry::{Rule, Severity, rule};
+
+/// A diagnostic the rules raise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub span: Span,
+    pub message: String,
+    /// Other text that explains the finding (the other half of a conflict).
+    pub related: Vec<(Span, String)>,
+}
+
+impl Finding {
+    pub fn new(code: &'static str, span: Span, message: String) -> Finding {
+        let severity = rule(code).map(|r| r.severity).unwrap_or(Severity::Info);
+        Finding {
+            code,
+            severity,
+            span,
+            message,
+            related: Vec::new(),
+        }
+    }
+}
+
+/// Context handed to every diagnostic rule.
+pub struct Ctx<'a> {
+    pub text: &'a str,
+    pub facts: &'a EncounterFacts,
+    pub claim: &'a claim::EncounterClaim,
+    pub table: &'a CodeTable,
+}
+
+/// Runs every diagnostic rule on one encounter.
+pub fn check(ctx: &Ctx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    note_parse::check(ctx, &mut out);
+    code_unknown_code::check(ctx, &mut out);
+    out
+}
+
+/// Severity names as the JSON output spells them.
+impl Serialize for Severity {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}

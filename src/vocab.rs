@@ -1,0 +1,723 @@
+//! The note vocabulary, loaded at compile time from
+//! `grammar/vocabulary.json` and compiled once into phrase matchers.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::span::Span;
+
+/// Canonical field labels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Label {
+    Patient,
+    Payer,
+    Visit,
+    Em,
+    Provider,
+    Date,
+    Site,
+    Lesion,
+    Size,
+    Indication,
+    Technique,
+    Procedure,
+    Count,
+    Margin,
+    ExcisedDiameter,
+    Defect,
+    Repair,
+    Pathology,
+    Dx,
+    Area,
+    Session,
+    Dose,
+    Anesthesia,
+    Consent,
+    Hemostasis,
+    FollowUp,
+    /// `Stage N:` of a Mohs procedure.
+    Stage(u32),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SectionClass {
+    Free,
+    Assessment,
+    Procedure,
+    Billing,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ProcKind {
+    Biopsy,
+    ShaveRemoval,
+    Excision,
+    Destruction,
+    Mohs,
+    Repair,
+    Phototherapy,
+}
+
+impl ProcKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProcKind::Biopsy => "biopsy",
+            ProcKind::ShaveRemoval => "shave removal",
+            ProcKind::Excision => "excision",
+            ProcKind::Destruction => "destruction",
+            ProcKind::Mohs => "Mohs surgery",
+            ProcKind::Repair => "repair",
+            ProcKind::Phototherapy => "phototherapy",
+        }
+    }
+}
+
+/// Biopsy techniques, ordered so that the highest is the primary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Technique {
+    Tangential,
+    Punch,
+    Incisional,
+}
+
+impl Technique {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Technique::Tangential => "tangential",
+            Technique::Punch => "punch",
+            Technique::Incisional => "incisional",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LesionClass {
+    Premalignant,
+    /// Benign lesions for destruction: SK, warts, molluscum.
+    Benign,
+    Malignant,
+    /// Benign lesions for excision or shave: nevi, cysts, …
+    BenignExcision,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Laterality {
+    Left,
+    Right,
+    Bilateral,
+}
+
+/// The anatomic region of a site term; each code family maps regions to its
+/// own site groups.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SiteTerm {
+    pub term: String,
+    pub region: String,
+}
+
+/// Code families whose codes depend on the site group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GroupFamily {
+    /// Excision, shave removal and malignant destruction share their groups.
+    Excision,
+    RepairSimple,
+    RepairIntermediate,
+    RepairComplex,
+    Mohs,
+}
+
+impl GroupFamily {
+    fn key(self) -> &'static str {
+        match self {
+            GroupFamily::Excision => "excision",
+            GroupFamily::RepairSimple => "repair-simple",
+            GroupFamily::RepairIntermediate => "repair-intermediate",
+            GroupFamily::RepairComplex => "repair-complex",
+            GroupFamily::Mohs => "mohs",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Payer {
+    Medicare,
+    Uhc,
+    Aetna,
+    Bcbs,
+    Medicaid,
+    Commercial,
+    SelfPay,
+    Unknown,
+}
+
+impl Payer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Payer::Medicare => "medicare",
+            Payer::Uhc => "uhc",
+            Payer::Aetna => "aetna",
+            Payer::Bcbs => "bcbs",
+            Payer::Medicaid => "medicaid",
+            Payer::Commercial => "commercial",
+            Payer::SelfPay => "self-pay",
+            Payer::Unknown => "unknown",
+        }
+    }
+
+    fn from_key(key: &str) -> Payer {
+        match key {
+            "medicare" => Payer::Medicare,
+            "uhc" => Payer::Uhc,
+            "aetna" => Payer::Aetna,
+            "bcbs" => Payer::Bcbs,
+            "medicaid" => Payer::Medicaid,
+            "commercial" => Payer::Commercial,
+            "self-pay" => Payer::SelfPay,
+            _ => Payer::Unknown,
+        }
+    }
+}
+
+/// A set of phrases compiled into one case-insensitive regex; each match is
+/// mapped back to the value of the phrase that produced it.
+pub struct PhraseSet<T> {
+    combined: Regex,
+    entries: Vec<(Regex, T)>,
+}
+
+impl<T: Clone> PhraseSet<T> {
+    fn new(items: Vec<(String, T)>) -> PhraseSet<T> {
+        let mut items = items;
+        // Longer phrases first, so that an alternation prefers them at the
+        // same position.
+        items.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        let parts: Vec<String> = items.iter().map(|(p, _)| bounded(p)).collect();
+        let combined = Regex::new(&format!("(?i)(?:{})", parts.join("|")))
+            .expect("vocabulary phrases form a valid regex");
+        let entries = items
+            .into_iter()
+            .map(|(p, v)| {
+                let re = Regex::new(&format!("(?i)^(?:{})$", bounded(&p)))
+                    .expect("vocabulary phrase is a valid regex");
+                (re, v)
+            })
+            .collect();
+        PhraseSet { combined, entries }
+    }
+
+    /// Every non-overlapping match, left to right, as (span relative to
+    /// `text`, value).
+    pub fn find_all(&self, text: &str) -> Vec<(Span, T)> {
+        self.combined
+            .find_iter(text)
+            .filter_map(|m| {
+                let v = self.value_of(m.as_str())?;
+                Some((Span::new(m.start(), m.end()), v))
+            })
+            .collect()
+    }
+
+    /// The leftmost match.
+    pub fn find(&self, text: &str) -> Option<(Span, T)> {
+        let m = self.combined.find(text)?;
+        Some((Span::new(m.start(), m.end()), self.value_of(m.as_str())?))
+    }
+
+    pub fn is_match(&self, text: &str) -> bool {
+        self.combined.is_match(text)
+    }
+
+    fn value_of(&self, matched: &str) -> Option<T> {
+        self.entries
+            .iter()
+            .find(|(re, _)| re.is_match(matched))
+            .map(|(_, v)| v.clone())
+    }
+}
+
+/// Wraps a phrase in word boundaries where it begins or ends with a word
+/// character.
+fn bounded(phrase: &str) -> String {
+    let first_word = phrase
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphanumeric() || c == '\\');
+    let last_word = phrase
+        .chars()
+        .last()
+        .is_some_and(|c| c.is_alphanumeric() || c == '?' || c == ')');
+    let body = phrase.replace(' ', r"[\s\-]+");
+    format!(
+        "{}(?:{}){}",
+        if first_word { r"\b" } else { "" },
+        body,
+        if last_word { r"\b" } else { "" }
+    )
+}
+
+#[derive(Deserialize)]
+struct RawVocab {
+    labels: Vec<RawLabel>,
+    free_sections: Vec<String>,
+    sections: Vec<RawSection>,
+    procedures: Vec<RawProcedure>,
+    section_kind_prefixes: HashMap<String, serde_json::Value>,
+    lesion_types: Vec<RawLesionType>,
+    lesion_nouns: Vec<String>,
+    number_words: Vec<String>,
+    not_count_units: Vec<String>,
+    regions: Vec<RawRegion>,
+    sites: Vec<RawSite>,
+    laterality: HashMap<String, Vec<String>>,
+    midline_words: Vec<String>,
+    subsite_words: Vec<String>,
+    landmark_directions: Vec<String>,
+    not_done: Vec<String>,
+    history: Vec<String>,
+    done_now_verbs: Vec<String>,
+    plan_words: Vec<String>,
+    see_procedure: Vec<String>,
+    payers: Vec<RawPayer>,
+    modifier58_cues: Vec<String>,
+    cosmetic: Vec<String>,
+    reauthorized: Vec<String>,
+    pathology_pending: Vec<String>,
+    margin_clear: Vec<String>,
+    margin_residual: Vec<String>,
+    mohs_deep_structures: Vec<String>,
+    frozen_section: Vec<String>,
+    hedges: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawLabel {
+    label: String,
+    names: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawSection {
+    class: String,
+    prefixes: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawProcedure {
+    kind: String,
+    technique: Option<String>,
+    phrases: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawLesionType {
+    #[serde(rename = "type")]
+    kind: String,
+    phrases: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawRegion {
+    region: String,
+    groups: HashMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct RawSite {
+    term: String,
+    region: String,
+    phrases: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawPayer {
+    payer: String,
+    names: Vec<String>,
+}
+
+/// The compiled vocabulary.
+pub struct Vocab {
+    labels: HashMap<String, Label>,
+    free_sections: Vec<String>,
+    sections: Vec<(SectionClass, Vec<String>)>,
+    pub procedures: PhraseSet<(ProcKind, Option<Technique>)>,
+    repair_titles: Vec<String>,
+    pub lesion_types: PhraseSet<LesionClass>,
+    pub lesion_nouns: PhraseSet<()>,
+    pub number_words: Vec<String>,
+    pub not_count_units: PhraseSet<()>,
+    regions: HashMap<String, HashMap<String, String>>,
+    pub sites: PhraseSet<SiteTerm>,
+    pub laterality: PhraseSet<Laterality>,
+    pub midline: PhraseSet<()>,
+    pub subsite: PhraseSet<()>,
+    pub landmark_directions: PhraseSet<()>,
+    pub not_done: PhraseSet<()>,
+    pub history: PhraseSet<()>,
+    pub done_now: PhraseSet<()>,
+    pub plan: PhraseSet<()>,
+    pub see_procedure: PhraseSet<()>,
+    payers: PhraseSet<Payer>,
+    pub modifier58: PhraseSet<()>,
+    pub cosmetic: PhraseSet<()>,
+    pub reauthorized: PhraseSet<()>,
+    pub pathology_pending: PhraseSet<()>,
+    pub margin_clear: PhraseSet<()>,
+    pub margin_residual: PhraseSet<()>,
+    pub mohs_deep: PhraseSet<()>,
+    pub frozen_section: PhraseSet<()>,
+    pub hedges: PhraseSet<()>,
+}
+
+const VOCABULARY_JSON: &str = include_str!("../grammar/vocabulary.json");
+
+static VOCAB: LazyLock<Vocab> = LazyLock::new(|| build(VOCABULARY_JSON));
+
+/// The vocabulary (compiled on first use).
+pub fn vocab() -> &'static Vocab {
+    &VOCAB
+}
+
+fn unit_set(list: &[String]) -> PhraseSet<()> {
+    PhraseSet::new(list.iter().map(|p| (p.clone(), ())).collect())
+}
+
+fn build(json: &str) -> Vocab {
+    let raw: RawVocab = serde_json::from_str(json).expect("grammar/vocabulary.json is valid");
+    let mut labels = HashMap::new();
+    for l in &raw.labels {
+        let label = match l.label.as_str() {
+            "patient" => Label::Patient,
+            "payer" => Label::Payer,
+            "visit" => Label::Visit,
+            "em" => Label::Em,
+            "provider" => Label::Provider,
+            "date" => Label::Date,
+            "site" => Label::Site,
+            "lesion" => Label::Lesion,
+            "size" => Label::Size,
+            "indication" => Label::Indication,
+            "technique" => Label::Technique,
+            "procedure" => Label::Procedure,
+            "count" => Label::Count,
+            "margin" => Label::Margin,
+            "excised_diameter" => Label::ExcisedDiameter,
+            "defect" => Label::Defect,
+            "repair" => Label::Repair,
+            "pathology" => Label::Pathology,
+            "dx" => Label::Dx,
+            "area" => Label::Area,
+            "session" => Label::Session,
+            "dose" => Label::Dose,
+            "anesthesia" => Label::Anesthesia,
+            "consent" => Label::Consent,
+            "hemostasis" => Label::Hemostasis,
+            "followup" => Label::FollowUp,
+            other => panic!("unknown label {other} in grammar/vocabulary.json"),
+        };
+        for n in &l.names {
+            labels.insert(n.to_lowercase(), label);
+        }
+    }
+    let sections = raw
+        .sections
+        .iter()
+        .map(|s| {
+            let class = match s.class.as_str() {
+                "billing" => SectionClass::Billing,
+                "assessment" => SectionClass::Assessment,
+                "procedure" => SectionClass::Procedure,
+                _ => SectionClass::Free,
+            };
+            (class, s.prefixes.clone())
+        })
+        .collect();
+    let mut procs = Vec::new();
+    for p in &raw.procedures {
+        let kind = match p.kind.as_str() {
+            "biopsy" => ProcKind::Biopsy,
+            "shave_removal" => ProcKind::ShaveRemoval,
+            "excision" => ProcKind::Excision,
+            "destruction" => ProcKind::Destruction,
+            "mohs" => ProcKind::Mohs,
+            "repair" => ProcKind::Repair,
+            "phototherapy" => ProcKind::Phototherapy,
+            other => panic!("unknown procedure kind {other}"),
+        };
+        let tech = p.technique.as_deref().map(|t| match t {
+            "tangential" => Technique::Tangential,
+            "punch" => Technique::Punch,
+            "incisional" => Technique::Incisional,
+            other => panic!("unknown technique {other}"),
+        });
+        for ph in &p.phrases {
+            procs.push((ph.clone(), (kind, tech)));
+        }
+    }
+    let repair_titles = raw
+        .section_kind_prefixes
+        .get("repair")
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut lesion_types = Vec::new();
+    for t in &raw.lesion_types {
+        let class = match t.kind.as_str() {
+            "premalignant" => LesionClass::Premalignant,
+            "benign" => LesionClass::Benign,
+            "malignant" => LesionClass::Malignant,
+            "benign_excision" => LesionClass::BenignExcision,
+            other => panic!("unknown lesion type {other}"),
+        };
+        for ph in &t.phrases {
+            lesion_types.push((ph.clone(), class));
+        }
+    }
+    let regions = raw
+        .regions
+        .iter()
+        .map(|r| (r.region.clone(), r.groups.clone()))
+        .collect();
+    let mut sites = Vec::new();
+    for s in &raw.sites {
+        for ph in &s.phrases {
+            sites.push((
+                ph.clone(),
+                SiteTerm {
+                    term: s.term.clone(),
+                    region: s.region.clone(),
+                },
+            ));
+        }
+    }
+    let mut lat = Vec::new();
+    for (k, names) in &raw.laterality {
+        let l = match k.as_str() {
+            "left" => Laterality::Left,
+            "right" => Laterality::Right,
+            _ => Laterality::Bilateral,
+        };
+        for n in names {
+            lat.push((n.clone(), l));
+        }
+    }
+    let mut payers = Vec::new();
+    for p in &raw.payers {
+        for n in &p.names {
+            payers.push((n.clone(), Payer::from_key(&p.payer)));
+        }
+    }
+    Vocab {
+        labels,
+        free_sections: raw.free_sections,
+        sections,
+        procedures: PhraseSet::new(procs),
+        repair_titles,
+        lesion_types: PhraseSet::new(lesion_types),
+        lesion_nouns: unit_set(&raw.lesion_nouns),
+        number_words: raw.number_words,
+        not_count_units: unit_set(&raw.not_count_units),
+        regions,
+        sites: PhraseSet::new(sites),
+        laterality: PhraseSet::new(lat),
+        midline: unit_set(&raw.midline_words),
+        subsite: unit_set(&raw.subsite_words),
+        landmark_directions: unit_set(&raw.landmark_directions),
+        not_done: unit_set(&raw.not_done),
+        history: unit_set(&raw.history),
+        done_now: unit_set(&raw.done_now_verbs),
+        plan: unit_set(&raw.plan_words),
+        see_procedure: unit_set(&raw.see_procedure),
+        payers: PhraseSet::new(payers),
+        modifier58: unit_set(&raw.modifier58_cues),
+        cosmetic: unit_set(&raw.cosmetic),
+        reauthorized: unit_set(&raw.reauthorized),
+        pathology_pending: unit_set(&raw.pathology_pending),
+        margin_clear: unit_set(&raw.margin_clear),
+        margin_residual: unit_set(&raw.margin_residual),
+        mohs_deep: unit_set(&raw.mohs_deep_structures),
+        frozen_section: unit_set(&raw.frozen_section),
+        hedges: unit_set(&raw.hedges),
+    }
+}
+
+/// The canonical label for a field label as written (`Location`, `Stage 2`).
+pub fn label(text: &str) -> Option<Label> {
+    let lower = text.trim().to_lowercase();
+    if let Some(rest) = lower.strip_prefix("stage") {
+        let rest = rest.trim();
+        let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+        if let Ok(n) = digits.parse::<u32>() {
+            return Some(Label::Stage(n));
+        }
+        if let Some(n) = roman(rest) {
+            return Some(Label::Stage(n));
+        }
+    }
+    vocab().labels.get(&lower).copied()
+}
+
+fn roman(s: &str) -> Option<u32> {
+    match s.trim() {
+        "i" => Some(1),
+        "ii" => Some(2),
+        "iii" => Some(3),
+        "iv" => Some(4),
+        "v" => Some(5),
+        "vi" => Some(6),
+        _ => None,
+    }
+}
+
+/// Classifies a `##` section title.
+pub fn classify_section(title: &str) -> SectionClass {
+    let v = vocab();
+    let lower = title.trim().to_lowercase();
+    let starts = |p: &String| {
+        lower.starts_with(p.as_str())
+            && !lower[p.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic())
+    };
+    for (class, prefixes) in &v.sections {
+        if *class == SectionClass::Billing && prefixes.iter().any(starts) {
+            return SectionClass::Billing;
+        }
+    }
+    if v.free_sections.iter().any(starts) {
+        return SectionClass::Free;
+    }
+    for (class, prefixes) in &v.sections {
+        if prefixes.iter().any(starts) {
+            return *class;
+        }
+    }
+    if title_kind(title).is_some() {
+        return SectionClass::Procedure;
+    }
+    SectionClass::Free
+}
+
+/// The procedure kind a section title names directly, if any.
+pub fn title_kind(title: &str) -> Option<(ProcKind, Option<Technique>, Span)> {
+    let v = vocab();
+    if let Some((span, (kind, tech))) = crate::extract::cues::first_done(title, &v.procedures) {
+        return Some((kind, tech, span));
+    }
+    let lower = title.trim().to_lowercase();
+    if v.repair_titles
+        .iter()
+        .any(|p| lower.starts_with(p.as_str()))
+    {
+        return Some((ProcKind::Repair, None, Span::new(0, title.len())));
+    }
+    None
+}
+
+impl Vocab {
+    /// The site group of `region` in a code family.
+    pub fn group(&self, region: &str, family: GroupFamily) -> Option<&str> {
+        self.regions
+            .get(region)
+            .and_then(|g| g.get(family.key()))
+            .map(String::as_str)
+    }
+
+    /// The payer named in a `Payer:` value.
+    pub fn payer(&self, text: &str) -> Payer {
+        self.payers
+            .find(text)
+            .map(|(_, p)| p)
+            .unwrap_or(Payer::Unknown)
+    }
+
+    /// A count word (`one` … `twenty`) as a number.
+    pub fn number_word(&self, word: &str) -> Option<u32> {
+        let lower = word.to_lowercase();
+        self.number_words
+            .iter()
+            .position(|w| *w == lower)
+            .map(|i| i as u32)
+    }
+}
+
+/// Dates in encounter headings.
+pub fn date_regex() -> &'static Regex {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(?:(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})|(?P<m2>\d{1,2})/(?P<d2>\d{1,2})/(?P<y2>\d{4}|\d{2}))\b")
+            .expect("date regex")
+    });
+    &RE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vocabulary_loads_and_every_region_has_every_group() {
+        let v = vocab();
+        for site in v.sites.entries.iter().map(|(_, s)| s) {
+            for fam in [
+                GroupFamily::Excision,
+                GroupFamily::RepairSimple,
+                GroupFamily::RepairIntermediate,
+                GroupFamily::RepairComplex,
+                GroupFamily::Mohs,
+            ] {
+                assert!(
+                    v.group(&site.region, fam).is_some(),
+                    "{} has no {:?} group",
+                    site.term,
+                    fam
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn longest_phrase_wins() {
+        let v = vocab();
+        let (_, (kind, tech)) = v.procedures.find("Excisional biopsy of the back").unwrap();
+        assert_eq!((kind, tech), (ProcKind::Excision, None));
+        let (_, (kind, tech)) = v.procedures.find("shave removal").unwrap();
+        assert_eq!((kind, tech), (ProcKind::ShaveRemoval, None));
+        let (_, site) = v.sites.find("back of the hand").unwrap();
+        assert_eq!(site.term, "hand");
+        let (_, (kind, tech)) = v.procedures.find("a 4 mm punch was used").unwrap();
+        assert_eq!((kind, tech), (ProcKind::Biopsy, Some(Technique::Punch)));
+    }
+
+    #[test]
+    fn sections_classify() {
+        assert_eq!(classify_section("Procedure 2"), SectionClass::Procedure);
+        assert_eq!(classify_section("Shave biopsy"), SectionClass::Procedure);
+        assert_eq!(classify_section("Cryotherapy"), SectionClass::Procedure);
+        assert_eq!(
+            classify_section("Assessment and plan"),
+            SectionClass::Assessment
+        );
+        assert_eq!(classify_section("A/P"), SectionClass::Assessment);
+        assert_eq!(classify_section("Billing"), SectionClass::Billing);
+        assert_eq!(classify_section("History"), SectionClass::Free);
+        assert_eq!(classify_section("Physical exam"), SectionClass::Free);
+        assert_eq!(classify_section("Repair"), SectionClass::Procedure);
+        assert_eq!(classify_section("Social"), SectionClass::Free);
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(label("Stage 3"), Some(Label::Stage(3)));
+        assert_eq!(label("stage II"), Some(Label::Stage(2)));
+        assert_eq!(label("E/M"), Some(Label::Em));
+        assert_eq!(label("Margins"), Some(Label::Margin));
+        assert_eq!(label("Unknown thing"), None);
+    }
+}
