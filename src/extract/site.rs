@@ -114,7 +114,9 @@ pub fn parse_list(text: &str, offset: usize) -> Vec<Site> {
     let bytes = text.as_bytes();
     let mut parts = Vec::new();
     for (i, b) in bytes.iter().enumerate() {
-        if matches!(b, b',' | b';') || (text[i..].starts_with(" and ") && i > start) {
+        if matches!(b, b',' | b';')
+            || (text.get(i..).is_some_and(|t| t.starts_with(" and ")) && i > start)
+        {
             parts.push((start, i));
             start = i + 1;
         }
