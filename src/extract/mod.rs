@@ -116,6 +116,9 @@ pub struct Procedure {
     pub host: Option<usize>,
     /// The lesion type the section documents.
     pub lesion_class: Option<(LesionClass, Span)>,
+    /// How many biopsies one described lesion line stands for (`two punch
+    /// biopsies`, `biopsies x3`); 1 unless written.
+    pub biopsy_count: u32,
 }
 
 /// One lesion of a procedure.
@@ -408,18 +411,31 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
         _ => {}
     }
     if kind.is_none() {
-        kind = section
+        // The sentences: a biopsy described with another procedure ("a punch
+        // biopsy was taken first; the same lesion was then excised") is part
+        // of that procedure, so the other kind wins.
+        let found: Vec<(ProcKind, Option<Technique>, Span)> = section
             .lines
             .iter()
             .filter(|l| matches!(l.kind, LineKind::Text | LineKind::Specimen { .. }))
-            .find_map(|l| {
-                cues::first_done(l.body.text(text), &v.procedures).map(|(s, (k, t))| {
-                    (
-                        k,
-                        t,
-                        Span::new(l.body.start + s.start, l.body.start + s.end),
-                    )
-                })
+            .flat_map(|l| {
+                sentence_kinds(l.body.text(text))
+                    .into_iter()
+                    .map(|(s, (k, t))| {
+                        (
+                            k,
+                            t,
+                            Span::new(l.body.start + s.start, l.body.start + s.end),
+                        )
+                    })
+            })
+            .collect();
+        kind = found
+            .iter()
+            .min_by_key(|(k, _, _)| kind_priority(*k))
+            .map(|(k, t, s)| {
+                let tech = t.or_else(|| found.iter().filter(|f| f.0 == *k).find_map(|f| f.1));
+                (*k, tech, *s)
             });
     }
     let (kind, title_tech, kind_span) = kind?;
@@ -710,6 +726,11 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
             .collect()
     };
     let frozen_no_prior = v.frozen_section.is_match(section_text) && !has_history;
+    let biopsy_count = if kind == ProcKind::Biopsy && lesions.len() == 1 {
+        biopsy_count(section_text).unwrap_or(1)
+    } else {
+        1
+    };
 
     Some(Procedure {
         section: index,
@@ -740,7 +761,51 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
         frozen_no_prior,
         host: None,
         lesion_class: section_class,
+        biopsy_count,
     })
+}
+
+static BIOPSY_COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:[a-z0-9\-]+\s+){0,3}?(?:biopsies|bxs|punches)\b|\b(?:biopsies|bxs)\s*(?:x|×|#)\s*(\d{1,2})\b")
+        .expect("regex")
+});
+
+/// `two punch biopsies`, `4 mm punch biopsies x2`.
+fn biopsy_count(text: &str) -> Option<u32> {
+    let c = BIOPSY_COUNT.captures(text)?;
+    let n = measure::number(c.get(1).or(c.get(2))?.as_str())?;
+    (n > 1 && n <= 20).then_some(n)
+}
+
+/// Which kind a section is when its sentences name several.
+fn kind_priority(kind: ProcKind) -> u8 {
+    match kind {
+        ProcKind::Mohs => 0,
+        ProcKind::Excision => 1,
+        ProcKind::ShaveRemoval => 2,
+        ProcKind::Destruction => 3,
+        ProcKind::Phototherapy => 4,
+        ProcKind::Biopsy => 5,
+        ProcKind::Repair => 6,
+    }
+}
+
+static HEMOSTASIS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bhemosta|\bhaemosta|\bbleeding\b").expect("regex"));
+
+/// Procedures a sentence says were done now, leaving out clauses about
+/// hemostasis (`hemostasis with electrodesiccation` is no destruction).
+fn sentence_kinds(text: &str) -> Vec<(Span, (ProcKind, Option<Technique>))> {
+    let clauses = cues::clauses(text);
+    cues::all_done(text, &vocab().procedures)
+        .into_iter()
+        .filter(|(s, _)| {
+            clauses
+                .iter()
+                .find(|c| c.start <= s.start && s.end <= c.end)
+                .is_none_or(|c| !HEMOSTASIS.is_match(c.text(text)))
+        })
+        .collect()
 }
 
 /// Malignant (or in situ) diagnoses: C43, C4A, C44, D03, D04.

@@ -6,7 +6,9 @@ pub mod claim;
 pub mod registry;
 
 mod code_unknown_code;
+mod doc;
 mod note_parse;
+mod payer;
 
 use serde::Serialize;
 
@@ -52,6 +54,8 @@ pub fn check(ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
     note_parse::check(ctx, &mut out);
     code_unknown_code::check(ctx, &mut out);
+    doc::check(ctx, &mut out);
+    payer::check(ctx, &mut out);
     out
 }
 

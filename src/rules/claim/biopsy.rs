@@ -63,14 +63,17 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
                     });
                     continue;
                 }
-                items.push(Item {
-                    proc: pi,
-                    lesion: li,
-                    technique,
-                    source: lesion.span,
-                    dx: &p.dx,
-                    frozen_exception: false,
-                });
+                // `two punch biopsies` on one line: one item each.
+                for _ in 0..p.biopsy_count.max(1) {
+                    items.push(Item {
+                        proc: pi,
+                        lesion: li,
+                        technique,
+                        source: lesion.span,
+                        dx: &p.dx,
+                        frozen_exception: false,
+                    });
+                }
             }
         } else {
             for eb in &p.embedded_biopsies {
