@@ -1,7 +1,18 @@
 //! Clauses, negation and history: whether a phrase in a sentence names
 //! something done now.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use crate::span::Span;
+
+/// Words after a procedure that date it to the past: `excised in 2019`,
+/// `biopsied 2 years ago`.
+static PAST_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\W*(?:\w+\W+){0,3}?(?:in\s+(?:19|20)\d\d(?:[\s.,;)]|$)|\d+\s+(?:years?|months?|weeks?)\s+ago\b|\bago\b|last\s+(?:year|month|week)\b)")
+        .expect("past regex")
+});
 use crate::vocab::{PhraseSet, vocab};
 
 /// Splits text into clauses at `.` (not between digits), `;`, `,` and `:`,
@@ -64,7 +75,7 @@ pub fn is_negated_plain(clause: &str, m: Span) -> bool {
 pub fn is_negated(clause: &str, m: Span) -> bool {
     let v = vocab();
     let before = &clause[..m.start];
-    if v.not_done.is_match(before) {
+    if v.not_done.is_match(before) || PAST_AFTER.is_match(&clause[m.end..]) {
         return true;
     }
     v.history

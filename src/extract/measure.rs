@@ -136,7 +136,25 @@ fn role(text: &str, span: Span) -> Role {
         .chars()
         .take_while(|c| c.is_alphabetic() || *c == '-')
         .collect();
+    let second_word: String = after
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("")
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .collect();
+    let margin_adjective = matches!(
+        first_word.as_str(),
+        "surgical"
+            | "clinical"
+            | "peripheral"
+            | "circumferential"
+            | "lateral"
+            | "deep"
+            | "excision"
+    ) && second_word.starts_with("margin");
     if first_word.starts_with("margin")
+        || margin_adjective
         || before.ends_with("margin")
         || before.ends_with("margins")
         || before.ends_with("margins of")

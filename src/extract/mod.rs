@@ -472,6 +472,20 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
         }
     }
 
+    if kind == ProcKind::Biopsy && technique.is_none() {
+        static SHAVE: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"(?i)\bshav(?:e|ed|ing)\b").expect("regex"));
+        technique = std::iter::once(section.title)
+            .chain(section.lines.iter().map(|l| l.body))
+            .find_map(|s| {
+                SHAVE.find(s.text(text)).map(|m| {
+                    (
+                        Technique::Tangential,
+                        Span::new(s.start + m.start(), s.start + m.end()),
+                    )
+                })
+            });
+    }
     let site_field = field(section, Label::Site);
     let lesion_field = field(section, Label::Lesion);
     let size_field = field(section, Label::Size);
@@ -613,7 +627,16 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     let repair = repair(text, section, kind);
     let pathology = field(section, Label::Pathology).map(|f| {
         let value = f.value.text(text);
-        let class = lesion_class(value).map(|c| c.0);
+        // A malignancy anywhere in the result outranks the benign lesion
+        // named with it ("SK with an associated SCC in situ").
+        let malignant = cues::all_done(value, &v.lesion_types)
+            .iter()
+            .any(|(_, c)| *c == LesionClass::Malignant);
+        let class = if malignant {
+            Some(LesionClass::Malignant)
+        } else {
+            lesion_class(value).map(|c| c.0)
+        };
         Pathology {
             span: f.value,
             pending: class.is_none() && v.pathology_pending.is_match(value),
@@ -673,9 +696,12 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
         None
     };
     let deep_structures = kind == ProcKind::Mohs
-        && sentence_lines
+        && (sentence_lines
             .iter()
-            .any(|l| cues::any_done(l.body.text(text), &v.mohs_deep));
+            .any(|l| cues::any_done(l.body.text(text), &v.mohs_deep))
+            || stages
+                .iter()
+                .any(|s| cues::any_done(s.span.text(text), &v.mohs_deep)));
 
     let photo = (kind == ProcKind::Phototherapy).then(|| photo(text, section, kind_span));
     let destruction = if kind == ProcKind::Destruction {
@@ -772,9 +798,42 @@ static BIOPSY_COUNT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// `two punch biopsies`, `4 mm punch biopsies x2`.
 fn biopsy_count(text: &str) -> Option<u32> {
-    let c = BIOPSY_COUNT.captures(text)?;
+    let c = cues::clauses(text).into_iter().find_map(|cl| {
+        let clause = cl.text(text);
+        BIOPSY_COUNT.captures(clause).filter(|c| {
+            !cues::is_negated_plain(
+                clause,
+                Span::new(
+                    c.get(0).map_or(0, |m| m.end()),
+                    c.get(0).map_or(0, |m| m.end()),
+                ),
+            )
+        })
+    })?;
     let n = measure::number(c.get(1).or(c.get(2))?.as_str())?;
     (n > 1 && n <= 20).then_some(n)
+}
+
+static LENGTH_WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\blength\b|\blong\b").expect("regex"));
+static DEFECT_AFTER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\s*(?:\w+\s+)?(?:defect|wound)\b").expect("regex"));
+
+/// A repair's length in a phrase: the size after `length`, else the last
+/// single size that is not the defect.
+fn repair_length(s: &str, offset: usize) -> Option<Measure> {
+    let ms: Vec<Measure> = measure::measures(s)
+        .into_iter()
+        .filter(|m| m.role == Role::Plain && m.shape == Shape::Single)
+        .collect();
+    if let Some(at) = LENGTH_WORD.find(s) {
+        if let Some(m) = ms.iter().find(|m| m.span.start >= at.end()) {
+            return Some(shift(*m, offset));
+        }
+    }
+    ms.into_iter()
+        .rfind(|m| !DEFECT_AFTER.is_match(&s[m.span.end..]))
+        .map(|m| shift(m, offset))
 }
 
 /// Which kind a section is when its sentences name several.
@@ -919,14 +978,10 @@ fn repair(text: &str, section: &Section, kind: ProcKind) -> Option<Repair> {
     };
     if let Some(f) = field(section, Label::Repair) {
         let value = f.value.text(text);
-        let first_single = measure::measures(value)
-            .into_iter()
-            .find(|m| m.shape == Shape::Single && m.role == Role::Plain)
-            .map(|m| shift(m, f.value.start));
         return Some(Repair {
             span: f.value,
             class: classify(value),
-            length: first_single.or_else(|| length_in(value, f.value.start)),
+            length: repair_length(value, f.value.start).or_else(|| length_in(value, f.value.start)),
         });
     }
     // A repair section's own title says its class.
@@ -978,10 +1033,18 @@ fn repair(text: &str, section: &Section, kind: ProcKind) -> Option<Repair> {
             {
                 continue;
             }
-            let length = measure::measures(sentence)
-                .into_iter()
-                .rfind(|m| m.role == Role::Plain && m.shape == Shape::Single)
-                .map(|m| shift(m, l.body.start + c.start));
+            let length = repair_length(sentence, l.body.start + c.start).or_else(|| {
+                // "Closed in layers. Final length 4.5 cm."
+                section
+                    .lines
+                    .iter()
+                    .filter(|x| x.body.start >= l.body.start + c.start)
+                    .find_map(|x| {
+                        let t = x.body.text(text);
+                        let at = LENGTH_WORD.find(t)?;
+                        repair_length(&t[at.start()..], x.body.start + at.start())
+                    })
+            });
             return Some(Repair {
                 span: Span::new(l.body.start + c.start, l.body.start + c.end),
                 class: Some(class),
@@ -1021,21 +1084,25 @@ fn stage(text: &str, number: u32, value: Span) -> Stage {
 fn photo(text: &str, section: &Section, kind_span: Span) -> Photo {
     let v = vocab();
     let all = section.span.text(text);
+    // The modality from what the section says was done now ("previously
+    // treated with PUVA" and "tar shampoo at home" are not today's).
     let mut modality = Modality::Uvb;
-    let lower = all.to_lowercase();
-    if lower.contains("excimer")
-        || lower.contains("xtrac")
-        || lower.contains("targeted phototherapy")
-        || lower.contains("308")
-    {
+    let done: Vec<String> = std::iter::once(section.title)
+        .chain(section.lines.iter().map(|l| l.body))
+        .flat_map(|s| {
+            let t = s.text(text);
+            cues::all_done(t, &v.procedures)
+                .into_iter()
+                .map(|(m, _)| m.text(t).to_lowercase())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let has = |w: &str| done.iter().any(|d| d.contains(w));
+    if has("excimer") || has("xtrac") || has("targeted") {
         modality = Modality::Excimer;
-    } else if lower.contains("puva") || lower.contains("psoralen") {
+    } else if has("puva") || has("psoralen") {
         modality = Modality::Puva;
-    } else if lower.contains("goeckerman")
-        || Regex::new(r"\btar\b")
-            .map(|r| r.is_match(&lower))
-            .unwrap_or(false)
-    {
+    } else if has("goeckerman") || has("tar") {
         modality = Modality::TarUvb;
     }
     let area = field(section, Label::Area)
@@ -1161,6 +1228,31 @@ fn destruction_groups(
                 class,
                 count: Some(n),
                 count_span: Some(f.value),
+            }];
+        }
+    }
+    // Counts in separate sentences add up ("5 AKs of the scalp …", "3 AKs
+    // of the hand …"), one count per sentence line.
+    let mut per_line: Vec<(u32, Span)> = Vec::new();
+    for l in sentence_lines {
+        if let Some((_, n, span)) = pairs.iter().find(|(_, _, sp)| l.body.contains(sp.start)) {
+            per_line.push((*n, *span));
+        }
+    }
+    if !per_line.is_empty() {
+        return vec![DestructionGroup {
+            class,
+            count: Some(per_line.iter().map(|x| x.0).sum()),
+            count_span: Some(per_line[0].1),
+        }];
+    }
+    // Only a breakdown in a sentence: its sum is the count.
+    for l in sentence_lines {
+        if let Some(n) = measure::breakdown_sum(l.body.text(text)) {
+            return vec![DestructionGroup {
+                class,
+                count: Some(n),
+                count_span: Some(l.body),
             }];
         }
     }

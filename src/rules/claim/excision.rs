@@ -72,7 +72,11 @@ fn shave(
 
 /// Whether an excision is coded malignant, and why.
 pub(crate) fn malignancy(p: &Procedure) -> (bool, &'static str) {
-    if p.staged_cue.is_some() {
+    let path_benign = p
+        .pathology
+        .as_ref()
+        .is_some_and(|x| matches!(x.class, Some(c) if c != LesionClass::Malignant));
+    if p.staged_cue.is_some() && (p.prior_malignant.is_some() || !path_benign) {
         return (
             true,
             "a re-excision for positive margins is coded malignant even when the pathology shows no residual tumour",

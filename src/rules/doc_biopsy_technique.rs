@@ -1,0 +1,126 @@
+//! `doc/biopsy-technique` (warning): a biopsy whose technique is not
+//! documented: tangential (shave, saucerization, scoop), punch, or
+//! incisional (wedge). The technique may be in the title
+//! (`## Procedure: punch biopsy`), a `Technique:` / `Method:` /
+//! `Procedure:` field, a sentence, or the lesion's `(A)` line.
+//!
+//! Why: since 2019 the biopsy code is chosen by technique (11102 / 11104 /
+//! 11106 and their add-ons); without it no code can be derived, and the
+//! biopsy is left off the claim. Example: `## Procedure: biopsy` with no
+//! technique fires; `Technique: 4 mm punch` silences it.
+//!
+//! A biopsy described inside another procedure's section is of the same
+//! lesion and is not billed, so its technique is not checked; the one
+//! exception, a same-day biopsy with frozen section before Mohs (billed),
+//! is checked.
+//!
+//! Source: CPT 2019 biopsy codes; AAD DCC Fall 2018 "New skin biopsy codes".
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::extract::{Procedure, cues};
+use crate::rules::{Ctx, Finding};
+use crate::vocab::{Label, ProcKind};
+
+use super::{lesion_anchor, prose};
+
+/// A bare `shave` in a biopsy section (`Technique: shave`) is a tangential
+/// biopsy; the vocabulary leaves it out because elsewhere it may be a shave
+/// removal.
+static SHAVE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bshav(?:e|ed|ing)\b").expect("shave regex"));
+
+pub(super) const CODE: &str = "doc/biopsy-technique";
+
+const MESSAGE: &str = "Biopsy: the technique is not documented (tangential/shave, punch or incisional); the biopsy code (11102, 11104 or 11106) depends on it.";
+
+pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for p in &ctx.facts.procedures {
+        if p.kind == ProcKind::Biopsy {
+            let shave = says_shave(ctx.text, p);
+            for lesion in &p.lesions {
+                if lesion.technique.is_none() && p.technique.is_none() && !shave {
+                    out.push(Finding::new(
+                        CODE,
+                        lesion_anchor(ctx.text, p, lesion),
+                        MESSAGE.to_string(),
+                    ));
+                }
+            }
+        } else if p.kind == ProcKind::Mohs && p.frozen_no_prior {
+            for eb in p.embedded_biopsies.iter().filter(|b| b.technique.is_none()) {
+                out.push(Finding::new(
+                    CODE,
+                    eb.span,
+                    format!(
+                        "{MESSAGE} It is billed as tangential until the technique is documented."
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// A technique field, title or sentence of the section that says `shave`.
+fn says_shave(text: &str, p: &Procedure) -> bool {
+    prose(text, p, &[Label::Technique, Label::Procedure])
+        .iter()
+        .any(|s| {
+            let body = s.text(text);
+            cues::clauses(body).iter().any(|c| {
+                let clause = c.text(body);
+                SHAVE
+                    .find_iter(clause)
+                    .any(|m| !cues::is_negated(clause, crate::span::Span::new(m.start(), m.end())))
+            })
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fired;
+    use super::CODE;
+
+    #[test]
+    fn fires_on_a_generic_biopsy() {
+        let text = r"# Encounter 2026-02-03
+Payer: Medicare
+
+## Procedure: biopsy
+Site: left upper back, 4 cm below the scapular spine
+Lesion: 0.6 cm pink papule
+Indication: r/o BCC
+Pathology: sent
+";
+        assert_eq!(fired(text, CODE), ["## Procedure: biopsy"]);
+    }
+
+    #[test]
+    fn silent_when_a_sentence_or_the_title_says_it() {
+        let text = r"## Procedure: biopsy
+Site: left upper back, 4 cm below the scapular spine
+Lesion: 0.6 cm pink papule
+Indication: r/o BCC
+Saucerization performed with a DermaBlade.
+";
+        assert!(fired(text, CODE).is_empty());
+        let text = r"## Procedure: biopsy
+Site: right medial cheek, 2 cm lateral to the nasal ala
+Lesion: 0.5 cm pearly papule
+Indication: r/o BCC
+Technique: shave, hemostasis with aluminum chloride
+";
+        assert!(fired(text, CODE).is_empty());
+        let text = r"## Procedure: excision
+Site: left lateral thigh, 12 cm above the knee
+Lesion: 0.8 cm firm papule
+A biopsy of the lesion was taken first; the same lesion was then excised.
+Margins: 2 mm
+Repair: simple, 2.5 cm
+Pathology: dermatofibroma
+";
+        assert!(fired(text, CODE).is_empty());
+    }
+}
