@@ -46,11 +46,12 @@ pub fn analyze(text: &str, table: &CodeTable, options: &Options) -> Analysis {
     let mut claims = Vec::with_capacity(facts.len());
     let mut prior: Vec<PriorEncounter> = Vec::new();
     let mut findings = Vec::new();
-    for f in &facts {
+    for (f, encounter) in facts.iter().zip(&note.encounters) {
         let c = claim::derive(f, &prior, table, &options.claim);
         prior.push(claim::summary(f, &c, table));
         let ctx = Ctx {
             text,
+            encounter,
             facts: f,
             claim: &c,
             table,
@@ -71,7 +72,7 @@ pub fn analyze(text: &str, table: &CodeTable, options: &Options) -> Analysis {
     }
 }
 
-/// Total non-facility RVUs of a claim, and the year of the oldest figure.
+/// Total non-facility RVUs of a claim (each line's RVU times its units).
 pub fn total_rvu(claim: &EncounterClaim, table: &CodeTable) -> f64 {
     claim
         .lines

@@ -1,9 +1,7 @@
 //! Byte ranges into a note's text.
 
-use serde::Serialize;
-
 /// A half-open byte range `start..end` into the text it was taken from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {
     pub start: usize,
     pub end: usize,

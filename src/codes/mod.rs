@@ -13,7 +13,7 @@
 //! exactly; excimer laser areas are in square centimetres.
 
 mod cms;
-mod csv;
+pub(crate) mod csv;
 mod icd10;
 mod table;
 

@@ -867,6 +867,23 @@ fn sentence_kinds(text: &str) -> Vec<(Span, (ProcKind, Option<Technique>))> {
         .collect()
 }
 
+/// The lesion class diagnosis codes imply: L57.0 premalignant; L82, B07,
+/// B08.1 benign; C43/C4A/C44/D03/D04 malignant.
+pub fn dx_lesion_class(dx: &[Dx]) -> Option<LesionClass> {
+    dx.iter().find_map(|d| {
+        let c = d.code.to_ascii_uppercase();
+        if c.starts_with("L57.0") {
+            Some(LesionClass::Premalignant)
+        } else if c.starts_with("L82") || c.starts_with("B07") || c.starts_with("B08.1") {
+            Some(LesionClass::Benign)
+        } else if is_malignant_dx(&c) {
+            Some(LesionClass::Malignant)
+        } else {
+            None
+        }
+    })
+}
+
 /// Malignant (or in situ) diagnoses: C43, C4A, C44, D03, D04.
 pub fn is_malignant_dx(code: &str) -> bool {
     ["C43", "C4A", "C44", "D03", "D04"]
@@ -1148,7 +1165,6 @@ fn photo(text: &str, section: &Section, kind_span: Span) -> Photo {
     let hours = HOURS_RE
         .captures(all)
         .and_then(|c| c.get(1)?.as_str().parse().ok());
-    let _ = v;
     Photo {
         modality,
         span: kind_span,

@@ -48,8 +48,8 @@ use regex::Regex;
 
 use super::registry::{Rule, Severity};
 use super::{Ctx, Finding};
-use crate::extract::{Lesion, Procedure, cues};
-use crate::note::{Line, LineKind, parse_line, physical_lines};
+use crate::extract::{Lesion, Measure, Procedure, cues, measure};
+use crate::note::{Line, LineKind, parse_line};
 use crate::span::Span;
 use crate::vocab::Label;
 
@@ -185,20 +185,32 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     doc_pathology_pending::check(ctx, out);
 }
 
-/// The lines of a procedure section after its heading, parsed again from
-/// the text (the facts keep spans, not lines).
-fn section_lines(text: &str, p: &Procedure) -> Vec<Line> {
-    let body = p.span.text(text);
-    physical_lines(body)
-        .skip(1)
-        .map(|(s, _)| {
-            parse_line(
-                text,
-                Span::new(p.span.start + s.start, p.span.start + s.end),
-            )
-        })
+/// The lines of a procedure section after its heading, as parsed.
+fn section_lines<'a>(ctx: &Ctx<'a>, p: &Procedure) -> impl Iterator<Item = &'a Line> {
+    ctx.encounter.sections[p.section]
+        .lines
+        .iter()
         .filter(|l| !matches!(l.kind, LineKind::Blank | LineKind::Comment))
-        .collect()
+}
+
+/// Whether a sentence of the section matches `word` and holds a
+/// measurement that `keep` accepts (`excised with 1 cm surgical margins`,
+/// `Final length 4.5 cm.`).
+fn sentence_with_measure(
+    ctx: &Ctx,
+    p: &Procedure,
+    word: &Regex,
+    keep: impl Fn(&Measure) -> bool,
+) -> bool {
+    section_lines(ctx, p)
+        .filter(|l| matches!(l.kind, LineKind::Text))
+        .any(|l| {
+            let body = l.body.text(ctx.text);
+            cues::clauses_sentences(body).iter().any(|c| {
+                let clause = c.text(body);
+                word.is_match(clause) && measure::measures(clause).iter().any(&keep)
+            })
+        })
 }
 
 /// The trimmed body of the line that holds `span`'s start.
@@ -236,9 +248,9 @@ fn lesion_anchor(text: &str, p: &Procedure, lesion: &Lesion) -> Span {
 /// The lines of a section a free-text search may read: sentences, `(A)`
 /// lines and fields other than those whose value is about something else
 /// (`Dx`, `Pathology`, `Session`, …), plus the title.
-fn prose(text: &str, p: &Procedure, labels: &[Label]) -> Vec<Span> {
-    let mut out = vec![line_body(text, p.heading)];
-    for l in section_lines(text, p) {
+fn prose(ctx: &Ctx, p: &Procedure, labels: &[Label]) -> Vec<Span> {
+    let mut out = vec![line_body(ctx.text, p.heading)];
+    for l in section_lines(ctx, p) {
         match &l.kind {
             LineKind::Text | LineKind::Specimen { .. } => out.push(l.body),
             LineKind::Field(f) if labels.contains(&f.label) => out.push(f.value),
@@ -265,14 +277,15 @@ static NOT_SENT: LazyLock<Regex> = LazyLock::new(|| {
 /// says none was sent), or a sentence that sends the specimen or gives a
 /// result (`Specimen sent to pathology.`). The span is the field's line or
 /// the sentence.
-fn pathology_documented(text: &str, p: &Procedure) -> Option<Span> {
+fn pathology_documented(ctx: &Ctx, p: &Procedure) -> Option<Span> {
+    let text = ctx.text;
     if let Some(path) = &p.pathology {
         if NOT_SENT.is_match(path.span.text(text)) {
             return None;
         }
         return Some(field_or_self(text, path.span));
     }
-    for l in section_lines(text, p) {
+    for l in section_lines(ctx, p) {
         if !matches!(l.kind, LineKind::Text) {
             continue;
         }

@@ -39,7 +39,7 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         }
         for lesion in &p.lesions {
-            if !described(ctx.text, p, lesion) {
+            if !described(ctx, p, lesion) {
                 out.push(Finding::new(
                     CODE,
                     lesion_anchor(ctx.text, p, lesion),
@@ -50,7 +50,8 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
-fn described(text: &str, p: &Procedure, lesion: &Lesion) -> bool {
+fn described(ctx: &Ctx, p: &Procedure, lesion: &Lesion) -> bool {
+    let text = ctx.text;
     if lesion.size.is_some() || p.description.is_some() {
         return true;
     }
@@ -61,7 +62,7 @@ fn described(text: &str, p: &Procedure, lesion: &Lesion) -> bool {
             site != Some(d) && MORPHOLOGY.is_match(d.text(text))
         });
     }
-    section_lines(text, p).iter().any(|l| {
+    section_lines(ctx, p).any(|l| {
         matches!(l.kind, LineKind::Text | LineKind::Specimen { .. })
             && MORPHOLOGY.is_match(l.body.text(text))
     })

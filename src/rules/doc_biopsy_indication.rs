@@ -39,12 +39,12 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         if p.kind != ProcKind::Biopsy {
             continue;
         }
-        let section = section_gives_reason(ctx.text, p);
+        let section = section_gives_reason(ctx, p);
         for lesion in &p.lesions {
             if p.indication.is_some() || from_assessment {
                 continue;
             }
-            if section || has_reason(ctx.text, p, lesion) {
+            if section || has_reason(ctx, p, lesion) {
                 continue;
             }
             out.push(Finding::new(
@@ -62,7 +62,8 @@ fn is_reason(s: &str) -> bool {
 
 /// The lesion's own indication: on its `(A)` line, or the one read from a
 /// sentence for a single lesion.
-fn has_reason(text: &str, p: &Procedure, lesion: &Lesion) -> bool {
+fn has_reason(ctx: &Ctx, p: &Procedure, lesion: &Lesion) -> bool {
+    let text = ctx.text;
     match lesion.indication {
         Some(span) if lesion.letter.is_none() => !span.is_empty(),
         Some(span) => {
@@ -78,8 +79,9 @@ fn has_reason(text: &str, p: &Procedure, lesion: &Lesion) -> bool {
 
 /// A reason for every lesion of the section: in its sentences, title or
 /// `Lesion:` field (not in one lesion's `(A)` line).
-fn section_gives_reason(text: &str, p: &Procedure) -> bool {
-    prose(text, p, &[Label::Lesion, Label::Size, Label::Procedure])
+fn section_gives_reason(ctx: &Ctx, p: &Procedure) -> bool {
+    let text = ctx.text;
+    prose(ctx, p, &[Label::Lesion, Label::Size, Label::Procedure])
         .iter()
         .filter(|s| {
             !p.lesions

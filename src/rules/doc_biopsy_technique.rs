@@ -16,21 +16,10 @@
 //!
 //! Source: CPT 2019 biopsy codes; AAD DCC Fall 2018 "New skin biopsy codes".
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
-use crate::extract::{Procedure, cues};
 use crate::rules::{Ctx, Finding};
-use crate::vocab::{Label, ProcKind};
+use crate::vocab::ProcKind;
 
-use super::{lesion_anchor, prose};
-
-/// A bare `shave` in a biopsy section (`Technique: shave`) is a tangential
-/// biopsy; the vocabulary leaves it out because elsewhere it may be a shave
-/// removal.
-static SHAVE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\bshav(?:e|ed|ing)\b").expect("shave regex"));
+use super::lesion_anchor;
 
 pub(super) const CODE: &str = "doc/biopsy-technique";
 
@@ -39,9 +28,10 @@ const MESSAGE: &str = "Biopsy: the technique is not documented (tangential/shave
 pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     for p in &ctx.facts.procedures {
         if p.kind == ProcKind::Biopsy {
-            let shave = says_shave(ctx.text, p);
+            // Extraction reads a bare `shave` in a biopsy section as
+            // tangential, so a technique is missing only when neither is set.
             for lesion in &p.lesions {
-                if lesion.technique.is_none() && p.technique.is_none() && !shave {
+                if lesion.technique.is_none() && p.technique.is_none() {
                     out.push(Finding::new(
                         CODE,
                         lesion_anchor(ctx.text, p, lesion),
@@ -61,21 +51,6 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             }
         }
     }
-}
-
-/// A technique field, title or sentence of the section that says `shave`.
-fn says_shave(text: &str, p: &Procedure) -> bool {
-    prose(text, p, &[Label::Technique, Label::Procedure])
-        .iter()
-        .any(|s| {
-            let body = s.text(text);
-            cues::clauses(body).iter().any(|c| {
-                let clause = c.text(body);
-                SHAVE
-                    .find_iter(clause)
-                    .any(|m| !cues::is_negated(clause, crate::span::Span::new(m.start(), m.end())))
-            })
-        })
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         // A per-site breakdown written in a sentence (`AKs treated with LN2:
         // scalp (5), forehead (4)`) counts too.
         let breakdown = prose(
-            ctx.text,
+            ctx,
             p,
             &[Label::Lesion, Label::Technique, Label::Indication],
         )

@@ -39,7 +39,7 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         }
         let sources = prose(
-            ctx.text,
+            ctx,
             p,
             &[
                 Label::Technique,

@@ -31,7 +31,7 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         }
         let in_text = prose(
-            ctx.text,
+            ctx,
             p,
             &[
                 Label::Site,

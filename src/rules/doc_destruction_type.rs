@@ -14,7 +14,6 @@
 //! pre-malignant and malignant lesions" (Nov 2011); CODING-RULES.md
 //! "Destruction".
 
-use crate::extract::{Dx, is_malignant_dx};
 use crate::rules::{Ctx, Finding};
 use crate::vocab::{LesionClass, ProcKind};
 
@@ -25,7 +24,7 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         if p.kind != ProcKind::Destruction {
             continue;
         }
-        let from_dx = class_from_dx(&p.dx);
+        let from_dx = crate::extract::dx_lesion_class(&p.dx);
         let untyped = p.destruction.iter().any(|g| match g.class {
             Some(LesionClass::Premalignant | LesionClass::Benign | LesionClass::Malignant) => false,
             Some(LesionClass::BenignExcision) => true,
@@ -43,23 +42,6 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         };
         out.push(Finding::new(CODE, p.heading, message));
     }
-}
-
-/// The lesion class a procedure's diagnosis codes imply, as the claim reads
-/// them.
-fn class_from_dx(dx: &[Dx]) -> Option<LesionClass> {
-    dx.iter().find_map(|d| {
-        let c = d.code.to_ascii_uppercase();
-        if c.starts_with("L57.0") {
-            Some(LesionClass::Premalignant)
-        } else if c.starts_with("L82") || c.starts_with("B07") || c.starts_with("B08.1") {
-            Some(LesionClass::Benign)
-        } else if is_malignant_dx(&c) {
-            Some(LesionClass::Malignant)
-        } else {
-            None
-        }
-    })
 }
 
 #[cfg(test)]

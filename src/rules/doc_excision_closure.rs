@@ -62,7 +62,7 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         if repair_section {
             continue;
         }
-        let typed = section_lines(ctx.text, p).iter().any(|l| {
+        let typed = section_lines(ctx, p).any(|l| {
             let body = match &l.kind {
                 LineKind::Text => l.body,
                 LineKind::Field(f)

@@ -14,12 +14,11 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::extract::{Procedure, Role, cues, measure};
-use crate::note::LineKind;
+use crate::extract::{Procedure, Role};
 use crate::rules::{Ctx, Finding};
 use crate::vocab::ProcKind;
 
-use super::section_lines;
+use super::sentence_with_measure;
 
 static MARGIN_WORD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\bmargins?\b").expect("margin regex"));
@@ -31,7 +30,7 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         if p.kind == ProcKind::Excision
             && p.margin.is_none()
             && p.excised_diameter.is_none()
-            && !margin_in_sentence(ctx.text, p)
+            && !margin_in_sentence(ctx, p)
         {
             out.push(Finding::new(
                 CODE,
@@ -45,20 +44,10 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
 /// A sentence clause that gives a measured margin in other words (`excised
 /// with 1 cm surgical margins`, `a margin of clinically normal skin of 2
 /// mm`).
-fn margin_in_sentence(text: &str, p: &Procedure) -> bool {
-    section_lines(text, p)
-        .iter()
-        .filter(|l| matches!(l.kind, LineKind::Text))
-        .any(|l| {
-            let body = l.body.text(text);
-            cues::clauses_sentences(body).iter().any(|c| {
-                let clause = c.text(body);
-                MARGIN_WORD.is_match(clause)
-                    && measure::measures(clause)
-                        .iter()
-                        .any(|m| m.role != Role::Landmark && m.role != Role::Depth)
-            })
-        })
+fn margin_in_sentence(ctx: &Ctx, p: &Procedure) -> bool {
+    sentence_with_measure(ctx, p, &MARGIN_WORD, |m| {
+        m.role != Role::Landmark && m.role != Role::Depth
+    })
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ pub(super) const CODE: &str = "doc/excision-pathology";
 
 pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     for p in &ctx.facts.procedures {
-        if p.kind != ProcKind::Excision || pathology_documented(ctx.text, p).is_some() {
+        if p.kind != ProcKind::Excision || pathology_documented(ctx, p).is_some() {
             continue;
         }
         let span = p

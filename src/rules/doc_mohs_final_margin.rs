@@ -42,7 +42,7 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 ));
             }
             None => {
-                let cleared = section_lines(ctx.text, p).iter().any(|l| {
+                let cleared = section_lines(ctx, p).any(|l| {
                     let body = l.body.text(ctx.text);
                     cues::clauses(body).iter().any(|c| {
                         let clause = c.text(body).to_lowercase();

@@ -11,6 +11,7 @@
 //! Source: CPT excision guidelines as taught by AAPC ("4 Steps for Improved
 //! Excision Coding", 2020); CODING-RULES.md "Excision".
 
+use crate::rules::claim::{Malignancy, malignancy};
 use crate::rules::{Ctx, Finding};
 use crate::vocab::{ProcKind, vocab};
 
@@ -20,14 +21,11 @@ pub(super) const CODE: &str = "doc/pathology-pending";
 
 pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     for (pi, p) in ctx.facts.procedures.iter().enumerate() {
-        if p.kind != ProcKind::Excision || p.staged_cue.is_some() || p.prior_malignant.is_some() {
-            continue;
-        }
-        // A result (benign or malignant) decided the code; this is only for
-        // a pending one.
-        if p.pathology
-            .as_ref()
-            .is_some_and(|path| path.class.is_some() || !path.pending)
+        // Only where the claim's own reasoning found no result and no prior
+        // diagnosis, and the pathology (if a field) says sent or pending.
+        if p.kind != ProcKind::Excision
+            || malignancy(p) != Malignancy::Pending
+            || p.pathology.as_ref().is_some_and(|path| !path.pending)
         {
             continue;
         }
@@ -39,7 +37,7 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         if !coded_benign {
             continue;
         }
-        let Some(span) = pathology_documented(ctx.text, p) else {
+        let Some(span) = pathology_documented(ctx, p) else {
             continue;
         };
         // Without a field, only a sentence that sends the specimen, not one

@@ -14,11 +14,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::extract::{Procedure, RepairClass, Role, Shape, cues, measure};
-use crate::note::LineKind;
+use crate::extract::{Procedure, RepairClass, Role, Shape};
 use crate::rules::{Ctx, Finding};
 
-use super::{field_or_self, section_lines};
+use super::{field_or_self, sentence_with_measure};
 
 static LENGTH_WORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:length|long|linear|final\s+(?:closure|repair|wound))\b")
@@ -33,7 +32,7 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         let Some(class @ (RepairClass::Intermediate | RepairClass::Complex)) = r.class else {
             continue;
         };
-        if r.length.is_some() || length_in_sentence(ctx.text, p) {
+        if r.length.is_some() || length_in_sentence(ctx, p) {
             continue;
         }
         out.push(Finding::new(
@@ -50,20 +49,10 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
 
 /// A sentence that gives the repair's length on its own (`Final length
 /// 4.5 cm.`, `a 3 cm long layered closure`).
-fn length_in_sentence(text: &str, p: &Procedure) -> bool {
-    section_lines(text, p)
-        .iter()
-        .filter(|l| matches!(l.kind, LineKind::Text))
-        .any(|l| {
-            let body = l.body.text(text);
-            cues::clauses_sentences(body).iter().any(|c| {
-                let clause = c.text(body);
-                LENGTH_WORD.is_match(clause)
-                    && measure::measures(clause)
-                        .iter()
-                        .any(|m| m.shape == Shape::Single && m.role == Role::Plain)
-            })
-        })
+fn length_in_sentence(ctx: &Ctx, p: &Procedure) -> bool {
+    sentence_with_measure(ctx, p, &LENGTH_WORD, |m| {
+        m.shape == Shape::Single && m.role == Role::Plain
+    })
 }
 
 #[cfg(test)]

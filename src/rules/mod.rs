@@ -10,8 +10,6 @@ mod doc;
 mod note_parse;
 mod payer;
 
-use serde::Serialize;
-
 use crate::codes::CodeTable;
 use crate::extract::EncounterFacts;
 use crate::span::Span;
@@ -44,6 +42,8 @@ impl Finding {
 /// Context handed to every diagnostic rule.
 pub struct Ctx<'a> {
     pub text: &'a str,
+    /// The parsed encounter the facts came from (its sections' lines).
+    pub encounter: &'a crate::note::Encounter,
     pub facts: &'a EncounterFacts,
     pub claim: &'a claim::EncounterClaim,
     pub table: &'a CodeTable,
@@ -57,11 +57,4 @@ pub fn check(ctx: &Ctx) -> Vec<Finding> {
     doc::check(ctx, &mut out);
     payer::check(ctx, &mut out);
     out
-}
-
-/// Severity names as the JSON output spells them.
-impl Serialize for Severity {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
 }

@@ -27,7 +27,7 @@ mod payer_unknown;
 
 use std::sync::LazyLock;
 
-use crate::codes::LoadError;
+use crate::codes::{LoadError, csv};
 use crate::extract::{Procedure, Site, cues};
 use crate::note::{LineKind, parse_line};
 use crate::span::Span;
@@ -341,71 +341,6 @@ fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// A CSV record: the 1-based line it starts on and its fields.
-type CsvRecord = (usize, Vec<String>);
-
-/// Splits CSV text into records (RFC 4180: quoted fields may hold commas,
-/// line breaks and `""`), each with the 1-based line it starts on.
-fn records(text: &str) -> Result<Vec<CsvRecord>, (usize, String)> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut out = Vec::new();
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut line = 1;
-    let mut start_line = 1;
-    let mut in_quotes = false;
-    let mut at_start = true;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if in_quotes {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => in_quotes = false,
-                '\r' if chars.peek() == Some(&'\n') => {}
-                '\n' => {
-                    line += 1;
-                    field.push('\n');
-                }
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' if at_start => {
-                in_quotes = true;
-                at_start = false;
-            }
-            ',' => {
-                fields.push(std::mem::take(&mut field));
-                at_start = true;
-            }
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' => {
-                fields.push(std::mem::take(&mut field));
-                out.push((start_line, std::mem::take(&mut fields)));
-                line += 1;
-                start_line = line;
-                at_start = true;
-            }
-            _ => {
-                field.push(c);
-                at_start = false;
-            }
-        }
-    }
-    if in_quotes {
-        return Err((start_line, "unterminated quoted field".to_string()));
-    }
-    if !field.is_empty() || !fields.is_empty() {
-        fields.push(field);
-        out.push((start_line, fields));
-    }
-    Ok(out)
-}
-
 const COLUMNS: [&str; 8] = [
     "code",
     "payer",
@@ -422,7 +357,12 @@ const COLUMNS: [&str; 8] = [
 /// are skipped. Every row must name a registered `payer/*` code, a severity
 /// no higher than the code's, a scope the code understands and a source.
 pub(crate) fn parse_rules(file: &str, text: &str) -> Result<Vec<PayerRule>, LoadError> {
-    let recs = records(text).map_err(|(line, m)| LoadError::new(file, line, m))?;
+    let recs: Vec<(usize, Vec<String>)> = csv::Reader::new(text, ',')
+        .map(|r| {
+            r.map(|rec| (rec.line, rec.fields))
+                .map_err(|e| LoadError::new(file, e.line, e.message))
+        })
+        .collect::<Result<_, _>>()?;
     let mut recs = recs
         .into_iter()
         .filter(|(_, f)| f.iter().any(|x| !x.trim().is_empty()));

@@ -33,6 +33,14 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
                 let Some(technique) = lesion.technique.or(p.technique.map(|t| t.0)) else {
                     continue;
                 };
+                let item = |frozen_exception| Item {
+                    proc: pi,
+                    lesion: li,
+                    technique,
+                    source: lesion.span,
+                    dx: &p.dx,
+                    frozen_exception,
+                };
                 let site = lesion.site.as_ref();
                 if let Some((other, q)) = same_lesion_procedure(facts, pi, site) {
                     let exception =
@@ -53,26 +61,12 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
                         );
                         continue;
                     }
-                    items.push(Item {
-                        proc: pi,
-                        lesion: li,
-                        technique,
-                        source: lesion.span,
-                        dx: &p.dx,
-                        frozen_exception: true,
-                    });
+                    items.push(item(true));
                     continue;
                 }
                 // `two punch biopsies` on one line: one item each.
                 for _ in 0..p.biopsy_count.max(1) {
-                    items.push(Item {
-                        proc: pi,
-                        lesion: li,
-                        technique,
-                        source: lesion.span,
-                        dx: &p.dx,
-                        frozen_exception: false,
-                    });
+                    items.push(item(false));
                 }
             }
         } else {
@@ -145,8 +139,11 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
             .source(item.source)
             .dx(item.dx);
         if item.frozen_exception {
+            // The biopsy of the Mohs lesion takes the distinct modifier
+            // although the lesion is the same.
             line.why.push_str(" Billable although it is of the Mohs lesion: a frozen section was read the same day with no prior pathology.");
             line.rule = "biopsy-frozen-section";
+            line.add_modifier("59");
         }
         claim.lines.push(line);
         if item.frozen_exception {
@@ -160,21 +157,6 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
             .dx(item.dx);
             path.add_modifier("59");
             claim.lines.push(path);
-        }
-    }
-    // The frozen-section exception: the biopsy of the Mohs lesion takes the
-    // distinct modifier although the lesion is the same.
-    let frozen: Vec<(usize, usize)> = items
-        .iter()
-        .filter(|i| i.frozen_exception)
-        .map(|i| (i.proc, i.lesion))
-        .collect();
-    for line in claim.lines.iter_mut() {
-        if line.rule == "biopsy-frozen-section"
-            && line.cpt != "88331"
-            && line.lesions.iter().any(|k| frozen.contains(k))
-        {
-            line.add_modifier("59");
         }
     }
 }

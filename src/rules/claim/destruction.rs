@@ -24,7 +24,9 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
             continue;
         }
         for group in &p.destruction {
-            let class = group.class.or_else(|| class_from_dx(&p.dx));
+            let class = group
+                .class
+                .or_else(|| crate::extract::dx_lesion_class(&p.dx));
             // An uncounted destruction treated at least one lesion.
             let count = group.count.unwrap_or(1);
             match class {
@@ -132,21 +134,4 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
         l.procedures.dedup();
         claim.lines.push(l);
     }
-}
-
-/// The lesion class the diagnosis codes imply: L57.0 premalignant; L82, B07,
-/// B08.1 benign; C43/C44/D03/D04 malignant.
-fn class_from_dx(dx: &[Dx]) -> Option<LesionClass> {
-    dx.iter().find_map(|d| {
-        let c = d.code.to_ascii_uppercase();
-        if c.starts_with("L57.0") {
-            Some(LesionClass::Premalignant)
-        } else if c.starts_with("L82") || c.starts_with("B07") || c.starts_with("B08.1") {
-            Some(LesionClass::Benign)
-        } else if crate::extract::is_malignant_dx(&c) {
-            Some(LesionClass::Malignant)
-        } else {
-            None
-        }
-    })
 }

@@ -70,32 +70,59 @@ fn shave(
     )
 }
 
+/// Why an excision is coded benign or malignant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Malignancy {
+    /// A re-excision for positive margins.
+    Staged,
+    PathologyMalignant,
+    PathologyBenign,
+    PriorDiagnosis,
+    /// No result and no prior diagnosis: benign until the report arrives.
+    Pending,
+}
+
+impl Malignancy {
+    pub(crate) fn is_malignant(self) -> bool {
+        matches!(
+            self,
+            Malignancy::Staged | Malignancy::PathologyMalignant | Malignancy::PriorDiagnosis
+        )
+    }
+
+    fn why(self) -> &'static str {
+        match self {
+            Malignancy::Staged => {
+                "a re-excision for positive margins is coded malignant even when the pathology shows no residual tumour"
+            }
+            Malignancy::PathologyMalignant => "pathology shows a malignancy",
+            Malignancy::PathologyBenign => "pathology shows a benign lesion",
+            Malignancy::PriorDiagnosis => "a confirmed prior diagnosis of malignancy",
+            Malignancy::Pending => {
+                "pathology is pending and there is no prior diagnosis, so benign until the report says otherwise"
+            }
+        }
+    }
+}
+
 /// Whether an excision is coded malignant, and why.
-pub(crate) fn malignancy(p: &Procedure) -> (bool, &'static str) {
+pub(crate) fn malignancy(p: &Procedure) -> Malignancy {
     let path_benign = p
         .pathology
         .as_ref()
         .is_some_and(|x| matches!(x.class, Some(c) if c != LesionClass::Malignant));
     if p.staged_cue.is_some() && (p.prior_malignant.is_some() || !path_benign) {
-        return (
-            true,
-            "a re-excision for positive margins is coded malignant even when the pathology shows no residual tumour",
-        );
+        return Malignancy::Staged;
     }
-    if let Some(path) = &p.pathology {
-        match path.class {
-            Some(LesionClass::Malignant) => return (true, "pathology shows a malignancy"),
-            Some(_) => return (false, "pathology shows a benign lesion"),
-            None => {}
-        }
+    match p.pathology.as_ref().and_then(|path| path.class) {
+        Some(LesionClass::Malignant) => return Malignancy::PathologyMalignant,
+        Some(_) => return Malignancy::PathologyBenign,
+        None => {}
     }
     if p.prior_malignant.is_some() {
-        return (true, "a confirmed prior diagnosis of malignancy");
+        return Malignancy::PriorDiagnosis;
     }
-    (
-        false,
-        "pathology is pending and there is no prior diagnosis, so benign until the report says otherwise",
-    )
+    Malignancy::Pending
 }
 
 /// The excised diameter in micrometres, and how it was found.
@@ -135,7 +162,8 @@ fn excision(
 ) -> Option<ClaimLine> {
     let (diameter, how) = excised_diameter(p, lesion)?;
     let group = site_group(p, lesion)?;
-    let (malignant, why_class) = malignancy(p);
+    let class = malignancy(p);
+    let (malignant, why_class) = (class.is_malignant(), class.why());
     let family = if malignant {
         Family::ExcisionMalignant
     } else {

@@ -13,20 +13,17 @@ mod mohs;
 mod phototherapy;
 mod repair;
 
-use serde::Serialize;
-
 use crate::codes::CodeTable;
 use crate::extract::EncounterFacts;
 use crate::span::Span;
 use crate::vocab::Payer;
+pub(crate) use excision::{Malignancy, malignancy};
 
 /// Which modifier marks a distinct lesion or site.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum DistinctModifier {
     #[default]
-    #[serde(rename = "59")]
     M59,
-    #[serde(rename = "XS")]
     Xs,
 }
 
@@ -138,19 +135,10 @@ pub struct EncounterClaim {
 }
 
 /// Settings that change a claim.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimOptions {
     pub default_payer: Option<Payer>,
     pub distinct_modifier: DistinctModifier,
-}
-
-impl Default for ClaimOptions {
-    fn default() -> Self {
-        ClaimOptions {
-            default_payer: None,
-            distinct_modifier: DistinctModifier::M59,
-        }
-    }
 }
 
 /// What an earlier encounter of the same file leaves behind for later ones:
