@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod codes;
 pub mod extract;
+pub mod fix;
 pub mod lines;
 pub mod note;
 pub mod rules;

@@ -12,6 +12,7 @@ mod payer;
 
 use crate::codes::CodeTable;
 use crate::extract::EncounterFacts;
+use crate::fix::Fix;
 use crate::span::Span;
 pub use registry::{Rule, Severity, rule};
 
@@ -24,6 +25,8 @@ pub struct Finding {
     pub message: String,
     /// Other text that explains the finding (the other half of a conflict).
     pub related: Vec<(Span, String)>,
+    /// The edits that fix it, when there is one obvious fix.
+    pub fix: Option<Fix>,
 }
 
 impl Finding {
@@ -35,7 +38,18 @@ impl Finding {
             span,
             message,
             related: Vec::new(),
+            fix: None,
         }
+    }
+
+    pub fn with_fix(mut self, fix: Option<Fix>) -> Finding {
+        self.fix = fix;
+        self
+    }
+
+    pub fn with_related(mut self, span: Span, message: impl Into<String>) -> Finding {
+        self.related.push((span, message.into()));
+        self
     }
 }
 
