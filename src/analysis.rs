@@ -3,9 +3,10 @@
 
 use crate::codes::CodeTable;
 use crate::extract::{self, EncounterFacts};
-use crate::note::Note;
+use crate::note::{Encounter, Line, LineKind, Note};
 use crate::rules::claim::{self, ClaimOptions, EncounterClaim, PriorEncounter};
-use crate::rules::{self, Ctx, Finding};
+use crate::rules::{self, Ctx, Finding, PayerRules};
+use crate::span::Span;
 
 /// 2026 Medicare conversion factor (non-qualifying APM), dollars per RVU.
 pub const CONVERSION_FACTOR_2026: f64 = 33.4009;
@@ -18,6 +19,8 @@ pub struct Options {
     pub conversion_factor: f64,
     /// Diagnostic codes switched off.
     pub disabled_rules: Vec<String>,
+    /// Payer rules to use instead of the built-in ones.
+    pub payer_rules: Option<PayerRules>,
 }
 
 impl Default for Options {
@@ -26,6 +29,7 @@ impl Default for Options {
             claim: ClaimOptions::default(),
             conversion_factor: CONVERSION_FACTOR_2026,
             disabled_rules: Vec::new(),
+            payer_rules: None,
         }
     }
 }
@@ -46,6 +50,14 @@ pub fn analyze(text: &str, table: &CodeTable, options: &Options) -> Analysis {
     let mut claims = Vec::with_capacity(facts.len());
     let mut prior: Vec<PriorEncounter> = Vec::new();
     let mut findings = Vec::new();
+    let builtin_rules;
+    let payer_rules = match &options.payer_rules {
+        Some(r) => r.rows(),
+        None => {
+            builtin_rules = PayerRules::builtin();
+            builtin_rules.rows()
+        }
+    };
     for (f, encounter) in facts.iter().zip(&note.encounters) {
         let c = claim::derive(f, &prior, table, &options.claim);
         prior.push(claim::summary(f, &c, table));
@@ -55,12 +67,12 @@ pub fn analyze(text: &str, table: &CodeTable, options: &Options) -> Analysis {
             facts: f,
             claim: &c,
             table,
+            payer_rules,
         };
-        findings.extend(
-            rules::check(&ctx)
-                .into_iter()
-                .filter(|x| !options.disabled_rules.iter().any(|d| d == x.code)),
-        );
+        let ignores = Ignores::of(text, encounter);
+        findings.extend(rules::check(&ctx).into_iter().filter(|x| {
+            !options.disabled_rules.iter().any(|d| d == x.code) && !ignores.silences(x)
+        }));
         claims.push(c);
     }
     findings.sort_by_key(|f| (f.span.start, f.span.end));
@@ -69,6 +81,65 @@ pub fn analyze(text: &str, table: &CodeTable, options: &Options) -> Analysis {
         facts,
         claims,
         findings,
+    }
+}
+
+/// The `<!-- dermls-ignore: CODE[, CODE] -->` lines of an encounter: in
+/// its header they silence the codes for the whole encounter, in a section
+/// for that section. A code ending in `/*` (`doc/*`) silences its family.
+struct Ignores {
+    /// (the section's span, or `None` for the whole encounter; the codes).
+    scopes: Vec<(Option<Span>, Vec<String>)>,
+}
+
+impl Ignores {
+    fn of(text: &str, encounter: &Encounter) -> Ignores {
+        let mut scopes = Vec::new();
+        let codes_of = |line: &Line| -> Option<Vec<String>> {
+            if line.kind != LineKind::Comment {
+                return None;
+            }
+            let inner = line.span.text(text).trim();
+            let inner = inner
+                .strip_prefix("<!--")?
+                .trim_end()
+                .strip_suffix("-->")?
+                .trim();
+            let rest = inner
+                .strip_prefix("dermls-ignore")?
+                .trim_start()
+                .strip_prefix(':')?;
+            Some(
+                rest.split([',', ' '])
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            )
+        };
+        for l in &encounter.header {
+            if let Some(codes) = codes_of(l) {
+                scopes.push((None, codes));
+            }
+        }
+        for s in &encounter.sections {
+            for l in &s.lines {
+                if let Some(codes) = codes_of(l) {
+                    scopes.push((Some(s.span), codes));
+                }
+            }
+        }
+        Ignores { scopes }
+    }
+
+    fn silences(&self, f: &Finding) -> bool {
+        self.scopes.iter().any(|(scope, codes)| {
+            scope.is_none_or(|s| s.start <= f.span.start && f.span.start <= s.end)
+                && codes.iter().any(|c| match c.strip_suffix('*') {
+                    Some(prefix) => f.code.starts_with(prefix),
+                    None => c == f.code,
+                })
+        })
     }
 }
 
@@ -84,4 +155,56 @@ pub fn total_rvu(claim: &EncounterClaim, table: &CodeTable) -> f64 {
 /// Rounds to cents.
 pub fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<&'static str> {
+        analyze(text, CodeTable::builtin(), &Options::default())
+            .findings
+            .iter()
+            .map(|f| f.code)
+            .collect()
+    }
+
+    const NOTE: &str = "# Encounter 2026-03-02\nPayer: Medicare\n\n## Procedure: punch biopsy\nSite: back\nLesion: 0.6 cm pink scaly papule\nIndication: r/o SCC\nTechnique: 4 mm punch\nDx: D48.5\n\n## Billing\n- 11102  Dx: D48.5\n";
+
+    #[test]
+    fn ignore_comments_silence_their_section_or_encounter() {
+        assert_eq!(
+            codes(NOTE),
+            ["doc/biopsy-site", "code/biopsy-technique-mismatch"]
+        );
+        // In the Billing section: only the Billing finding goes.
+        let billing = NOTE.replace(
+            "## Billing\n",
+            "## Billing\n<!-- dermls-ignore: code/biopsy-technique-mismatch, doc/biopsy-site -->\n",
+        );
+        assert_eq!(codes(&billing), ["doc/biopsy-site"]);
+        // In the procedure section: the procedure's finding goes.
+        let section = NOTE.replace(
+            "Site: back\n",
+            "Site: back\n<!-- dermls-ignore: doc/biopsy-site -->\n",
+        );
+        assert_eq!(codes(&section), ["code/biopsy-technique-mismatch"]);
+        // In the header: the whole encounter, families with `/*`.
+        let header = NOTE.replace(
+            "Payer: Medicare\n",
+            "Payer: Medicare\n<!-- dermls-ignore: doc/*, code/biopsy-technique-mismatch -->\n",
+        );
+        assert!(codes(&header).is_empty());
+    }
+
+    #[test]
+    fn disabled_rules_are_switched_off() {
+        let options = Options {
+            disabled_rules: vec!["doc/biopsy-site".to_string()],
+            ..Options::default()
+        };
+        let a = analyze(NOTE, CodeTable::builtin(), &options);
+        let got: Vec<&str> = a.findings.iter().map(|f| f.code).collect();
+        assert_eq!(got, ["code/biopsy-technique-mismatch"]);
+    }
 }

@@ -70,7 +70,7 @@ pub fn apply(text: &str, edits: &[Edit]) -> (String, usize) {
     let mut out = String::with_capacity(text.len());
     let mut pos = 0;
     let mut applied = 0;
-    let mut last: Option<&Edit> = None;
+    let mut seen: std::collections::HashSet<&Edit> = std::collections::HashSet::new();
     for e in order {
         let Span { start, end } = e.span;
         if start < pos
@@ -78,7 +78,7 @@ pub fn apply(text: &str, edits: &[Edit]) -> (String, usize) {
             || end > text.len()
             || !text.is_char_boundary(start)
             || !text.is_char_boundary(end)
-            || last == Some(e)
+            || seen.contains(e)
         {
             continue;
         }
@@ -86,7 +86,7 @@ pub fn apply(text: &str, edits: &[Edit]) -> (String, usize) {
         out.push_str(&e.new_text);
         pos = end;
         applied += 1;
-        last = Some(e);
+        seen.insert(e);
     }
     out.push_str(&text[pos..]);
     (out, applied)
@@ -233,12 +233,6 @@ pub(crate) mod line {
     /// Deletes the line.
     pub(crate) fn delete(text: &str, line: &BillingLine) -> Edit {
         Edit::delete(whole(text, line))
-    }
-
-    /// Replaces the code.
-    pub(crate) fn replace_code(line: &BillingLine, code: &str) -> Option<Edit> {
-        let (_, span) = line.code.as_ref()?;
-        Some(Edit::new(*span, code))
     }
 
     /// Where text after the code and its modifiers goes.

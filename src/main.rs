@@ -10,9 +10,10 @@ use serde_json::json;
 
 use dermls::analysis::{self, Analysis, CONVERSION_FACTOR_2026, Options, round2};
 use dermls::codes::{self, CodeTable};
+use dermls::fix;
 use dermls::lines::LineIndex;
 use dermls::rules::claim::DistinctModifier;
-use dermls::rules::{Severity, registry};
+use dermls::rules::{PayerRules, Severity, registry};
 use dermls::vocab::{Payer, vocab};
 
 #[derive(Parser)]
@@ -29,9 +30,24 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Diagnostics for each note: missing documentation and Billing problems.
-    Check(FileArgs),
+    Check {
+        #[command(flatten)]
+        args: FileArgs,
+        /// Apply every fix to the Billing sections in place (the file is
+        /// rewritten only when something changed, atomically).
+        #[arg(long)]
+        fix: bool,
+    },
     /// The claim (CPT codes, modifiers, units, diagnoses) each note supports.
-    Claim(FileArgs),
+    Claim {
+        #[command(flatten)]
+        args: FileArgs,
+        /// Write each encounter's `## Billing` section from its claim, in
+        /// place (replacing an existing one; nothing changes when it
+        /// already says the same).
+        #[arg(long)]
+        write: bool,
+    },
     /// What a CPT code, modifier, ICD-10-CM code or diagnostic code means.
     Explain {
         /// `11102`, `59`, `L57.0` or `doc/biopsy-site`.
@@ -62,6 +78,8 @@ struct FileArgs {
     disabled: Vec<String>,
     #[command(flatten)]
     data: DataArgs,
+    #[command(flatten)]
+    rules: RuleArgs,
 }
 
 #[derive(Args)]
@@ -75,6 +93,14 @@ struct DataArgs {
     /// A CMS practitioner MUE file to use instead of the built-in MUEs.
     #[arg(long, value_name = "FILE")]
     mue: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct RuleArgs {
+    /// A payer rules file (the format of src/rules/data/payer_rules.csv) to
+    /// use instead of the built-in payer rules.
+    #[arg(long, value_name = "FILE")]
+    payer_rules: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -96,8 +122,10 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Check(args) => notes(args, Mode::Check),
-        Command::Claim(args) => notes(args, Mode::Claim),
+        Command::Check { args, fix } => notes(args, if fix { Mode::Fix } else { Mode::Check }),
+        Command::Claim { args, write } => {
+            notes(args, if write { Mode::Write } else { Mode::Claim })
+        }
         Command::Explain { code, data } => {
             let table = load_table(&data)?;
             match explain(&code, &table) {
@@ -116,18 +144,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+fn read_text(p: &Path) -> Result<String> {
+    let bytes = std::fs::read(p).with_context(|| format!("{}", p.display()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not UTF-8 text (invalid byte at offset {})",
+            p.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
 /// The built-in table, or the CMS files the user named laid over it.
 fn load_table(data: &DataArgs) -> Result<CodeTable> {
-    let read = |p: &Path| -> Result<String> {
-        let bytes = std::fs::read(p).with_context(|| format!("{}", p.display()))?;
-        String::from_utf8(bytes).map_err(|e| {
-            anyhow::anyhow!(
-                "{}: not UTF-8 text (invalid byte at offset {})",
-                p.display(),
-                e.utf8_error().valid_up_to()
-            )
-        })
-    };
+    let read = read_text;
     let builtin = CodeTable::builtin();
     if data.cms_rvu.is_none() && data.ncci.is_none() && data.mue.is_none() {
         return Ok(builtin.clone());
@@ -150,7 +180,11 @@ fn load_table(data: &DataArgs) -> Result<CodeTable> {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Check,
+    /// `check --fix`.
+    Fix,
     Claim,
+    /// `claim --write`.
+    Write,
 }
 
 fn notes(args: FileArgs, mode: Mode) -> Result<ExitCode> {
@@ -176,6 +210,9 @@ fn notes(args: FileArgs, mode: Mode) -> Result<ExitCode> {
         }
         options.claim.default_payer = Some(payer);
     }
+    if let Some(p) = &args.rules.payer_rules {
+        options.payer_rules = Some(PayerRules::parse(&p.display().to_string(), &read_text(p)?)?);
+    }
     let mut io_error = false;
     let mut any_error = false;
     let stdout = io::stdout();
@@ -189,19 +226,50 @@ fn notes(args: FileArgs, mode: Mode) -> Result<ExitCode> {
                 continue;
             }
         };
-        let a = analysis::analyze(&text, &table, &options);
         let name = path.display().to_string();
+        // `--fix` and `--write` rewrite the note, then report on the result.
+        let (text, changed) = match mode {
+            Mode::Fix => {
+                let (fixed, n) = fix::fix_all(&text, &table, &options);
+                (fixed, n)
+            }
+            Mode::Write => {
+                let a = analysis::analyze(&text, &table, &options);
+                let edits = fix::billing_edits(&text, &a);
+                fix::apply(&text, &edits)
+            }
+            Mode::Check | Mode::Claim => (text, 0),
+        };
+        if changed > 0 {
+            if let Err(e) = write_atomic(&path, &text) {
+                eprintln!("dermls: {name}: could not write the note: {e}");
+                io_error = true;
+                continue;
+            }
+        }
+        let a = analysis::analyze(&text, &table, &options);
         match (mode, args.format) {
-            (Mode::Claim, Format::Json) => {
+            (Mode::Claim | Mode::Write, Format::Json) => {
                 writeln!(out, "{}", claim_json(&name, &a, &table, &options))?
             }
-            (Mode::Claim, Format::Text) => {
+            (Mode::Claim | Mode::Write, Format::Text) => {
                 write!(out, "{}", claim_text(&name, &a, &table, &options))?
             }
-            (Mode::Check, Format::Json) => writeln!(out, "{}", check_json(&name, &text, &a))?,
-            (Mode::Check, Format::Text) => write!(out, "{}", check_text(&name, &text, &a))?,
+            (Mode::Check | Mode::Fix, Format::Json) => {
+                let mut v = check_json(&name, &text, &a);
+                if mode == Mode::Fix {
+                    v["fixes_applied"] = json!(changed);
+                }
+                writeln!(out, "{v}")?
+            }
+            (Mode::Check | Mode::Fix, Format::Text) => {
+                if mode == Mode::Fix && changed > 0 {
+                    writeln!(out, "{name}: applied {changed} fix edit(s)")?;
+                }
+                write!(out, "{}", check_text(&name, &text, &a))?
+            }
         }
-        if mode == Mode::Check {
+        if matches!(mode, Mode::Check | Mode::Fix) {
             any_error |= a.findings.iter().any(|f| f.severity == Severity::Error);
         }
     }
@@ -213,6 +281,38 @@ fn notes(args: FileArgs, mode: Mode) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Replaces the file's contents without ever leaving half a note: the new
+/// text goes to a temporary file beside it (same directory, so the rename
+/// stays on one file system), which is synced and renamed over the note.
+/// The note's permissions are kept.
+fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.dermls-{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            std::fs::set_permissions(&tmp, meta.permissions())?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 /// Files as given; a directory means every `*.derm` under it, sorted. A
@@ -368,18 +468,35 @@ fn claim_text(file: &str, a: &Analysis, table: &CodeTable, options: &Options) ->
 
 fn check_json(file: &str, text: &str, a: &Analysis) -> serde_json::Value {
     let idx = LineIndex::new(text);
+    let range = |span: dermls::Span| {
+        let (sl, sc) = idx.position(text, span.start);
+        let (el, ec) = idx.position(text, span.end);
+        json!({"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}})
+    };
     let diags: Vec<serde_json::Value> = a
         .findings
         .iter()
         .map(|f| {
-            let (sl, sc) = idx.position(text, f.span.start);
-            let (el, ec) = idx.position(text, f.span.end);
-            json!({
+            let mut d = json!({
                 "code": f.code,
                 "severity": f.severity.as_str(),
-                "range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}},
+                "range": range(f.span),
                 "message": f.message,
-            })
+            });
+            if !f.related.is_empty() {
+                d["related"] = f
+                    .related
+                    .iter()
+                    .map(|(span, message)| json!({"range": range(*span), "message": message}))
+                    .collect();
+            }
+            if let Some(fix) = &f.fix {
+                d["fix"] = json!({
+                    "title": fix.title,
+                    "edits": fix.edits.iter().map(|e| json!({"range": range(e.span), "newText": e.new_text})).collect::<Vec<_>>(),
+                });
+            }
+            d
         })
         .collect();
     json!({ "file": file, "diagnostics": diags })
@@ -398,6 +515,9 @@ fn check_text(file: &str, text: &str, a: &Analysis) -> String {
             f.code,
             f.message
         ));
+        if let Some(fix) = &f.fix {
+            s.push_str(&format!("  = fix: {}\n", fix.title));
+        }
     }
     s
 }

@@ -102,6 +102,8 @@ fn check_text_like_a_compiler_and_exit_one_on_error() {
     expect![[r#"
         bad.derm:4:3: error[code/unknown-code] 1110Z is not a CPT code dermls knows for dermatology; check the code.
         bad.derm:4:14: error[code/unknown-code] L99.99 is not an ICD-10-CM FY2026 code.
+        bad.derm:5:3: error[code/unsupported-code] 17000 (Destruction of a premalignant lesion such as an actinic keratosis, first lesion) is not supported: no documented procedure supports it
+          = fix: Remove the 17000 line
         bad.derm:5:9: error[code/unknown-code] QQ is not a modifier dermls knows.
     "#]]
     .assert_eq(&out);
@@ -191,4 +193,119 @@ fn malformed_cms_file_names_file_and_line() {
         err.starts_with("dermls: ") && err.contains("mue.csv:2:"),
         "{err}"
     );
+}
+
+#[test]
+fn check_fix_rewrites_only_the_billing_section() {
+    let dir = scratch("check-fix");
+    let note = dir.join("note.derm");
+    let original = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/notes/67-billing-excision-size-repair-missing.derm"),
+    )
+    .expect("fixture");
+    std::fs::write(&note, &original).expect("write scratch note");
+    let path = note.to_str().expect("utf-8 path");
+    let (code, out, err) = dermls(&["check", path]);
+    assert_eq!((code, err.as_str()), (1, ""));
+    let out = out.replace(path, "note.derm");
+    expect![[r#"
+        note.derm:15:1: warning[code/repair-missing] The documented repair is not billed: add 12032. Repair: intermediate repair of 5.0 cm in the scalp-axillae-trunk-extremities group.
+          = fix: Add 12032
+        note.derm:16:3: error[code/excision-size] 11602 is a malignant excision of over 1.0 to 2.0 cm, trunk, arms, legs; the documentation supports 11603 (malignant excision, over 2.0 to 3.0 cm, trunk, arms, legs). Excision, malignant: lesion 1.5 cm + 2 × margin 0.4 cm = 2.3 cm: excised diameter 2.3 cm (tier over 2.0 cm up to 3.0 cm), site group trunk-arms-legs; pathology shows a malignancy.
+          = fix: Replace with 11603
+    "#]]
+    .assert_eq(&out);
+
+    let (code, out, err) = dermls(&["check", "--fix", path]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(
+        out.replace(path, "note.derm"),
+        "note.derm: applied 2 fix edit(s)\n"
+    );
+    let fixed = std::fs::read_to_string(&note).expect("read back");
+    let (head, billing) = fixed.split_once("## Billing").expect("billing section");
+    assert_eq!(head, original.split_once("## Billing").expect("billing").0);
+    assert_eq!(billing, "\n- 11603  Dx: C44.612\n- 12032  Dx: C44.612\n");
+    // Nothing left to fix: the file is not written again, and no temporary
+    // file is left behind.
+    let before = std::fs::metadata(&note)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    let (code, out, _) = dermls(&["check", "--fix", path]);
+    assert_eq!((code, out.as_str()), (0, ""));
+    assert_eq!(
+        std::fs::metadata(&note)
+            .and_then(|m| m.modified())
+            .expect("mtime"),
+        before
+    );
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["note.derm"]);
+}
+
+#[test]
+fn claim_write_inserts_the_billing_section_once() {
+    let dir = scratch("claim-write");
+    let note = dir.join("note.derm");
+    let original = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/examples/e01-biopsy-em.derm"),
+    )
+    .expect("fixture");
+    std::fs::write(&note, &original).expect("write scratch note");
+    let path = note.to_str().expect("utf-8 path");
+    let (code, _, err) = dermls(&["claim", "--write", path]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let written = std::fs::read_to_string(&note).expect("read back");
+    assert!(written.starts_with(original.trim_end()));
+    expect![[r#"
+
+
+        ## Billing
+        - 99213-25  Dx: L40.0
+        - 11102-59  Dx: D49.2
+        - 17000  Dx: L57.0
+        - 17003 x7  Dx: L57.0
+    "#]]
+    .assert_eq(&written[original.trim_end().len()..]);
+    let (code, _, _) = dermls(&["claim", "--write", path]);
+    assert_eq!(code, 0);
+    assert_eq!(std::fs::read_to_string(&note).expect("read back"), written);
+    let (code, out, _) = dermls(&["check", path]);
+    assert_eq!(code, 0);
+    assert!(!out.contains("[code/"), "{out}");
+}
+
+#[test]
+fn check_json_carries_fixes_and_related_text() {
+    let (code, out, _) = dermls(&[
+        "check",
+        "--format",
+        "json",
+        "tests/notes/73-billing-mohs-wrong-site.derm",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    let d = &v["diagnostics"][0];
+    expect![[r#"
+        {"code":"code/mohs-stages","fix":{"edits":[{"newText":"17313","range":{"end":{"character":7,"line":13},"start":{"character":2,"line":13}}}],"title":"Replace with 17313"},"related":[{"message":"17313 comes from this procedure","range":{"end":{"character":18,"line":5},"start":{"character":0,"line":5}}}]}
+    "#]]
+    .assert_eq(&format!(
+        "{}\n",
+        json_without(d, &["message", "range", "severity"])
+    ));
+}
+
+fn json_without(v: &serde_json::Value, keys: &[&str]) -> serde_json::Value {
+    let mut v = v.clone();
+    if let Some(o) = v.as_object_mut() {
+        for k in keys {
+            o.remove(*k);
+        }
+    }
+    v
 }

@@ -5,10 +5,13 @@
 pub mod claim;
 pub mod registry;
 
+mod code;
 mod code_unknown_code;
 mod doc;
 mod note_parse;
 mod payer;
+
+pub use payer::PayerRules;
 
 use crate::codes::CodeTable;
 use crate::extract::EncounterFacts;
@@ -61,6 +64,8 @@ pub struct Ctx<'a> {
     pub facts: &'a EncounterFacts,
     pub claim: &'a claim::EncounterClaim,
     pub table: &'a CodeTable,
+    /// The payer rules in force.
+    pub(crate) payer_rules: &'a [payer::PayerRule],
 }
 
 /// Runs every diagnostic rule on one encounter.
@@ -68,6 +73,7 @@ pub fn check(ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
     note_parse::check(ctx, &mut out);
     code_unknown_code::check(ctx, &mut out);
+    code::check(ctx, &mut out);
     doc::check(ctx, &mut out);
     payer::check(ctx, &mut out);
     out

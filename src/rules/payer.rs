@@ -198,9 +198,45 @@ impl PayerRule {
     }
 }
 
-/// The built-in rows of `code` that apply to `payer`.
-pub(super) fn rows(code: &str, payer: Payer) -> impl Iterator<Item = &'static PayerRule> {
-    BUILTIN
+/// A set of payer rules: the built-in rows, or a practice's own file in the
+/// same format (`--payer-rules FILE`, `dermls.payerRulesFile`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PayerRules(std::sync::Arc<Vec<PayerRule>>);
+
+impl PayerRules {
+    /// The rules shipped in `src/rules/data/payer_rules.csv`.
+    pub fn builtin() -> PayerRules {
+        static SHARED: LazyLock<PayerRules> =
+            LazyLock::new(|| PayerRules(std::sync::Arc::new(BUILTIN.clone())));
+        SHARED.clone()
+    }
+
+    /// Reads a payer rules file; a bad row is an error naming the file and
+    /// line.
+    pub fn parse(file: &str, text: &str) -> Result<PayerRules, LoadError> {
+        Ok(PayerRules(std::sync::Arc::new(parse_rules(file, text)?)))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub(crate) fn rows(&self) -> &[PayerRule] {
+        &self.0
+    }
+}
+
+/// The rows of `code` that apply to `payer`, from the rules in force.
+pub(super) fn rows<'a>(
+    ctx: &Ctx<'a>,
+    code: &'a str,
+    payer: Payer,
+) -> impl Iterator<Item = &'a PayerRule> {
+    ctx.payer_rules
         .iter()
         .filter(move |r| r.code == code && r.applies_to_payer(payer))
 }
@@ -607,6 +643,11 @@ mod tests {
 
     #[test]
     fn severities_follow_the_data() {
+        let rows = |code: &'static str, payer: Payer| {
+            BUILTIN
+                .iter()
+                .filter(move |r| r.code == code && r.applies_to_payer(payer))
+        };
         let uhc: Vec<_> = rows("payer/prior-auth", Payer::Uhc).collect();
         assert!(uhc.iter().all(|r| r.severity == Severity::Warning));
         let bcbs: Vec<_> = rows("payer/prior-auth", Payer::Bcbs).collect();
@@ -614,6 +655,28 @@ mod tests {
         assert_eq!(bcbs[0].severity, Severity::Info);
         assert_eq!(rows("payer/cosmetic", Payer::SelfPay).count(), 1);
         assert_eq!(rows("payer/prior-auth", Payer::Medicare).count(), 0);
+    }
+
+    #[test]
+    fn a_practice_file_replaces_the_builtin_rules() {
+        let file = "code,payer,applies_to,threshold,severity,message,source,verified\npayer/prior-auth,medicare,destruction,10,warning,More than {threshold} destructions: prior authorization.,Practice policy 2026,true\n";
+        let rules = PayerRules::parse("practice.csv", file).expect("valid file");
+        assert_eq!(rules.len(), 1);
+        let note = "# Encounter 2026-06-01\nPayer: Medicare\n\n## Procedure: cryotherapy\n12 AKs of the scalp treated with LN2.\nDx: L57.0\n";
+        let options = crate::analysis::Options {
+            payer_rules: Some(rules),
+            ..Default::default()
+        };
+        let a = crate::analysis::analyze(note, crate::codes::CodeTable::builtin(), &options);
+        let got: Vec<&str> = a
+            .findings
+            .iter()
+            .filter(|f| f.code.starts_with("payer/"))
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(got, ["More than 10 destructions: prior authorization."]);
+        let bad = PayerRules::parse("practice.csv", "code,payer\npayer/nope,medicare\n");
+        assert!(bad.unwrap_err().to_string().starts_with("practice.csv:"));
     }
 
     #[test]

@@ -15,7 +15,7 @@ const CODE: &str = "payer/cosmetic";
 
 pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     // The first row that applies wins: one finding per procedure.
-    let Some(row) = rows(CODE, ctx.claim.payer).next() else {
+    let Some(row) = rows(ctx, CODE, ctx.claim.payer).next() else {
         return;
     };
     for (_, p, _) in in_scope(ctx, &row.scope, true) {

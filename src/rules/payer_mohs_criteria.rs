@@ -15,7 +15,7 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     if ctx.facts.auc {
         return;
     }
-    for row in rows(CODE, ctx.claim.payer) {
+    for row in rows(ctx, CODE, ctx.claim.payer) {
         for (_, p, _) in in_scope(ctx, &row.scope, false) {
             out.push(row.finding(p.heading, &[("procedure", p.kind.as_str().to_string())]));
         }

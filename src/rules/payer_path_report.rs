@@ -12,7 +12,7 @@ use super::{Ctx, Finding, has_path_result, in_scope, rows};
 const CODE: &str = "payer/path-report";
 
 pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for row in rows(CODE, ctx.claim.payer) {
+    for row in rows(ctx, CODE, ctx.claim.payer) {
         for (_, p, _) in in_scope(ctx, &row.scope, false) {
             if has_path_result(ctx.text, p) {
                 continue;

@@ -17,7 +17,7 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     if ctx.facts.reauthorized {
         return;
     }
-    for row in rows(CODE, ctx.claim.payer) {
+    for row in rows(ctx, CODE, ctx.claim.payer) {
         let Some(limit) = row.threshold else {
             continue;
         };

@@ -24,7 +24,7 @@ use super::{Ctx, Finding, enclosing, in_scope, rows};
 const CODE: &str = "payer/prior-auth";
 
 pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for row in rows(CODE, ctx.claim.payer) {
+    for row in rows(ctx, CODE, ctx.claim.payer) {
         let procs = in_scope(ctx, &row.scope, false);
         match row.threshold {
             Some(limit) => {

@@ -17,7 +17,7 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     if ctx.claim.payer != Payer::Unknown || ctx.facts.payer.is_some() {
         return;
     }
-    let Some(row) = rows(CODE, Payer::Unknown).next() else {
+    let Some(row) = rows(ctx, CODE, Payer::Unknown).next() else {
         return;
     };
     let span = ctx

@@ -47,6 +47,7 @@ const BASE: &[Rule] = &[
 /// Every registered rule.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
     BASE.iter()
+        .chain(super::code::RULES.iter())
         .chain(super::doc::RULES.iter())
         .chain(super::payer::RULES.iter())
 }

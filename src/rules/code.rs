@@ -1,0 +1,649 @@
+//! The `code/*` rules: the `## Billing` section checked against the claim
+//! the documentation supports. They run only for an encounter that has a
+//! Billing section. One file per code (`code_excision_size.rs` for
+//! `code/excision-size`, …); this module registers them and reconciles the
+//! billed lines with the derived ones once, so that every discrepancy is
+//! reported by exactly one rule:
+//!
+//! 1. A code both billed and derived is *matched*: its total units and each
+//!    line's modifiers are compared.
+//! 2. A billed code that is not derived is paired, where it can be, with a
+//!    derived code of the same family that is not billed (`11602` billed,
+//!    `11603` derived): a *wrong code*, reported by the family's rule with a
+//!    fix that replaces it.
+//! 3. What is left over is *extra* (billed, nothing supports it) or
+//!    *missing* (documented, not billed); the reason decides the rule.
+//!
+//! Every `code/*` code is an error except `code/missing-code` and
+//! `code/repair-missing` (warnings). Source: PRODUCT.md "Diagnostic codes",
+//! CODING-RULES.md.
+
+#[path = "code_addon_without_primary.rs"]
+mod code_addon_without_primary;
+#[path = "code_biopsy_technique_mismatch.rs"]
+mod code_biopsy_technique_mismatch;
+#[path = "code_destruction_series.rs"]
+mod code_destruction_series;
+#[path = "code_destruction_units.rs"]
+mod code_destruction_units;
+#[path = "code_dx_mismatch.rs"]
+mod code_dx_mismatch;
+#[path = "code_excision_size.rs"]
+mod code_excision_size;
+#[path = "code_missing_code.rs"]
+mod code_missing_code;
+#[path = "code_missing_modifier.rs"]
+mod code_missing_modifier;
+#[path = "code_mohs_stages.rs"]
+mod code_mohs_stages;
+#[path = "code_mue.rs"]
+mod code_mue;
+#[path = "code_ncci_bundle.rs"]
+mod code_ncci_bundle;
+#[path = "code_repair_code.rs"]
+mod code_repair_code;
+#[path = "code_repair_missing.rs"]
+mod code_repair_missing;
+#[path = "code_shave_size.rs"]
+mod code_shave_size;
+#[path = "code_unsupported_code.rs"]
+mod code_unsupported_code;
+#[path = "code_unsupported_modifier.rs"]
+mod code_unsupported_modifier;
+
+use std::collections::BTreeMap;
+
+use super::claim::ClaimLine;
+use super::registry::{Rule, Severity};
+use super::{Ctx, Finding};
+use crate::codes::{CodeRow, Family};
+use crate::extract::{BillingLine, BillingSection};
+use crate::fix::{self, Edit, Fix};
+use crate::span::Span;
+
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        code: code_biopsy_technique_mismatch::CODE,
+        severity: Severity::Error,
+        title: "Biopsy code does not match the documented technique",
+        doc: "A biopsy code whose technique differs from the one documented: 11102/11103 are tangential (shave, saucerization), 11104/11105 punch, 11106/11107 incisional (wedge). Why: since 2019 the technique, not the size, picks the biopsy code; a punch biopsy billed as tangential is paid at the wrong rate and fails an audit. Example: `Technique: 4 mm punch` with `- 11102` → bill 11104. Source: CPT 2019 biopsy codes; AAD DCC \"New skin biopsy codes\" (2018).",
+    },
+    Rule {
+        code: code_addon_without_primary::CODE,
+        severity: Severity::Error,
+        title: "Add-on code without its primary",
+        doc: "An add-on code (11103, 11105, 11107, 17003, 17312, 17314, 17315, 13102, 13122, 13133, 13153) billed without one of the primary codes it is reported with. Why: an add-on alone is denied outright. Example: `- 11103 x2` for two shave biopsies → `- 11102` and `- 11103`. Source: CPT add-on code conventions (ZZZ global); the built-in table's `addon_of` column.",
+    },
+    Rule {
+        code: code_destruction_series::CODE,
+        severity: Severity::Error,
+        title: "Destruction billed with the wrong code series",
+        doc: "Premalignant lesions (actinic keratoses) billed with 17110/17111, or benign lesions (warts, seborrheic keratoses, molluscum, skin tags) billed with 17000–17004. Why: the series follows the lesion type; the wrong series is denied or recouped. Example: `5 AKs treated with LN2` with `- 17110` → `- 17000` and `- 17003 x4`. Source: CPT 17000–17111 descriptors; AAD Dermatology World (Nov 2011).",
+    },
+    Rule {
+        code: code_destruction_units::CODE,
+        severity: Severity::Error,
+        title: "Destruction codes or units do not match the count",
+        doc: "Destruction codes or units that do not match the number of lesions documented: 17000 once for the first AK, 17003 once for each of the 2nd–14th, 17004 alone (never with 17000/17003) for 15 or more; 17110 for up to 14 benign lesions, 17111 alone for 15 or more. Why: these are counted codes; 17004 with 17000/17003, or 17110 with 17111, is a classic audit finding. Example: 20 AKs billed `17000`, `17003 x13`, `17004` → `17004` alone. Source: CPT 17000–17111 descriptors; CMS NCCI Policy Manual ch. III; CMS MUE 2026.",
+    },
+    Rule {
+        code: code_ncci_bundle::CODE,
+        severity: Severity::Error,
+        title: "Bundled pair (NCCI)",
+        doc: "Two billed codes that NCCI bundles, where no modifier legitimately unbundles them: the column-2 code is part of the column-1 code (a biopsy of the lesion that is then excised, an E/M for the decision to do a minor procedure, a simple repair inside an excision). Why: the column-2 line is denied, and billing it repeatedly is an audit pattern. Example: `- 11602` and `- 11102` for the same lesion → delete the 11102 line. Source: CMS NCCI procedure-to-procedure edits (practitioner, 2026) and the NCCI Policy Manual.",
+    },
+    Rule {
+        code: code_missing_modifier::CODE,
+        severity: Severity::Error,
+        title: "Modifier the documentation requires is missing",
+        doc: "A modifier the documentation supports and the claim needs is absent: 25 on an E/M with a separately identifiable problem on a procedure day, 59 (or XS) on a procedure at a distinct site or lesion that NCCI otherwise bundles, 58 on a staged procedure in a global period. Why: without it the line is bundled and unpaid. Example: `- 11102` beside `- 17000` for a different lesion → `- 11102-59`. Source: CMS NCCI Policy Manual; CMS Claims Processing Manual ch. 12 §40 (25, 58); CMS MLN modifier 59 / X{EPSU} article.",
+    },
+    Rule {
+        code: code_unsupported_modifier::CODE,
+        severity: Severity::Error,
+        title: "Modifier the documentation does not support",
+        doc: "A modifier the documentation does not support: 25 on an E/M with no separately identifiable problem, 59/XS on a code that is not bundled with anything (add-ons such as 11103) or on a biopsy of the same lesion as the other procedure, 58 with no staged procedure. Why: unsupported 25 and 59 are the top OIG audit findings in dermatology. Example: `- 11103-59` → `- 11103`. Source: OIG reports on modifier 25 (2005, Nov 2025) and modifier 59 (2005); CMS NCCI Policy Manual.",
+    },
+    Rule {
+        code: code_excision_size::CODE,
+        severity: Severity::Error,
+        title: "Excision code does not match size, site or pathology",
+        doc: "An excision code (11400–11646) whose size tier, site group or benign/malignant family differs from the documentation: the excised diameter (lesion + 2 × narrowest margin), the site group, and the pathology. Why: the tier is the most common excision error and is checked in audits by re-doing the arithmetic. Example: 1.5 cm BCC with 0.4 cm margins on the arm = 2.3 cm excised → 11603, not 11602. Source: CPT excision guidelines as taught by AAPC (2020).",
+    },
+    Rule {
+        code: code_shave_size::CODE,
+        severity: Severity::Error,
+        title: "Shave removal code does not match size or site",
+        doc: "A shave removal code (11300–11313) whose size tier or site group differs from the lesion diameter and site documented. Example: 0.8 cm lesion of the cheek → 11311, not 11301. Source: CPT 11300–11313 descriptors.",
+    },
+    Rule {
+        code: code_repair_missing::CODE,
+        severity: Severity::Warning,
+        title: "Intermediate or complex repair not billed",
+        doc: "An intermediate (layered) or complex repair documented with its length but absent from the Billing section. Why: money left unbilled; intermediate and complex repairs are separately reportable with an excision. Example: `Repair: intermediate, 5.0 cm` on the arm → add `- 12032`. Source: CPT repair guidelines; CMS NCCI Policy Manual ch. III.",
+    },
+    Rule {
+        code: code_repair_code::CODE,
+        severity: Severity::Error,
+        title: "Repair code does not match the documentation",
+        doc: "A repair code whose complexity (simple, intermediate, complex), site group or length tier differs from the documentation (lengths of the same class and site group are summed), or a repair billed where only a simple closure, which the excision includes, is documented. Example: intermediate repair 3.0 cm on the trunk → 12032, not 12031. Source: CPT repair guidelines (12001–13153); CMS NCCI Policy Manual ch. III.",
+    },
+    Rule {
+        code: code_mohs_stages::CODE,
+        severity: Severity::Error,
+        title: "Mohs codes or units do not match the stages and site",
+        doc: "Mohs codes or units that differ from the documented stages, blocks and site: 17311/17312 head, neck, hands, feet, genitalia; 17313/17314 trunk, arms, legs; the first stage is the primary code, each further stage one unit of the add-on, 17315 for each block beyond five in a stage. Example: two stages on the shin billed 17311 + 17312 → 17313 + 17314. Source: CPT 17311–17315 descriptors; AAD Mohs coding guidance.",
+    },
+    Rule {
+        code: code_missing_code::CODE,
+        severity: Severity::Warning,
+        title: "Documented procedure not billed",
+        doc: "A documented, billable procedure (or units of one) with no line in the Billing section. Why: money left unbilled. Example: three shave biopsies billed `11102` alone → add `- 11103 x2`. Source: the derived claim (CODING-RULES.md).",
+    },
+    Rule {
+        code: code_unsupported_code::CODE,
+        severity: Severity::Error,
+        title: "Billed code the documentation does not support",
+        doc: "A billed code (or units of one) that no documented procedure supports. Why: a code without documentation is an overpayment in any audit. Example: NB-UVB documented, 96912 (PUVA) billed → 96900. Source: CMS documentation guidelines; the derived claim (CODING-RULES.md).",
+    },
+    Rule {
+        code: code_mue::CODE,
+        severity: Severity::Error,
+        title: "Units above the medically unlikely edit",
+        doc: "Units of a code, summed over its lines, above the code's practitioner MUE (the most units CMS pays for one patient on one day). Why: the excess units are denied without review. Example: `- 17003 x14` (MUE 13). Source: CMS practitioner MUE table 2026.",
+    },
+    Rule {
+        code: code_dx_mismatch::CODE,
+        severity: Severity::Error,
+        title: "Diagnosis contradicts the procedure code",
+        doc: "A diagnosis code on a Billing line that contradicts the procedure: a benign diagnosis (L82 seborrheic keratosis, B07 wart, D22 nevus, L72 cyst) on a premalignant or malignant code, a premalignant one (L57.0 actinic keratosis) on a benign or malignant code, a malignant one (C43, C44, D03, D04) on a benign code. Why: the payer edits code against diagnosis and denies the line. Example: `- 17000  Dx: L82.1` → `Dx: L57.0`. Source: CPT descriptors; ICD-10-CM FY2026.",
+    },
+];
+
+/// A billed line whose code is in the table.
+pub(super) struct Billed<'a> {
+    pub line: &'a BillingLine,
+    pub code: &'a str,
+    pub row: &'a CodeRow,
+}
+
+/// Why a billed line no documented procedure supports is there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Extra {
+    /// Another billed code bundles it (column 1 with this in column 2).
+    Bundled {
+        by: usize,
+    },
+    /// An E/M with 25 that the documentation does not make separate.
+    EmWith25,
+    /// A destruction beside the documented destruction codes.
+    Destruction,
+    Mohs,
+    Repair,
+    Other,
+}
+
+/// One discrepancy between the Billing section and the derived claim.
+pub(super) enum Issue {
+    /// Billed line `billed` where derived line `derived` was expected.
+    WrongCode { billed: usize, derived: usize },
+    /// A code billed and derived with different total units.
+    Units {
+        code: String,
+        billed: Vec<usize>,
+        billed_units: u32,
+        derived_units: u32,
+    },
+    /// A billed line nothing supports.
+    Extra { billed: usize, why: Extra },
+    /// A derived line not billed.
+    Missing { derived: usize },
+}
+
+/// The Billing section reconciled with the derived claim.
+pub(super) struct Recon<'a> {
+    pub section: &'a BillingSection,
+    pub billed: Vec<Billed<'a>>,
+    pub derived: &'a [ClaimLine],
+    /// For each billed line, the derived line it corresponds to (same code,
+    /// or the one it should be).
+    pub partner: Vec<Option<usize>>,
+    pub issues: Vec<Issue>,
+}
+
+/// The modifiers the claim rules decide, normalised (X{EPSU} count as 59).
+pub(super) fn decided(m: &str) -> Option<&'static str> {
+    match m {
+        "25" => Some("25"),
+        "57" => Some("57"),
+        "58" => Some("58"),
+        "59" | "XE" | "XP" | "XS" | "XU" => Some("59"),
+        _ => None,
+    }
+}
+
+/// A coarse family: codes that can stand for one another when a coder picks
+/// the wrong one.
+fn coarse(f: Family) -> Option<u8> {
+    Some(match f {
+        Family::Biopsy => 0,
+        Family::ShaveRemoval => 1,
+        Family::ExcisionBenign | Family::ExcisionMalignant => 2,
+        Family::RepairSimple | Family::RepairIntermediate | Family::RepairComplex => 3,
+        Family::DestructionPremalignant | Family::DestructionBenign => 4,
+        Family::DestructionMalignant => 5,
+        Family::Mohs => 6,
+        Family::Phototherapy => 7,
+        Family::Em => 8,
+        Family::Pathology | Family::Other => return None,
+    })
+}
+
+pub(super) fn is_destruction(f: Family) -> bool {
+    matches!(
+        f,
+        Family::DestructionPremalignant | Family::DestructionBenign
+    )
+}
+
+pub(super) fn is_repair(f: Family) -> bool {
+    matches!(
+        f,
+        Family::RepairSimple | Family::RepairIntermediate | Family::RepairComplex
+    )
+}
+
+pub(super) fn is_excision(f: Family) -> bool {
+    matches!(f, Family::ExcisionBenign | Family::ExcisionMalignant)
+}
+
+impl<'a> Recon<'a> {
+    pub(super) fn new(ctx: &Ctx<'a>) -> Option<Recon<'a>> {
+        let section = ctx.facts.billing.as_ref()?;
+        let billed: Vec<Billed<'a>> = section
+            .lines
+            .iter()
+            .filter_map(|line| {
+                let (code, _) = line.code.as_ref()?;
+                let row = ctx.table.get(code)?;
+                Some(Billed {
+                    line,
+                    code: code.as_str(),
+                    row,
+                })
+            })
+            .collect();
+        let derived = &ctx.claim.lines[..];
+        let family_of = |code: &str| ctx.table.get(code).map(|r| r.family);
+        let mut partner: Vec<Option<usize>> = vec![None; billed.len()];
+        let mut issues = Vec::new();
+
+        // 1. Matched codes: units and modifiers.
+        let mut by_code: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, b) in billed.iter().enumerate() {
+            by_code.entry(b.code).or_default().push(i);
+        }
+        let mut derived_used = vec![false; derived.len()];
+        for (code, lines) in &by_code {
+            let same: Vec<usize> = (0..derived.len())
+                .filter(|&d| derived[d].cpt == *code)
+                .collect();
+            if same.is_empty() {
+                continue;
+            }
+            for &d in &same {
+                derived_used[d] = true;
+            }
+            for &b in lines {
+                partner[b] = Some(closest(&billed[b], derived, &same));
+            }
+            let billed_units: u32 = lines
+                .iter()
+                .map(|&b| billed[b].line.units_or_one())
+                .fold(0u32, u32::saturating_add);
+            let derived_units: u32 = same.iter().map(|&d| derived[d].units).sum();
+            if billed_units != derived_units {
+                issues.push(Issue::Units {
+                    code: code.to_string(),
+                    billed: lines.clone(),
+                    billed_units,
+                    derived_units,
+                });
+            }
+        }
+
+        // 2. Wrong codes: a billed code not derived, paired with a derived
+        // code not billed of the same family (then of the same coarse
+        // family), add-on with add-on first.
+        let mut free_billed: Vec<usize> = (0..billed.len())
+            .filter(|&b| partner[b].is_none())
+            .collect();
+        type Same = fn(&CodeRow, &CodeRow) -> bool;
+        let passes: [Same; 3] = [
+            |a, b| a.family == b.family && a.addon == b.addon,
+            |a, b| {
+                coarse(a.family).is_some()
+                    && coarse(a.family) == coarse(b.family)
+                    && a.addon == b.addon
+            },
+            |a, b| coarse(a.family).is_some() && coarse(a.family) == coarse(b.family),
+        ];
+        for same in passes {
+            free_billed.retain(|&b| {
+                let found = (0..derived.len()).find(|&d| {
+                    !derived_used[d]
+                        && ctx
+                            .table
+                            .get(&derived[d].cpt)
+                            .is_some_and(|row| same(billed[b].row, row))
+                });
+                match found {
+                    Some(d) => {
+                        derived_used[d] = true;
+                        partner[b] = Some(d);
+                        issues.push(Issue::WrongCode {
+                            billed: b,
+                            derived: d,
+                        });
+                        false
+                    }
+                    None => true,
+                }
+            });
+        }
+
+        // 3. Extra billed lines and missing derived ones.
+        let derived_families: Vec<Family> =
+            derived.iter().filter_map(|d| family_of(&d.cpt)).collect();
+        for b in free_billed {
+            let this = &billed[b];
+            let bundled_by = (0..billed.len()).find(|&o| {
+                o != b
+                    && billed[o].code != this.code
+                    && ctx
+                        .table
+                        .ncci(billed[o].code, this.code)
+                        .is_some_and(|p| p.is_active())
+            });
+            let family = this.row.family;
+            // 17004 beside 17000/17003 is a counting error first, whatever
+            // NCCI says about the pair.
+            let why =
+                if is_destruction(family) && derived_families.iter().any(|f| is_destruction(*f)) {
+                    Extra::Destruction
+                } else if family == Family::Mohs && derived_families.contains(&Family::Mohs) {
+                    Extra::Mohs
+                } else if family == Family::Em && this.line.modifiers.iter().any(|m| m.0 == "25") {
+                    Extra::EmWith25
+                } else if let Some(by) = bundled_by {
+                    Extra::Bundled { by }
+                } else if is_repair(family) {
+                    Extra::Repair
+                } else {
+                    Extra::Other
+                };
+            issues.push(Issue::Extra { billed: b, why });
+        }
+        for (d, used) in derived_used.iter().enumerate() {
+            if !used {
+                issues.push(Issue::Missing { derived: d });
+            }
+        }
+        Some(Recon {
+            section,
+            billed,
+            derived,
+            partner,
+            issues,
+        })
+    }
+
+    /// True when the Billing section bills any code of a family that
+    /// `pred` accepts.
+    pub(super) fn bills(&self, pred: impl Fn(Family) -> bool) -> bool {
+        self.billed.iter().any(|b| pred(b.row.family))
+    }
+}
+
+/// The derived line among `candidates` whose modifiers are closest to the
+/// billed line's.
+fn closest(b: &Billed, derived: &[ClaimLine], candidates: &[usize]) -> usize {
+    let have = modifier_set(b.line.modifiers.iter().map(|m| m.0.as_str()));
+    *candidates
+        .iter()
+        .min_by_key(|&&d| {
+            let want = modifier_set(derived[d].modifiers.iter().map(String::as_str));
+            want.symmetric_difference(&have).count()
+        })
+        .expect("candidates are not empty")
+}
+
+pub(super) fn modifier_set<'s>(
+    mods: impl Iterator<Item = &'s str>,
+) -> std::collections::BTreeSet<&'static str> {
+    mods.filter_map(decided).collect()
+}
+
+/// The text of the code, modifiers and units of a billed line, for a
+/// replacement: from the code to the end of the last modifier or units.
+pub(super) fn claim_part(line: &BillingLine) -> Option<Span> {
+    let (_, code) = line.code.as_ref()?;
+    let mut end = code.end;
+    if let Some(m) = line.modifiers.last() {
+        end = end.max(m.1.end);
+    }
+    if let Some(u) = line.units {
+        end = end.max(u.1.end);
+    }
+    if let Some(u) = line.bad_units {
+        end = end.max(u.end);
+    }
+    Some(Span::new(code.start, end))
+}
+
+/// A fix replacing a billed line's code, modifiers and units with a derived
+/// line's.
+pub(super) fn replace_with(line: &BillingLine, with: &ClaimLine) -> Option<Fix> {
+    let span = claim_part(line)?;
+    Some(Fix::new(
+        format!("Replace with {}", with.label()),
+        vec![Edit::new(span, with.label())],
+    ))
+}
+
+/// A fix deleting a billed line.
+pub(super) fn delete_line(text: &str, line: &BillingLine) -> Fix {
+    let what = line
+        .code
+        .as_ref()
+        .map(|c| c.0.as_str())
+        .unwrap_or("the line");
+    Fix::new(
+        format!("Remove the {what} line"),
+        vec![fix::line::delete(text, line)],
+    )
+}
+
+/// A fix inserting a derived line at the end of the Billing section.
+pub(super) fn insert_line(ctx: &Ctx, section: &BillingSection, line: &ClaimLine) -> Fix {
+    Fix::new(
+        format!("Add {}", line.label()),
+        vec![fix::line::insert_item(ctx.text, section.span, line)],
+    )
+}
+
+/// A fix that makes the units of `code` (billed on `lines`) total `want`:
+/// the last line takes the difference; lines are removed from the end when
+/// there are too many units.
+pub(super) fn units_fix(
+    ctx: &Ctx,
+    recon: &Recon,
+    lines: &[usize],
+    have: u32,
+    want: u32,
+) -> Option<Fix> {
+    let &last = lines.last()?;
+    let code = recon.billed[last].code;
+    let title = if want == 1 {
+        format!("Bill {code} once")
+    } else {
+        format!("Bill {code} x{want}")
+    };
+    let mut edits = Vec::new();
+    if want > have {
+        let line = recon.billed[last].line;
+        edits.push(fix::line::set_units(
+            ctx.text,
+            line,
+            line.units_or_one() + (want - have),
+        )?);
+    } else if want == 0 {
+        return None;
+    } else {
+        let mut excess = have - want;
+        for &b in lines.iter().rev() {
+            if excess == 0 {
+                break;
+            }
+            let line = recon.billed[b].line;
+            let units = line.units_or_one();
+            if units <= excess {
+                edits.push(fix::line::delete(ctx.text, line));
+                excess -= units;
+            } else {
+                edits.push(fix::line::set_units(ctx.text, line, units - excess)?);
+                excess = 0;
+            }
+        }
+    }
+    Some(Fix::new(title, edits))
+}
+
+/// The span a finding about a billed line points at: its code.
+pub(super) fn code_span(line: &BillingLine) -> Span {
+    line.code.as_ref().map(|c| c.1).unwrap_or(line.body)
+}
+
+/// Related information: the procedure headings a derived line comes from.
+pub(super) fn with_sources(mut f: Finding, ctx: &Ctx, line: &ClaimLine) -> Finding {
+    for p in &line.procedures {
+        if let Some(proc) = ctx.facts.procedures.get(*p) {
+            f = f.with_related(
+                proc.heading,
+                format!("{} comes from this procedure", line.cpt),
+            );
+        }
+    }
+    f
+}
+
+/// `1.1 to 2.0 cm, trunk, arms or legs` for a tiered code.
+pub(super) fn tier_text(row: &CodeRow) -> String {
+    let cm = |um: u32| format!("{:.1}", f64::from(um) / 10_000.0);
+    let tier = match (row.tier_min.filter(|&m| m > 0), row.tier_max) {
+        (None, Some(max)) => format!("up to {} cm", cm(max)),
+        (Some(min), Some(max)) => format!("over {} to {} cm", cm(min), cm(max)),
+        (Some(min), None) => format!("over {} cm", cm(min)),
+        (None, None) => String::new(),
+    };
+    let group = row
+        .group
+        .as_deref()
+        .map(|g| g.replace('-', ", "))
+        .unwrap_or_default();
+    match (tier.is_empty(), group.is_empty()) {
+        (false, false) => format!("{tier}, {group}"),
+        (false, true) => tier,
+        (true, false) => group,
+        (true, true) => String::new(),
+    }
+}
+
+/// Runs every `code/*` rule on an encounter with a Billing section.
+pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let Some(recon) = Recon::new(ctx) else {
+        return;
+    };
+    code_biopsy_technique_mismatch::check(ctx, &recon, out);
+    code_excision_size::check(ctx, &recon, out);
+    code_shave_size::check(ctx, &recon, out);
+    code_repair_code::check(ctx, &recon, out);
+    code_repair_missing::check(ctx, &recon, out);
+    code_mohs_stages::check(ctx, &recon, out);
+    code_destruction_series::check(ctx, &recon, out);
+    code_destruction_units::check(ctx, &recon, out);
+    code_ncci_bundle::check(ctx, &recon, out);
+    code_missing_modifier::check(ctx, &recon, out);
+    code_unsupported_modifier::check(ctx, &recon, out);
+    code_addon_without_primary::check(ctx, &recon, out);
+    code_missing_code::check(ctx, &recon, out);
+    code_unsupported_code::check(ctx, &recon, out);
+    code_mue::check(ctx, &recon, out);
+    code_dx_mismatch::check(ctx, &recon, out);
+}
+
+/// The findings of `code` on `text`, as the text each points at (tests).
+#[cfg(test)]
+fn fired<'a>(text: &'a str, code: &str) -> Vec<&'a str> {
+    let a = crate::analysis::analyze(
+        text,
+        crate::codes::CodeTable::builtin(),
+        &crate::analysis::Options::default(),
+    );
+    a.findings
+        .iter()
+        .filter(|f| f.code == code)
+        .map(|f| &text[f.span.start..f.span.end])
+        .collect()
+}
+
+/// The text after applying the fixes of `code`'s findings, and whether
+/// `code` still fires on it (tests).
+#[cfg(test)]
+fn fixed(text: &str, code: &str) -> (String, Vec<String>) {
+    let table = crate::codes::CodeTable::builtin();
+    let options = crate::analysis::Options::default();
+    let a = crate::analysis::analyze(text, table, &options);
+    let edits: Vec<Edit> = a
+        .findings
+        .iter()
+        .filter(|f| f.code == code)
+        .filter_map(|f| f.fix.as_ref())
+        .flat_map(|f| f.edits.iter().cloned())
+        .collect();
+    assert!(!edits.is_empty(), "{code} offers no fix");
+    let (after, _) = fix::apply(text, &edits);
+    let again: Vec<String> = fired(&after, code).iter().map(|s| s.to_string()).collect();
+    (after, again)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registered_with_their_severity() {
+        assert_eq!(RULES.len(), 16);
+        for r in RULES {
+            let want = if matches!(r.code, "code/missing-code" | "code/repair-missing") {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
+            assert_eq!(r.severity, want, "{}", r.code);
+        }
+    }
+
+    #[test]
+    fn tiers_read_in_centimetres() {
+        let t = crate::codes::CodeTable::builtin();
+        assert_eq!(
+            tier_text(t.get("11603").unwrap()),
+            "over 2.0 to 3.0 cm, trunk, arms, legs"
+        );
+        assert_eq!(
+            tier_text(t.get("11300").unwrap()),
+            "up to 0.5 cm, trunk, arms, legs"
+        );
+    }
+}

@@ -1,0 +1,176 @@
+//! `code/destruction-units`: destruction codes or units that do not match
+//! the number of lesions documented. 17000 once for the first premalignant
+//! lesion, 17003 once for each of the 2nd–14th, 17004 alone for 15 or more;
+//! 17110 for up to 14 benign lesions, 17111 alone for 15 or more.
+//!
+//! Example: 20 AKs billed `17000`, `17003 x13`, `17004` fire on the first
+//! two lines; the fixes delete them, leaving 17004.
+//!
+//! Source: CPT 17000–17111 descriptors; CMS NCCI Policy Manual ch. III; CMS
+//! MUE 2026.
+
+use super::{
+    Extra, Issue, Recon, code_span, delete_line, insert_line, is_destruction, replace_with,
+    units_fix, with_sources,
+};
+use crate::rules::{Ctx, Finding};
+
+pub(super) const CODE: &str = "code/destruction-units";
+
+pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
+    let family = |code: &str| ctx.table.get(code).map(|r| r.family);
+    let derived_families: Vec<_> = recon
+        .derived
+        .iter()
+        .filter_map(|d| family(&d.cpt))
+        .filter(|f| is_destruction(*f))
+        .collect();
+    let counted = || {
+        let n: u32 = ctx
+            .facts
+            .procedures
+            .iter()
+            .flat_map(|p| &p.destruction)
+            .filter_map(|g| g.count)
+            .sum();
+        if n > 0 {
+            format!("{n} lesion(s) are documented")
+        } else {
+            "the documented count".to_string()
+        }
+    };
+    for issue in &recon.issues {
+        match issue {
+            Issue::WrongCode { billed, derived } => {
+                let b = &recon.billed[*billed];
+                let d = &recon.derived[*derived];
+                if family(&d.cpt) != Some(b.row.family) || !is_destruction(b.row.family) {
+                    continue;
+                }
+                let f = Finding::new(
+                    CODE,
+                    code_span(b.line),
+                    format!(
+                        "{} does not match the count: {}. Bill {}. {}",
+                        b.code,
+                        counted(),
+                        d.label(),
+                        d.why
+                    ),
+                )
+                .with_fix(replace_with(b.line, d));
+                out.push(with_sources(f, ctx, d));
+            }
+            Issue::Units {
+                code,
+                billed,
+                billed_units,
+                derived_units,
+            } if family(code).is_some_and(is_destruction) => {
+                let last = recon.billed[*billed.last().expect("billed lines")].line;
+                let span = last.units.map(|u| u.1).unwrap_or(code_span(last));
+                out.push(
+                    Finding::new(
+                        CODE,
+                        span,
+                        format!(
+                            "{code} is billed for {billed_units} unit(s), but {} and support {derived_units}.",
+                            counted()
+                        ),
+                    )
+                    .with_fix(units_fix(ctx, recon, billed, *billed_units, *derived_units)),
+                );
+            }
+            Issue::Extra {
+                billed,
+                why: Extra::Destruction,
+            } => {
+                let b = &recon.billed[*billed];
+                if !derived_families.contains(&b.row.family) {
+                    continue;
+                }
+                let instead: Vec<String> = recon
+                    .derived
+                    .iter()
+                    .filter(|d| family(&d.cpt) == Some(b.row.family))
+                    .map(|d| d.label())
+                    .collect();
+                out.push(
+                    Finding::new(
+                        CODE,
+                        code_span(b.line),
+                        format!(
+                            "{} does not belong with the count: {}, billed as {} alone.",
+                            b.code,
+                            counted(),
+                            instead.join(" + ")
+                        ),
+                    )
+                    .with_fix(Some(delete_line(ctx.text, b.line))),
+                );
+            }
+            Issue::Missing { derived } => {
+                let d = &recon.derived[*derived];
+                if !family(&d.cpt).is_some_and(is_destruction) || !recon.bills(is_destruction) {
+                    continue;
+                }
+                let f = Finding::new(
+                    CODE,
+                    recon.section.heading,
+                    format!("{} is missing: {}. {}", d.label(), counted(), d.why),
+                )
+                .with_fix(Some(insert_line(ctx, recon.section, d)));
+                out.push(with_sources(f, ctx, d));
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{fired, fixed};
+    use super::CODE;
+
+    const AKS: &str = "# Encounter 2026-06-01\nPayer: Medicare\n\n## Procedure: cryotherapy\nCount: 20\nSite: scalp (12), forehead (8)\nLesion: actinic keratoses\nMethod: LN2\nDx: L57.0\n\n## Billing\n- 17000  Dx: L57.0\n- 17003 x13  Dx: L57.0\n- 17004  Dx: L57.0\n";
+
+    const WARTS: &str = "# Encounter 2026-02-04\nPayer: Medicare\n\n## Procedure: cryotherapy\nCount: 30\nSite: bilateral hands and fingers\nLesion: common warts 2-5 mm\nMethod: LN2\nDx: B07.8\n\n## Billing\n- 17110\n- 17111\n";
+
+    #[test]
+    fn fires_on_17004_with_17000_and_17003() {
+        assert_eq!(fired(AKS, CODE), ["17000", "17003"]);
+    }
+
+    #[test]
+    fn fires_on_17110_with_17111() {
+        assert_eq!(fired(WARTS, CODE), ["17110"]);
+    }
+
+    #[test]
+    fn fires_on_too_few_units() {
+        let few = "# Encounter 2026-06-05\nPayer: Medicare\n\n## Procedure: cryotherapy\n5 AKs of the forehead treated with liquid nitrogen.\nDx: L57.0\n\n## Billing\n- 17000  Dx: L57.0\n- 17003 x2  Dx: L57.0\n";
+        assert_eq!(fired(few, CODE), ["x2"]);
+        let (after, again) = fixed(few, CODE);
+        assert!(after.ends_with("- 17003 x4  Dx: L57.0\n"), "{after}");
+        assert!(again.is_empty());
+    }
+
+    #[test]
+    fn silent_on_the_right_codes() {
+        let ok = AKS.replace("- 17000  Dx: L57.0\n- 17003 x13  Dx: L57.0\n", "");
+        assert!(fired(&ok, CODE).is_empty());
+    }
+
+    #[test]
+    fn fix_deletes_the_extra_lines() {
+        let (after, again) = fixed(AKS, CODE);
+        assert!(
+            after.ends_with("## Billing\n- 17004  Dx: L57.0\n"),
+            "{after}"
+        );
+        assert!(again.is_empty());
+        let (after, again) = fixed(WARTS, CODE);
+        assert!(after.ends_with("## Billing\n- 17111\n"), "{after}");
+        assert!(again.is_empty());
+    }
+}

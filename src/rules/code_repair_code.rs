@@ -1,0 +1,108 @@
+//! `code/repair-code`: a repair code whose complexity, site group or length
+//! tier differs from the documentation (lengths of one class and site group
+//! summed), or a repair billed where the documentation supports none (a
+//! simple closure, which the excision includes).
+//!
+//! Example: an intermediate repair of 3.0 cm on the trunk is 12032; `-
+//! 12031` fires and the fix replaces it.
+//!
+//! Source: CPT repair guidelines (12001–13153); CMS NCCI Policy Manual
+//! ch. III (simple repair included in excision).
+
+use super::{
+    Extra, Issue, Recon, code_span, delete_line, is_repair, replace_with, tier_text, with_sources,
+};
+use crate::rules::{Ctx, Finding};
+
+pub(super) const CODE: &str = "code/repair-code";
+
+pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
+    for issue in &recon.issues {
+        match *issue {
+            Issue::WrongCode { billed, derived } => {
+                let b = &recon.billed[billed];
+                let d = &recon.derived[derived];
+                let Some(row) = ctx.table.get(&d.cpt) else {
+                    continue;
+                };
+                if !is_repair(row.family) {
+                    continue;
+                }
+                let message = format!(
+                    "{} is a {} repair of {}; the documentation supports {} ({}, {}). {}",
+                    b.code,
+                    b.row.family.as_str().trim_start_matches("repair-"),
+                    tier_text(b.row),
+                    d.label(),
+                    row.family.as_str().trim_start_matches("repair-"),
+                    tier_text(row),
+                    d.why
+                );
+                let f = Finding::new(CODE, code_span(b.line), message)
+                    .with_fix(replace_with(b.line, d));
+                out.push(with_sources(f, ctx, d));
+            }
+            Issue::Extra {
+                billed,
+                why: Extra::Repair,
+            } => {
+                let b = &recon.billed[billed];
+                let reason = ctx
+                    .claim
+                    .dropped
+                    .iter()
+                    .find(|l| l.cpt == b.code)
+                    .map(|l| l.why.clone())
+                    .unwrap_or_else(|| {
+                        "no intermediate or complex repair with its length is documented (a simple closure is part of the excision)".to_string()
+                    });
+                out.push(
+                    Finding::new(
+                        CODE,
+                        code_span(b.line),
+                        format!("{} is not supported: {reason}", b.code),
+                    )
+                    .with_fix(Some(delete_line(ctx.text, b.line))),
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{fired, fixed};
+    use super::CODE;
+
+    const EXC: &str = "# Encounter 2026-04-01\nPayer: Medicare\n\n## Procedure: excision\nSite: left upper back, 6 cm lateral to the spine\nLesion: 1.0 cm biopsy-proven SCC\nMargins: 0.4 cm\nRepair: intermediate, layered closure, 3.0 cm\nPathology: SCC, margins clear\nDx: C44.529\n\n## Billing\n- 11603  Dx: C44.529\n- 12031  Dx: C44.529\n";
+
+    #[test]
+    fn fires_on_a_length_tier_too_low() {
+        assert_eq!(fired(EXC, CODE), ["12031"]);
+    }
+
+    #[test]
+    fn fires_on_a_repair_where_the_closure_was_simple() {
+        let simple = EXC.replace(
+            "Repair: intermediate, layered closure, 3.0 cm",
+            "Repair: simple, 3.0 cm",
+        );
+        assert_eq!(fired(&simple, CODE), ["12031"]);
+    }
+
+    #[test]
+    fn silent_on_the_right_code() {
+        assert!(fired(&EXC.replace("- 12031", "- 12032"), CODE).is_empty());
+    }
+
+    #[test]
+    fn fix_replaces_the_code() {
+        let (after, again) = fixed(EXC, CODE);
+        assert!(
+            after.ends_with("- 11603  Dx: C44.529\n- 12032  Dx: C44.529\n"),
+            "{after}"
+        );
+        assert!(again.is_empty());
+    }
+}

@@ -1,0 +1,64 @@
+//! `code/shave-size`: a shave removal code (11300–11313) whose size tier or
+//! site group differs from the lesion diameter and site documented.
+//!
+//! Example: a 0.8 cm lesion of the cheek is 11311; `- 11301` fires and the
+//! fix replaces it.
+//!
+//! Source: CPT 11300–11313 descriptors.
+
+use super::{Issue, Recon, code_span, replace_with, tier_text, with_sources};
+use crate::codes::Family;
+use crate::rules::{Ctx, Finding};
+
+pub(super) const CODE: &str = "code/shave-size";
+
+pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
+    for issue in &recon.issues {
+        let Issue::WrongCode { billed, derived } = *issue else {
+            continue;
+        };
+        let b = &recon.billed[billed];
+        let d = &recon.derived[derived];
+        let Some(row) = ctx.table.get(&d.cpt) else {
+            continue;
+        };
+        if row.family != Family::ShaveRemoval {
+            continue;
+        }
+        let message = format!(
+            "{} is a shave removal of {}; the documentation supports {} ({}). {}",
+            b.code,
+            tier_text(b.row),
+            d.label(),
+            tier_text(row),
+            d.why
+        );
+        let f = Finding::new(CODE, code_span(b.line), message).with_fix(replace_with(b.line, d));
+        out.push(with_sources(f, ctx, d));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{fired, fixed};
+    use super::CODE;
+
+    const SHAVE: &str = "# Encounter 2026-03-10\nPayer: Medicare\n\n## Procedure: shave removal\nSite: left cheek\nLesion: 0.8 cm dome-shaped flesh-colored papule, irritated\nTechnique: shave removal with a DermaBlade\nPathology: sent\nDx: D22.39\n\n## Billing\n- 11301  Dx: D22.39\n";
+
+    #[test]
+    fn fires_on_the_trunk_code_for_the_face() {
+        assert_eq!(fired(SHAVE, CODE), ["11301"]);
+    }
+
+    #[test]
+    fn silent_on_the_right_code() {
+        assert!(fired(&SHAVE.replace("- 11301", "- 11311"), CODE).is_empty());
+    }
+
+    #[test]
+    fn fix_replaces_the_code() {
+        let (after, again) = fixed(SHAVE, CODE);
+        assert!(after.ends_with("- 11311  Dx: D22.39\n"), "{after}");
+        assert!(again.is_empty());
+    }
+}

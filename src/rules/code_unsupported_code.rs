@@ -1,0 +1,150 @@
+//! `code/unsupported-code`: a billed code (or units of one) that no
+//! documented procedure supports. Families with their own rule (biopsy
+//! technique, excision and shave size, repair, Mohs, destruction, NCCI
+//! bundles) report there; this rule takes the rest: a wrong phototherapy or
+//! E/M code, a code with nothing documented behind it, too many units.
+//!
+//! Example: NB-UVB documented and `- 96912` (PUVA) billed fires; the fix
+//! replaces it with 96900.
+//!
+//! Source: CMS documentation guidelines; the derived claim
+//! (CODING-RULES.md).
+
+use super::{
+    Extra, Issue, Recon, code_span, delete_line, is_destruction, is_excision, is_repair,
+    replace_with, units_fix, with_sources,
+};
+use crate::codes::Family;
+use crate::rules::{Ctx, Finding};
+
+pub(super) const CODE: &str = "code/unsupported-code";
+
+/// Families whose wrong codes another rule reports.
+fn owned_elsewhere(f: Family) -> bool {
+    matches!(f, Family::Biopsy | Family::ShaveRemoval | Family::Mohs)
+        || is_excision(f)
+        || is_repair(f)
+        || is_destruction(f)
+}
+
+pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
+    let family = |code: &str| ctx.table.get(code).map(|r| r.family);
+    for issue in &recon.issues {
+        match issue {
+            Issue::WrongCode { billed, derived } => {
+                let b = &recon.billed[*billed];
+                let d = &recon.derived[*derived];
+                if family(&d.cpt).is_none_or(owned_elsewhere) {
+                    continue;
+                }
+                let f = Finding::new(
+                    CODE,
+                    code_span(b.line),
+                    format!(
+                        "{} ({}) is not what the documentation supports: bill {}. {}",
+                        b.code,
+                        b.row.description,
+                        d.label(),
+                        d.why
+                    ),
+                )
+                .with_fix(replace_with(b.line, d));
+                out.push(with_sources(f, ctx, d));
+            }
+            Issue::Extra {
+                billed,
+                why: Extra::Other,
+            } => {
+                let b = &recon.billed[*billed];
+                let reason = ctx
+                    .claim
+                    .dropped
+                    .iter()
+                    .find(|l| l.cpt == b.code)
+                    .map(|l| l.why.clone())
+                    .unwrap_or_else(|| "no documented procedure supports it".to_string());
+                out.push(
+                    Finding::new(
+                        CODE,
+                        code_span(b.line),
+                        format!(
+                            "{} ({}) is not supported: {reason}",
+                            b.code, b.row.description
+                        ),
+                    )
+                    .with_fix(Some(delete_line(ctx.text, b.line))),
+                );
+            }
+            Issue::Units {
+                code,
+                billed,
+                billed_units,
+                derived_units,
+            } if billed_units > derived_units => {
+                let Some(f) = family(code) else { continue };
+                if is_destruction(f) || f == Family::Mohs {
+                    continue;
+                }
+                let last = recon.billed[*billed.last().expect("billed lines")].line;
+                let span = last.units.map(|u| u.1).unwrap_or(code_span(last));
+                out.push(
+                    Finding::new(
+                        CODE,
+                        span,
+                        format!(
+                            "{code} is billed for {billed_units} unit(s), but the documentation supports {derived_units}."
+                        ),
+                    )
+                    .with_fix(units_fix(ctx, recon, billed, *billed_units, *derived_units)),
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{fired, fixed};
+    use super::CODE;
+
+    const NBUVB: &str = "# Encounter 2026-05-19\nPayer: Medicare\n\n## Procedure: phototherapy\nNB-UVB full body, 600 mJ/cm2.\nSession: 12\nIndication: plaque psoriasis\nDx: L40.0\n\n## Billing\n- 96912  Dx: L40.0\n";
+
+    #[test]
+    fn fires_on_puva_for_nbuvb() {
+        assert_eq!(fired(NBUVB, CODE), ["96912"]);
+    }
+
+    #[test]
+    fn fires_on_a_code_with_nothing_behind_it() {
+        let extra = format!("{NBUVB}- 10060  Dx: L40.0\n").replace("- 96912", "- 96900");
+        assert_eq!(fired(&extra, CODE), ["10060"]);
+        let (after, again) = fixed(&extra, CODE);
+        assert!(
+            after.ends_with("## Billing\n- 96900  Dx: L40.0\n"),
+            "{after}"
+        );
+        assert!(again.is_empty());
+    }
+
+    #[test]
+    fn fires_on_too_many_units() {
+        let two = NBUVB.replace("- 96912", "- 96900 x2");
+        assert_eq!(fired(&two, CODE), ["x2"]);
+        let (after, again) = fixed(&two, CODE);
+        assert!(after.ends_with("- 96900  Dx: L40.0\n"), "{after}");
+        assert!(again.is_empty());
+    }
+
+    #[test]
+    fn silent_on_the_right_code() {
+        assert!(fired(&NBUVB.replace("- 96912", "- 96900"), CODE).is_empty());
+    }
+
+    #[test]
+    fn fix_replaces_the_code() {
+        let (after, again) = fixed(NBUVB, CODE);
+        assert!(after.ends_with("- 96900  Dx: L40.0\n"), "{after}");
+        assert!(again.is_empty());
+    }
+}
