@@ -871,7 +871,7 @@ mod tests {
             table().modifier("25").map(|m| m.modifier.as_str()),
             Some("25")
         );
-        assert_eq!(table().modifier("GA"), None);
+        assert_eq!(table().modifier("ZZ"), None);
     }
 
     #[test]

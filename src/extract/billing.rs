@@ -41,13 +41,21 @@ impl BillingLine {
 }
 
 static CODE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?P<code>[0-9A-Za-z]{4,5}[A-Za-z]?)(?P<mods>(?:\s*-\s*[0-9A-Za-z]{1,3})*)")
+    Regex::new(r"^(?i:(?:cpt|hcpcs)\s*(?:code)?\s*[:#]?\s*)?(?P<code>[0-9A-Za-z]{4,5}[A-Za-z]?)(?P<mods>(?:\s*-\s*[0-9A-Za-z]{1,3})*)")
         .expect("code regex")
 });
 static MODIFIER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"-\s*([0-9A-Za-z]{1,3})").expect("modifier regex"));
 static UNITS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:[x×]\s*(?P<n>[^\s,;]+)|\((?:[x×]\s*)?(?P<p>[^)\s]+)\)|(?:units?|u)\s*[:=]?\s*(?P<u>[^\s,;]+))").expect("units regex")
+    Regex::new(
+        r"(?ix)^(?:
+            [x×]\s*(?P<n>[^\s,;)]+)(?:\s*units?\b)?
+          | \(\s*(?:[x×]\s*)?(?P<p>[^)\s]+)(?:\s*units?)?\s*\)
+          | (?:units?|u)\s*[:=]?\s*(?P<u>[^\s,;]+)
+          | (?P<w>[0-9]+)\s*units?\b
+        )",
+    )
+    .expect("units regex")
 });
 static DX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:dx|icd-?10(?:-cm)?|diagnos[ie]s)\s*:\s*").expect("dx regex")
@@ -134,6 +142,7 @@ fn parse_line(text: &str, span: Span, body: Span) -> BillingLine {
                 .name("n")
                 .or(u.name("p"))
                 .or(u.name("u"))
+                .or(u.name("w"))
                 .expect("units group");
             let whole = u.get(0).expect("match");
             let value = g.as_str();
@@ -179,7 +188,7 @@ mod tests {
 
     #[test]
     fn billing_lines() {
-        let src = "## Billing\n- 99213-25  Dx: L40.0\n- 11103 x2  Dx: D49.2, L57.0\n* 17003 ×7\n- 11102-ZZ-59-25-XS x-3 x99999999999999999999\n- hello\n";
+        let src = "## Billing\n- 99213-25  Dx: L40.0\n- 11103 x2  Dx: D49.2, L57.0\n* 17003 ×7\n- 11102-ZZ-59-25-XS x-3 x99999999999999999999\n- hello\n- CPT 17003 (7 units)\n- 17003 x 7 units\n- 17003 7 units\n- 17003 units: 7\n";
         let got: Vec<String> = lines(src).iter().map(|l| show(src, l)).collect();
         assert_eq!(
             got,
@@ -189,6 +198,10 @@ mod tests {
                 r#"code=Some("17003") mods=[] units=Some(7) bad=None dx=[] unread=[]"#,
                 r#"code=Some("11102") mods=["ZZ", "59", "25", "XS"] units=None bad=Some("x99999999999999999999") dx=[] unread=[]"#,
                 r#"code=Some("HELLO") mods=[] units=None bad=None dx=[] unread=[]"#,
+                r#"code=Some("17003") mods=[] units=Some(7) bad=None dx=[] unread=[]"#,
+                r#"code=Some("17003") mods=[] units=Some(7) bad=None dx=[] unread=[]"#,
+                r#"code=Some("17003") mods=[] units=Some(7) bad=None dx=[] unread=[]"#,
+                r#"code=Some("17003") mods=[] units=Some(7) bad=None dx=[] unread=[]"#,
             ]
         );
     }
