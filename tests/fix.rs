@@ -100,7 +100,17 @@ fn outside_billing(text: &str) -> String {
             .filter(|s| s.class == SectionClass::Billing)
         {
             out.push_str(&text[pos..s.heading.end]);
-            pos = s.span.start + s.span.text(text).trim_end().len();
+            // The section runs to the end of its last line, line end
+            // included.
+            let rest = &text[s.span.end..];
+            let term = if rest.starts_with("\r\n") {
+                2
+            } else if rest.starts_with(['\n', '\r']) {
+                1
+            } else {
+                0
+            };
+            pos = s.span.end + term;
         }
     }
     out.push_str(&text[pos..]);

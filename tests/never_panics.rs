@@ -1,9 +1,13 @@
 //! Property tests: parsing and the whole analysis never panic, whatever the
 //! text, and every span they report lies inside the text on character
-//! boundaries.
+//! boundaries; fixes and "Insert billing codes" never change a byte outside
+//! the Billing sections and reach a fixed point.
 
 use dermls::analysis::{Options, analyze};
 use dermls::codes::CodeTable;
+use dermls::fix::{apply, billing_edits, fix_all};
+use dermls::note::Note;
+use dermls::vocab::SectionClass;
 use proptest::prelude::*;
 
 /// Text built from note-like pieces, so the search reaches deep into the
@@ -25,6 +29,9 @@ fn note_like() -> impl Strategy<Value = String> {
         Just("- 11102-59 x2  Dx: D49.2\n".to_string()),
         Just("- 11102-ZZ-59-25-XS x-3 x99999999999999999999\n".to_string()),
         Just("12 AKs treated with LN2. ".to_string()),
+        Just("- 17000\n- 17003 x13\n- 17004  Dx: L82.1\n".to_string()),
+        Just("- 99213-25\n<!-- dermls-ignore: code/mue -->\n".to_string()),
+        Just("- 11603 x3\n- 12032-59\n- 17313\n- 17312 x2\n".to_string()),
         Just("punch biopsy excision cryo Mohs NB-UVB shave removal ".to_string()),
         Just("\r\n".to_string()),
         Just("\r".to_string()),
@@ -57,6 +64,53 @@ fn check(text: &str) {
     }
 }
 
+/// The text with every Billing section's items cut out: what a fix may
+/// not change.
+fn outside_billing(text: &str) -> String {
+    let note = Note::parse(text);
+    let mut out = String::new();
+    let mut pos = 0;
+    for e in &note.encounters {
+        for s in e
+            .sections
+            .iter()
+            .filter(|s| s.class == SectionClass::Billing)
+        {
+            out.push_str(&text[pos..s.heading.end]);
+            out.push('|');
+            // The section runs to the end of its last line, line end
+            // included.
+            let rest = &text[s.span.end..];
+            let term = if rest.starts_with("\r\n") {
+                2
+            } else if rest.starts_with(['\n', '\r']) {
+                1
+            } else {
+                0
+            };
+            pos = s.span.end + term;
+        }
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+fn check_fixes(text: &str) {
+    let table = CodeTable::builtin();
+    let options = Options::default();
+    let (fixed, _) = fix_all(text, table, &options);
+    if text.contains("## Billing") {
+        assert_eq!(outside_billing(&fixed), outside_billing(text));
+    }
+    let a = analyze(text, table, &options);
+    let (inserted, _) = apply(text, &billing_edits(text, &a));
+    let b = analyze(&inserted, table, &options);
+    assert!(
+        billing_edits(&inserted, &b).is_empty(),
+        "second insert changes text"
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
 
@@ -68,5 +122,10 @@ proptest! {
     #[test]
     fn note_like_text_never_panics(text in note_like()) {
         check(&text);
+    }
+
+    #[test]
+    fn fixes_stay_in_the_billing_section(text in note_like()) {
+        check_fixes(&text);
     }
 }
