@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use dermls::analysis::{Options, analyze};
 use dermls::codes::CodeTable;
 use dermls::fix::{apply, billing_edits, fix_all};
-use dermls::note::Note;
-use dermls::vocab::SectionClass;
+
+mod common;
+use common::outside_billing;
 
 fn notes() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
@@ -86,35 +87,6 @@ fn label(code: &str, mods: &[String], units: u32) -> String {
         s.push_str(&format!(" x{units}"));
     }
     s
-}
-
-/// The text outside the Billing sections.
-fn outside_billing(text: &str) -> String {
-    let note = Note::parse(text);
-    let mut out = String::new();
-    let mut pos = 0;
-    for e in &note.encounters {
-        for s in e
-            .sections
-            .iter()
-            .filter(|s| s.class == SectionClass::Billing)
-        {
-            out.push_str(&text[pos..s.heading.end]);
-            // The section runs to the end of its last line, line end
-            // included.
-            let rest = &text[s.span.end..];
-            let term = if rest.starts_with("\r\n") {
-                2
-            } else if rest.starts_with(['\n', '\r']) {
-                1
-            } else {
-                0
-            };
-            pos = s.span.end + term;
-        }
-    }
-    out.push_str(&text[pos..]);
-    out
 }
 
 #[test]

@@ -6,9 +6,10 @@
 use dermls::analysis::{Options, analyze};
 use dermls::codes::CodeTable;
 use dermls::fix::{apply, billing_edits, fix_all};
-use dermls::note::Note;
-use dermls::vocab::SectionClass;
 use proptest::prelude::*;
+
+mod common;
+use common::outside_billing;
 
 /// Text built from note-like pieces, so the search reaches deep into the
 /// parser and the rules, mixed with arbitrary characters.
@@ -62,37 +63,6 @@ fn check(text: &str) {
             }
         }
     }
-}
-
-/// The text with every Billing section's items cut out: what a fix may
-/// not change.
-fn outside_billing(text: &str) -> String {
-    let note = Note::parse(text);
-    let mut out = String::new();
-    let mut pos = 0;
-    for e in &note.encounters {
-        for s in e
-            .sections
-            .iter()
-            .filter(|s| s.class == SectionClass::Billing)
-        {
-            out.push_str(&text[pos..s.heading.end]);
-            out.push('|');
-            // The section runs to the end of its last line, line end
-            // included.
-            let rest = &text[s.span.end..];
-            let term = if rest.starts_with("\r\n") {
-                2
-            } else if rest.starts_with(['\n', '\r']) {
-                1
-            } else {
-                0
-            };
-            pos = s.span.end + term;
-        }
-    }
-    out.push_str(&text[pos..]);
-    out
 }
 
 fn check_fixes(text: &str) {

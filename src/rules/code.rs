@@ -519,6 +519,87 @@ pub(super) fn units_fix(
     Some(Fix::new(title, edits))
 }
 
+/// A wrong-code issue whose derived line is in a family `pred` accepts:
+/// the billed line, the derived line and the derived code's row.
+pub(super) fn wrong_code<'r>(
+    ctx: &'r Ctx,
+    recon: &'r Recon,
+    issue: &Issue,
+    pred: impl Fn(Family) -> bool,
+) -> Option<(&'r Billed<'r>, &'r ClaimLine, &'r CodeRow)> {
+    let Issue::WrongCode { billed, derived } = *issue else {
+        return None;
+    };
+    let d = &recon.derived[derived];
+    let row = ctx.table.get(&d.cpt)?;
+    pred(row.family).then(|| (&recon.billed[billed], d, row))
+}
+
+/// Why the claim left a billed code off, when it considered it.
+pub(super) fn dropped_reason(ctx: &Ctx, code: &str) -> Option<String> {
+    ctx.claim
+        .dropped
+        .iter()
+        .find(|l| l.cpt == code)
+        .map(|l| l.why.clone())
+}
+
+/// A finding on the units of a code billed and derived with different
+/// totals, with the fix that sets them.
+pub(super) fn units_finding(
+    ctx: &Ctx,
+    recon: &Recon,
+    rule: &'static str,
+    lines: &[usize],
+    have: u32,
+    want: u32,
+    message: String,
+) -> Finding {
+    let last = recon.billed[*lines.last().expect("billed lines")].line;
+    let span = last.units.map(|u| u.1).unwrap_or(code_span(last));
+    Finding::new(rule, span, message).with_fix(units_fix(ctx, recon, lines, have, want))
+}
+
+/// The units findings of codes without a counting rule of their own (not a
+/// destruction, not Mohs): too few units (`too_many` false) or too many.
+pub(super) fn plain_units(
+    ctx: &Ctx,
+    recon: &Recon,
+    rule: &'static str,
+    too_many: bool,
+    out: &mut Vec<Finding>,
+) {
+    for issue in &recon.issues {
+        let Issue::Units {
+            code,
+            billed,
+            billed_units,
+            derived_units,
+        } = issue
+        else {
+            continue;
+        };
+        let Some(family) = ctx.table.get(code).map(|r| r.family) else {
+            continue;
+        };
+        if (billed_units > derived_units) != too_many
+            || is_destruction(family)
+            || family == Family::Mohs
+        {
+            continue;
+        }
+        out.push(units_finding(
+            ctx,
+            recon,
+            rule,
+            billed,
+            *billed_units,
+            *derived_units,
+            format!("{code} is billed for {billed_units} unit(s), but the documentation supports {derived_units}."),
+        ));
+    }
+}
+
 /// The span a finding about a billed line points at: its code.
 pub(super) fn code_span(line: &BillingLine) -> Span {
     line.code.as_ref().map(|c| c.1).unwrap_or(line.body)
@@ -582,20 +663,8 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     code_dx_mismatch::check(ctx, &recon, out);
 }
 
-/// The findings of `code` on `text`, as the text each points at (tests).
 #[cfg(test)]
-fn fired<'a>(text: &'a str, code: &str) -> Vec<&'a str> {
-    let a = crate::analysis::analyze(
-        text,
-        crate::codes::CodeTable::builtin(),
-        &crate::analysis::Options::default(),
-    );
-    a.findings
-        .iter()
-        .filter(|f| f.code == code)
-        .map(|f| &text[f.span.start..f.span.end])
-        .collect()
-}
+use super::fired;
 
 /// The text after applying the fixes of `code`'s findings, and whether
 /// `code` still fires on it (tests).

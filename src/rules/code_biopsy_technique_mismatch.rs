@@ -7,7 +7,7 @@
 //!
 //! Source: CPT 2019 biopsy codes; AAD DCC "New skin biopsy codes" (2018).
 
-use super::{Issue, Recon, code_span, replace_with, with_sources};
+use super::{Recon, code_span, replace_with, with_sources, wrong_code};
 use crate::codes::Family;
 use crate::rules::{Ctx, Finding};
 
@@ -15,15 +15,10 @@ pub(super) const CODE: &str = "code/biopsy-technique-mismatch";
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     for issue in &recon.issues {
-        let Issue::WrongCode { billed, derived } = *issue else {
+        let Some((b, d, row)) = wrong_code(ctx, recon, issue, |f| f == Family::Biopsy) else {
             continue;
         };
-        let b = &recon.billed[billed];
-        let d = &recon.derived[derived];
-        let Some(row) = ctx.table.get(&d.cpt) else {
-            continue;
-        };
-        if row.family != Family::Biopsy || b.row.family != Family::Biopsy {
+        if b.row.family != Family::Biopsy {
             continue;
         }
         let technique = |r: &crate::codes::CodeRow| r.group.clone().unwrap_or_default();

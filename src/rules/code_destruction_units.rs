@@ -11,7 +11,7 @@
 
 use super::{
     Extra, Issue, Recon, code_span, delete_line, insert_line, is_destruction, replace_with,
-    units_fix, with_sources,
+    units_finding, with_sources,
 };
 use crate::rules::{Ctx, Finding};
 
@@ -67,19 +67,18 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
                 billed_units,
                 derived_units,
             } if family(code).is_some_and(is_destruction) => {
-                let last = recon.billed[*billed.last().expect("billed lines")].line;
-                let span = last.units.map(|u| u.1).unwrap_or(code_span(last));
-                out.push(
-                    Finding::new(
-                        CODE,
-                        span,
-                        format!(
+                out.push(units_finding(
+                    ctx,
+                    recon,
+                    CODE,
+                    billed,
+                    *billed_units,
+                    *derived_units,
+                    format!(
                             "{code} is billed for {billed_units} unit(s), but {} and support {derived_units}.",
                             counted()
                         ),
-                    )
-                    .with_fix(units_fix(ctx, recon, billed, *billed_units, *derived_units)),
-                );
+                ));
             }
             Issue::Extra {
                 billed,

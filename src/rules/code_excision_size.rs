@@ -9,7 +9,7 @@
 //! Source: CPT excision guidelines as taught by AAPC, "4 Steps for Improved
 //! Excision Coding" (2020).
 
-use super::{Issue, Recon, code_span, is_excision, replace_with, tier_text, with_sources};
+use super::{Recon, code_span, is_excision, replace_with, tier_text, with_sources, wrong_code};
 use crate::codes::{CodeRow, Family};
 use crate::rules::{Ctx, Finding};
 
@@ -25,17 +25,9 @@ fn kind(row: &CodeRow) -> &'static str {
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     for issue in &recon.issues {
-        let Issue::WrongCode { billed, derived } = *issue else {
+        let Some((b, d, row)) = wrong_code(ctx, recon, issue, is_excision) else {
             continue;
         };
-        let b = &recon.billed[billed];
-        let d = &recon.derived[derived];
-        let Some(row) = ctx.table.get(&d.cpt) else {
-            continue;
-        };
-        if !is_excision(row.family) {
-            continue;
-        }
         let message = format!(
             "{} is a {} excision of {}; the documentation supports {} ({} excision, {}). {}",
             b.code,

@@ -8,9 +8,7 @@
 //!
 //! Source: the derived claim (CODING-RULES.md).
 
-use super::{
-    Issue, Recon, code_span, insert_line, is_destruction, is_repair, units_fix, with_sources,
-};
+use super::{Issue, Recon, insert_line, is_destruction, is_repair, plain_units, with_sources};
 use crate::codes::Family;
 use crate::rules::{Ctx, Finding};
 
@@ -26,50 +24,26 @@ pub(super) fn owned_elsewhere(recon: &Recon, family: Family) -> bool {
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     let family = |code: &str| ctx.table.get(code).map(|r| r.family);
     for issue in &recon.issues {
-        match issue {
-            Issue::Missing { derived } => {
-                let d = &recon.derived[*derived];
-                if family(&d.cpt).is_none_or(|f| owned_elsewhere(recon, f)) {
-                    continue;
-                }
-                let f = Finding::new(
-                    CODE,
-                    recon.section.heading,
-                    format!(
-                        "A documented procedure is not billed: add {}. {}",
-                        d.label(),
-                        d.why
-                    ),
-                )
-                .with_fix(Some(insert_line(ctx, recon.section, d)));
-                out.push(with_sources(f, ctx, d));
-            }
-            Issue::Units {
-                code,
-                billed,
-                billed_units,
-                derived_units,
-            } if billed_units < derived_units => {
-                let Some(f) = family(code) else { continue };
-                if is_destruction(f) || f == Family::Mohs {
-                    continue;
-                }
-                let last = recon.billed[*billed.last().expect("billed lines")].line;
-                let span = last.units.map(|u| u.1).unwrap_or(code_span(last));
-                out.push(
-                    Finding::new(
-                        CODE,
-                        span,
-                        format!(
-                            "{code} is billed for {billed_units} unit(s), but the documentation supports {derived_units}."
-                        ),
-                    )
-                    .with_fix(units_fix(ctx, recon, billed, *billed_units, *derived_units)),
-                );
-            }
-            _ => {}
+        let Issue::Missing { derived } = *issue else {
+            continue;
+        };
+        let d = &recon.derived[derived];
+        if family(&d.cpt).is_none_or(|f| owned_elsewhere(recon, f)) {
+            continue;
         }
+        let f = Finding::new(
+            CODE,
+            recon.section.heading,
+            format!(
+                "A documented procedure is not billed: add {}. {}",
+                d.label(),
+                d.why
+            ),
+        )
+        .with_fix(Some(insert_line(ctx, recon.section, d)));
+        out.push(with_sources(f, ctx, d));
     }
+    plain_units(ctx, recon, CODE, false, out);
 }
 
 #[cfg(test)]

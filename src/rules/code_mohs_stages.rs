@@ -10,7 +10,8 @@
 //! Source: CPT 17311–17315 descriptors; AAD Mohs coding guidance.
 
 use super::{
-    Extra, Issue, Recon, code_span, delete_line, insert_line, replace_with, units_fix, with_sources,
+    Extra, Issue, Recon, code_span, delete_line, insert_line, replace_with, units_finding,
+    with_sources,
 };
 use crate::codes::Family;
 use crate::rules::{Ctx, Finding};
@@ -51,18 +52,17 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
                 billed_units,
                 derived_units,
             } if is_mohs(code) => {
-                let last = recon.billed[*billed.last().expect("billed lines")].line;
-                let span = last.units.map(|u| u.1).unwrap_or(code_span(last));
-                out.push(
-                    Finding::new(
-                        CODE,
-                        span,
-                        format!(
+                out.push(units_finding(
+                    ctx,
+                    recon,
+                    CODE,
+                    billed,
+                    *billed_units,
+                    *derived_units,
+                    format!(
                             "{code} is billed for {billed_units} unit(s), but the documented stages and blocks support {derived_units}."
                         ),
-                    )
-                    .with_fix(units_fix(ctx, recon, billed, *billed_units, *derived_units)),
-                );
+                ));
             }
             Issue::Extra {
                 billed,

@@ -9,7 +9,7 @@
 //! Source: CMS NCCI procedure-to-procedure edits (practitioner, 2026) and
 //! the NCCI Policy Manual ch. I, III and XI.
 
-use super::{Extra, Issue, Recon, code_span, delete_line};
+use super::{Extra, Issue, Recon, code_span, delete_line, dropped_reason};
 use crate::rules::{Ctx, Finding};
 
 pub(super) const CODE: &str = "code/ncci-bundle";
@@ -27,12 +27,8 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
         let column1 = &recon.billed[by];
         let pair = ctx.table.ncci(column1.code, b.code);
         let never = pair.is_some_and(|p| p.modifier_indicator == 0);
-        let reason = ctx
-            .claim
-            .dropped
-            .iter()
-            .find(|l| l.cpt == b.code)
-            .map(|l| format!(" {}", l.why))
+        let reason = dropped_reason(ctx, b.code)
+            .map(|why| format!(" {why}"))
             .unwrap_or_default();
         let message = if never {
             format!(

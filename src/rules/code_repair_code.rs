@@ -10,7 +10,8 @@
 //! ch. III (simple repair included in excision).
 
 use super::{
-    Extra, Issue, Recon, code_span, delete_line, is_repair, replace_with, tier_text, with_sources,
+    Extra, Issue, Recon, code_span, delete_line, dropped_reason, is_repair, replace_with,
+    tier_text, with_sources,
 };
 use crate::rules::{Ctx, Finding};
 
@@ -47,12 +48,7 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
                 why: Extra::Repair,
             } => {
                 let b = &recon.billed[billed];
-                let reason = ctx
-                    .claim
-                    .dropped
-                    .iter()
-                    .find(|l| l.cpt == b.code)
-                    .map(|l| l.why.clone())
+                let reason = dropped_reason(ctx, b.code)
                     .unwrap_or_else(|| {
                         "no intermediate or complex repair with its length is documented (a simple closure is part of the excision)".to_string()
                     });

@@ -6,7 +6,7 @@
 //!
 //! Source: CPT 11300–11313 descriptors.
 
-use super::{Issue, Recon, code_span, replace_with, tier_text, with_sources};
+use super::{Recon, code_span, replace_with, tier_text, with_sources, wrong_code};
 use crate::codes::Family;
 use crate::rules::{Ctx, Finding};
 
@@ -14,17 +14,9 @@ pub(super) const CODE: &str = "code/shave-size";
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     for issue in &recon.issues {
-        let Issue::WrongCode { billed, derived } = *issue else {
+        let Some((b, d, row)) = wrong_code(ctx, recon, issue, |f| f == Family::ShaveRemoval) else {
             continue;
         };
-        let b = &recon.billed[billed];
-        let d = &recon.derived[derived];
-        let Some(row) = ctx.table.get(&d.cpt) else {
-            continue;
-        };
-        if row.family != Family::ShaveRemoval {
-            continue;
-        }
         let message = format!(
             "{} is a shave removal of {}; the documentation supports {} ({}). {}",
             b.code,

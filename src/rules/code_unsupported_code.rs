@@ -11,8 +11,8 @@
 //! (CODING-RULES.md).
 
 use super::{
-    Extra, Issue, Recon, code_span, delete_line, is_destruction, is_excision, is_repair,
-    replace_with, units_fix, with_sources,
+    Extra, Issue, Recon, code_span, delete_line, dropped_reason, is_destruction, is_excision,
+    is_repair, plain_units, replace_with, with_sources,
 };
 use crate::codes::Family;
 use crate::rules::{Ctx, Finding};
@@ -56,12 +56,7 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
                 why: Extra::Other,
             } => {
                 let b = &recon.billed[*billed];
-                let reason = ctx
-                    .claim
-                    .dropped
-                    .iter()
-                    .find(|l| l.cpt == b.code)
-                    .map(|l| l.why.clone())
+                let reason = dropped_reason(ctx, b.code)
                     .unwrap_or_else(|| "no documented procedure supports it".to_string());
                 out.push(
                     Finding::new(
@@ -75,32 +70,10 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
                     .with_fix(Some(delete_line(ctx.text, b.line))),
                 );
             }
-            Issue::Units {
-                code,
-                billed,
-                billed_units,
-                derived_units,
-            } if billed_units > derived_units => {
-                let Some(f) = family(code) else { continue };
-                if is_destruction(f) || f == Family::Mohs {
-                    continue;
-                }
-                let last = recon.billed[*billed.last().expect("billed lines")].line;
-                let span = last.units.map(|u| u.1).unwrap_or(code_span(last));
-                out.push(
-                    Finding::new(
-                        CODE,
-                        span,
-                        format!(
-                            "{code} is billed for {billed_units} unit(s), but the documentation supports {derived_units}."
-                        ),
-                    )
-                    .with_fix(units_fix(ctx, recon, billed, *billed_units, *derived_units)),
-                );
-            }
             _ => {}
         }
     }
+    plain_units(ctx, recon, CODE, true, out);
 }
 
 #[cfg(test)]

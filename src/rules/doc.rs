@@ -304,21 +304,8 @@ fn pathology_documented(ctx: &Ctx, p: &Procedure) -> Option<Span> {
     None
 }
 
-/// The spans of the range of each finding of `code` raised on `text`, as
-/// text, in order.
 #[cfg(test)]
-fn fired<'a>(text: &'a str, code: &str) -> Vec<&'a str> {
-    let a = crate::analysis::analyze(
-        text,
-        crate::codes::CodeTable::builtin(),
-        &crate::analysis::Options::default(),
-    );
-    a.findings
-        .iter()
-        .filter(|f| f.code == code)
-        .map(|f| &text[f.span.start..f.span.end])
-        .collect()
-}
+use super::fired;
 
 #[cfg(test)]
 mod tests {

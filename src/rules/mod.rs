@@ -78,3 +78,19 @@ pub fn check(ctx: &Ctx) -> Vec<Finding> {
     payer::check(ctx, &mut out);
     out
 }
+
+/// The findings of `code` raised on `text`, as the text each points at, in
+/// order (the rules' unit tests).
+#[cfg(test)]
+pub(crate) fn fired<'a>(text: &'a str, code: &str) -> Vec<&'a str> {
+    let a = crate::analysis::analyze(
+        text,
+        crate::codes::CodeTable::builtin(),
+        &crate::analysis::Options::default(),
+    );
+    a.findings
+        .iter()
+        .filter(|f| f.code == code)
+        .map(|f| &text[f.span.start..f.span.end])
+        .collect()
+}
