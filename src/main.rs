@@ -23,11 +23,20 @@ use dermls::vocab::{Payer, vocab};
 )]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    /// Run the language server on stdin/stdout (the same as `dermls serve`).
+    #[arg(long)]
+    stdio: bool,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// The language server, on stdin/stdout.
+    Serve {
+        /// Accepted for editors that pass it; stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Diagnostics for each note: missing documentation and Billing problems.
     Check(FileArgs),
     /// The claim (CPT codes, modifiers, units, diagnoses) each note supports.
@@ -95,7 +104,20 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
+    let Some(command) = cli.command else {
+        if cli.stdio {
+            return serve();
+        }
+        use clap::CommandFactory;
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::MissingSubcommand,
+                "a command is required: serve, check, claim or explain",
+            )
+            .exit()
+    };
+    match command {
+        Command::Serve { .. } => serve(),
         Command::Check(args) => notes(args, Mode::Check),
         Command::Claim(args) => notes(args, Mode::Claim),
         Command::Explain { code, data } => {
@@ -114,6 +136,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
     }
+}
+
+/// The language server until the client says `exit`.
+fn serve() -> Result<ExitCode> {
+    dermls::lsp::run_stdio().context("language server")?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The built-in table, or the CMS files the user named laid over it.
