@@ -255,7 +255,11 @@ mod tests {
 
     fn check(old: &str, new: &str) {
         let e = minimal_edit(old, new).expect("differs");
-        assert_eq!(fix::apply(old, std::slice::from_ref(&e)).0, new, "{old:?} -> {new:?}");
+        assert_eq!(
+            fix::apply(old, std::slice::from_ref(&e)).0,
+            new,
+            "{old:?} -> {new:?}"
+        );
         // Nothing outside the edit changes, and the edit does not reach
         // over common text on either side more than a character or a
         // line break.

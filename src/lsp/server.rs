@@ -2,6 +2,7 @@
 //! configuration and publishing. Feature requests are thin: look up the
 //! document's analysed snapshot, call the feature module, return.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -72,6 +73,8 @@ pub enum Publish {
     Diagnostics {
         uri: Uri,
         version: i32,
+        /// The settings generation they were computed with.
+        generation: u64,
         diagnostics: Vec<Diagnostic>,
     },
     /// Clears a closed document's diagnostics.
@@ -80,11 +83,20 @@ pub enum Publish {
 
 impl Publish {
     /// Whether the message is still true: diagnostics only for the
-    /// document's current version, a clear only for a closed document.
-    pub fn is_current(&self, docs: &Documents) -> bool {
+    /// document's current version under the current settings, a clear only
+    /// for a closed document.
+    fn is_current(&self, shared: &Shared) -> bool {
         match self {
-            Publish::Diagnostics { uri, version, .. } => docs.version(uri) == Some(*version),
-            Publish::Clear(uri) => !docs.is_open(uri),
+            Publish::Diagnostics {
+                uri,
+                version,
+                generation,
+                ..
+            } => {
+                shared.docs.version(uri) == Some(*version)
+                    && shared.config().generation == *generation
+            }
+            Publish::Clear(uri) => !shared.docs.is_open(uri),
         }
     }
 }
@@ -99,6 +111,10 @@ struct Shared {
     applying: Mutex<()>,
     /// Settings problems found before the client could be told.
     pending_messages: Mutex<Vec<(MessageType, String)>>,
+    /// Documents with an analysis task running, and whether they changed
+    /// since it started (it then runs again): one analysis per document at
+    /// a time, however fast the client types.
+    analysing: Mutex<HashMap<Uri, bool>>,
 }
 
 impl Shared {
@@ -140,6 +156,22 @@ impl Shared {
         ));
         self.docs.store(&snap);
         Some(snap)
+    }
+
+    /// The diagnostics of a document's current version, to publish.
+    fn diagnostics(&self, uri: &Uri) -> Option<Publish> {
+        let snap = self.snapshot(uri)?;
+        if self.docs.version(uri) != Some(snap.version) {
+            return None;
+        }
+        let diagnostics =
+            log::guard("diagnostics", || diagnostics::diagnostics(&snap)).flatten()?;
+        Some(Publish::Diagnostics {
+            uri: uri.clone(),
+            version: snap.version,
+            generation: snap.config.generation,
+            diagnostics,
+        })
     }
 
     /// Applies settings; returns what to tell the user.
@@ -189,7 +221,7 @@ impl Backend {
         // one, nor once the document has moved on.
         tokio::spawn(async move {
             while let Some(p) = rx.recv().await {
-                if !p.is_current(&state.docs) {
+                if !p.is_current(&state) {
                     trace!("dropped diagnostics for a version no longer current");
                     continue;
                 }
@@ -198,6 +230,7 @@ impl Backend {
                         uri,
                         version,
                         diagnostics,
+                        ..
                     } => {
                         trace!(
                             "publishing {} diagnostics for {} v{version}",
@@ -222,25 +255,36 @@ impl Backend {
     }
 
     /// Analyses the document's current version off the message loop and
-    /// queues its diagnostics.
+    /// queues its diagnostics. While an analysis of the document runs, a
+    /// new request only marks it to run once more when it ends.
     fn schedule(&self, uri: Uri) {
+        {
+            let mut running = self
+                .shared
+                .analysing
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if let Some(again) = running.get_mut(&uri) {
+                *again = true;
+                return;
+            }
+            running.insert(uri.clone(), false);
+        }
         let shared = self.shared.clone();
         let tx = self.publish.clone();
         tokio::task::spawn_blocking(move || {
-            let Some(snap) = shared.snapshot(&uri) else {
-                return;
-            };
-            if shared.docs.version(&uri) != Some(snap.version) {
-                return;
-            }
-            if let Some(diagnostics) =
-                log::guard("diagnostics", || diagnostics::diagnostics(&snap)).flatten()
-            {
-                let _ = tx.send(Publish::Diagnostics {
-                    uri,
-                    version: snap.version,
-                    diagnostics,
-                });
+            loop {
+                if let Some(p) = shared.diagnostics(&uri) {
+                    let _ = tx.send(p);
+                }
+                let mut running = shared.analysing.lock().unwrap_or_else(|e| e.into_inner());
+                match running.get_mut(&uri) {
+                    Some(again) if *again => *again = false,
+                    _ => {
+                        running.remove(&uri);
+                        return;
+                    }
+                }
             }
         });
     }
@@ -626,5 +670,60 @@ impl Backend {
             shared: self.shared.clone(),
             publish: self.publish.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diagnostics(uri: &Uri, version: i32, generation: u64) -> Publish {
+        Publish::Diagnostics {
+            uri: uri.clone(),
+            version,
+            generation,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn only_the_current_version_under_the_current_settings_is_published() {
+        let shared = Shared::default();
+        let uri: Uri = "file:///n.derm".parse().unwrap();
+        assert!(!diagnostics(&uri, 1, 0).is_current(&shared), "not open");
+        shared.docs.open(uri.clone(), 1, "text");
+        assert!(diagnostics(&uri, 1, 0).is_current(&shared));
+        let change = TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: "new".to_string(),
+        };
+        shared
+            .docs
+            .change(&uri, 2, &[change], Encoding::Utf16)
+            .unwrap();
+        assert!(
+            !diagnostics(&uri, 1, 0).is_current(&shared),
+            "stale version"
+        );
+        assert!(diagnostics(&uri, 2, 0).is_current(&shared));
+        shared.apply(Settings {
+            disabled_rules: vec!["payer/unknown".into()],
+            ..Settings::default()
+        });
+        assert!(!diagnostics(&uri, 2, 0).is_current(&shared), "old settings");
+        assert!(diagnostics(&uri, 2, 1).is_current(&shared));
+        assert!(
+            !Publish::Clear(uri.clone()).is_current(&shared),
+            "still open"
+        );
+        shared.docs.close(&uri);
+        assert!(Publish::Clear(uri).is_current(&shared));
+    }
+
+    #[test]
+    fn a_panicking_feature_gives_nothing() {
+        assert_eq!(log::guard("test", || 1), Some(1));
+        assert_eq!(log::guard("test", || -> i32 { panic!("boom") }), None);
     }
 }
