@@ -1260,3 +1260,59 @@ fn logs_never_hold_note_text_even_at_trace() {
     assert!(!stderr.contains(SENTINEL), "{stderr}");
     assert!(!stderr.contains("Encounter 2026"), "{stderr}");
 }
+
+#[tokio::test]
+async fn odd_texts_and_positions_never_fail_a_request() {
+    let mut c = Client::vscode_like().await;
+    let crlf = E01.replace('\n', "\r\n");
+    let texts = [
+        "",
+        "\r",
+        "\n\n",
+        "é😀\r\n×",
+        "## Billing\n- ",
+        "Site:",
+        "Dx:",
+        crlf.as_str(),
+    ];
+    for (i, text) in texts.iter().enumerate() {
+        let u = uri(&format!("odd-{i}.derm"));
+        c.open_and_wait(&u, text).await;
+        let positions = [(0, 0), (0, 1), (0, 2), (0, 999), (1, 0), (999, 0), (3, 7)];
+        for (line, character) in positions {
+            let p = json!({"line": line, "character": character});
+            let range = json!({"start": p, "end": {"line": 0, "character": 0}});
+            for (method, params) in [
+                (
+                    "textDocument/hover",
+                    json!({"textDocument": doc(&u), "position": p}),
+                ),
+                (
+                    "textDocument/completion",
+                    json!({"textDocument": doc(&u), "position": p}),
+                ),
+                (
+                    "textDocument/codeAction",
+                    json!({"textDocument": doc(&u), "range": range, "context": {"diagnostics": []}}),
+                ),
+                (
+                    "textDocument/inlayHint",
+                    json!({"textDocument": doc(&u), "range": range}),
+                ),
+            ] {
+                let r = c.request(method, params).await;
+                assert!(r.get("code").is_none(), "{method} on text {i} at {p}: {r}");
+            }
+        }
+        for method in [
+            "textDocument/semanticTokens/full",
+            "textDocument/documentSymbol",
+            "textDocument/codeLens",
+            "textDocument/foldingRange",
+        ] {
+            let r = c.request(method, json!({"textDocument": doc(&u)})).await;
+            assert!(r.get("code").is_none(), "{method} on text {i}: {r}");
+        }
+    }
+    c.stop().await;
+}
