@@ -129,6 +129,10 @@ impl Settings {
 /// they came from.
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// The settings as the client last sent them.
+    pub requested: Settings,
+    /// The settings in effect (a file that did not load keeps the previous
+    /// one).
     pub settings: Settings,
     pub options: Options,
     pub table: Arc<CodeTable>,
@@ -139,6 +143,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
+            requested: Settings::default(),
             settings: Settings::default(),
             options: Options::default(),
             table: Arc::new(CodeTable::builtin().clone()),
@@ -162,7 +167,8 @@ impl Config {
     /// Applies settings over this configuration. CMS files are read only
     /// when their paths changed; a file that fails to load keeps the
     /// previous table.
-    pub fn apply(&self, mut settings: Settings) -> Applied {
+    pub fn apply(&self, requested: Settings) -> Applied {
+        let mut settings = requested.clone();
         let mut errors = Vec::new();
         let mut notes = Vec::new();
         let mut options = Options::default();
@@ -214,6 +220,7 @@ impl Config {
         }
         Applied {
             config: Config {
+                requested,
                 settings,
                 options,
                 table,

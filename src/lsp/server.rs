@@ -174,11 +174,12 @@ impl Shared {
         })
     }
 
-    /// Applies settings; returns what to tell the user.
+    /// Applies settings; returns what to tell the user. Settings the client
+    /// already sent change nothing and are not reported again.
     fn apply(&self, settings: Settings) -> Vec<(MessageType, String)> {
         let _applying = self.applying.lock().unwrap_or_else(|e| e.into_inner());
         let current = self.config();
-        if current.settings == settings {
+        if current.requested == settings {
             return Vec::new();
         }
         let applied = current.apply(settings);
@@ -719,6 +720,20 @@ mod tests {
         );
         shared.docs.close(&uri);
         assert!(Publish::Clear(uri).is_current(&shared));
+    }
+
+    #[test]
+    fn settings_sent_again_are_not_reported_again() {
+        let shared = Shared::default();
+        let bad = Settings {
+            mue_file: Some("/nonexistent/mue.csv".into()),
+            ..Settings::default()
+        };
+        assert_eq!(shared.apply(bad.clone()).len(), 1);
+        assert_eq!(shared.apply(bad).len(), 0);
+        let config = shared.config();
+        assert_eq!(config.settings.mue_file, None, "the file in use");
+        assert_eq!(config.generation, 1);
     }
 
     #[test]
