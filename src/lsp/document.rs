@@ -70,7 +70,8 @@ impl Snapshot {
                     Outcome::Analysed(a)
                 }
                 None => {
-                    warning!(
+                    // The panic hook has logged where; this says which document.
+                    debug!(
                         "analysis of {} v{version} failed; keeping its last diagnostics",
                         uri.as_str()
                     );
