@@ -62,7 +62,7 @@ impl Snapshot {
                 Some(a) => {
                     debug!(
                         "analysed {} v{version}: {} bytes, {} findings in {:?}",
-                        uri.as_str(),
+                        log::doc(&uri),
                         text.len(),
                         a.findings.len(),
                         started.elapsed()
@@ -73,7 +73,7 @@ impl Snapshot {
                     // The panic hook has logged where; this says which document.
                     debug!(
                         "analysis of {} v{version} failed; keeping its last diagnostics",
-                        uri.as_str()
+                        log::doc(&uri)
                     );
                     Outcome::Failed
                 }

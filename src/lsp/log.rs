@@ -1,7 +1,8 @@
 //! Logging to stderr (stdout carries the protocol), at the level `DERMLS_LOG`
 //! names: `error`, `warn`, `info` (the default), `debug` or `trace`.
 //!
-//! Never log note text, at any level: log URIs, versions, sizes, counts,
+//! Never log note text, at any level: log documents by a hash of their URI
+//! (`doc`; a file name may hold a patient's name), versions, sizes, counts,
 //! codes and method names only. No `tracing` subscriber is installed, on
 //! purpose: tower-lsp-server logs whole message bodies (note text included)
 //! through `tracing` at trace level, and without a subscriber those events
@@ -65,12 +66,24 @@ pub fn enabled(level: Level) -> bool {
     level as u8 <= LEVEL.load(Ordering::Relaxed)
 }
 
-/// Writes one line to stderr. Use the macros (`info!` …) instead.
+/// Writes one line to stderr, in one write so that lines from two threads
+/// never interleave and a client reading the pipe gets whole lines. Use the
+/// macros (`info!` …) instead.
 pub fn write(level: Level, args: fmt::Arguments) {
     if enabled(level) {
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "dermls {}: {args}", level.as_str());
+        let line = format!("dermls {}: {args}\n", level.as_str());
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
     }
+}
+
+/// A document as the logs name it: a short hash of its URI, never the path,
+/// whose file name may carry a patient's name (`smith-john.derm`).
+pub fn doc(uri: &tower_lsp_server::lsp_types::Uri) -> impl fmt::Display {
+    // FNV-1a, 32 bits: stable across runs, so one document's lines match.
+    let hash = uri.as_str().bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    format!("doc#{hash:08x}")
 }
 
 macro_rules! error {

@@ -9,6 +9,7 @@
 //! | `pos.rs` | byte offsets ↔ positions in the negotiated encoding |
 //! | `config.rs` | settings and the code table they load |
 //! | `log.rs` | stderr logging (`DERMLS_LOG`), the panic hook |
+//! | `relay.rs` | a guard that keeps malformed messages from ending the session |
 //! | `diagnostics.rs` … `folding.rs` | one LSP feature each |
 //!
 //! Only this module knows about the protocol, tokio and ropey; the core
@@ -25,6 +26,7 @@ mod hover;
 mod inlay_hints;
 mod log;
 mod pos;
+mod relay;
 mod semantic_tokens;
 mod server;
 mod symbols;
@@ -37,14 +39,20 @@ pub use server::Backend;
 
 /// Serves the protocol over `input`/`output` until the client sends `exit`
 /// (or closes `input`). Returns at once after `exit`, even while `input`
-/// stays open.
+/// stays open. Messages pass through `relay` first, so a malformed one is
+/// answered or dropped instead of ending the session.
 pub async fn serve<I, O>(input: I, output: O)
 where
-    I: AsyncRead + Unpin,
+    I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite,
 {
     let (service, socket) = LspService::new(Backend::new);
-    Server::new(input, output, socket).serve(service).await;
+    let (relayed, server_input) = tokio::io::duplex(1 << 16);
+    let relaying = tokio::spawn(relay::relay(input, relayed));
+    Server::new(server_input, output, socket)
+        .serve(service)
+        .await;
+    relaying.abort();
 }
 
 /// Runs the server on stdin/stdout: logging from `DERMLS_LOG`, the panic

@@ -236,7 +236,7 @@ impl Backend {
                         trace!(
                             "publishing {} diagnostics for {} v{version}",
                             diagnostics.len(),
-                            uri.as_str()
+                            log::doc(&uri)
                         );
                         publisher
                             .publish_diagnostics(uri, diagnostics, Some(version))
@@ -302,7 +302,10 @@ impl Backend {
     async fn snapshot(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
         let config = self.shared.config();
         let Some((_, version, cached)) = self.shared.docs.current(uri, config.generation) else {
-            debug!("request for a document that is not open: {}", uri.as_str());
+            debug!(
+                "request for a document that is not open: {}",
+                log::doc(&uri)
+            );
             return None;
         };
         if let Some(s) = cached {
@@ -343,13 +346,15 @@ impl Backend {
         self.schedule_all();
     }
 
+    /// Tells the client about settings problems and notes. The stderr log
+    /// only counts them: the messages quote the paths the user configured,
+    /// and a path may name a patient.
     async fn tell(&self, messages: Vec<(MessageType, String)>) {
         for (kind, m) in messages {
             if kind == MessageType::ERROR {
-                warning!("{m}");
+                warning!("a settings problem was shown to the user");
                 self.client.show_message(kind, m).await;
             } else {
-                info!("{m}");
                 self.client.log_message(kind, m).await;
             }
         }
@@ -502,7 +507,7 @@ impl LanguageServer for Backend {
         let doc = params.text_document;
         debug!(
             "open {} v{} ({} bytes)",
-            doc.uri.as_str(),
+            log::doc(&doc.uri),
             doc.version,
             doc.text.len()
         );
@@ -522,16 +527,16 @@ impl LanguageServer for Backend {
             .change(&uri, version, &params.content_changes, enc)
         {
             Ok(()) => {
-                trace!("change {} v{version}", uri.as_str());
+                trace!("change {} v{version}", log::doc(&uri));
                 self.schedule(uri);
             }
             Err(Rejected::Unknown) => {
-                debug!("change to a document that is not open: {}", uri.as_str())
+                debug!("change to a document that is not open: {}", log::doc(&uri))
             }
             Err(Rejected::Stale { have }) => {
                 warning!(
                     "change to {} v{version} ignored: the document is at v{have}",
-                    uri.as_str()
+                    log::doc(&uri)
                 );
                 self.schedule(uri);
             }
@@ -540,7 +545,7 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        debug!("close {}", uri.as_str());
+        debug!("close {}", log::doc(&uri));
         if self.shared.docs.close(&uri) {
             let _ = self.publish.send(Publish::Clear(uri));
         }
