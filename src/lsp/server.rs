@@ -304,7 +304,7 @@ impl Backend {
         let Some((_, version, cached)) = self.shared.docs.current(uri, config.generation) else {
             debug!(
                 "request for a document that is not open: {}",
-                log::doc(&uri)
+                log::doc(uri)
             );
             return None;
         };
