@@ -26,7 +26,11 @@ fn outside_billing(text: &str) -> String {
     let mut out = String::new();
     let mut pos = 0;
     for e in &note.encounters {
-        for s in e.sections.iter().filter(|s| s.class == SectionClass::Billing) {
+        for s in e
+            .sections
+            .iter()
+            .filter(|s| s.class == SectionClass::Billing)
+        {
             out.push_str(&text[pos..s.heading.end]);
             out.push('|');
             let rest = &text[s.span.end..];
@@ -61,8 +65,15 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let (fixed, _) = fix_all(&text, table, &options);
-    assert_eq!(outside_billing(&fixed), outside_billing(&text), "fix outside Billing");
+    assert_eq!(
+        outside_billing(&fixed),
+        outside_billing(&text),
+        "fix outside Billing"
+    );
     let (inserted, _) = apply(&text, &billing_edits(&text, &a));
     let b = analyze(&inserted, table, &options);
-    assert!(billing_edits(&inserted, &b).is_empty(), "insert not idempotent");
+    assert!(
+        billing_edits(&inserted, &b).is_empty(),
+        "insert not idempotent"
+    );
 });

@@ -6,10 +6,10 @@
 
 #![no_main]
 
+use arbitrary::Arbitrary;
 use dermls::Span;
 use dermls::fix::{Edit, apply};
 use dermls::lines::LineIndex;
-use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
@@ -87,6 +87,10 @@ fuzz_target!(|input: Input| {
             }
         }
         assert_eq!(line, l, "line of offset {offset}");
-        assert_eq!(col, text[line_start..offset].chars().count(), "column of offset {offset}");
+        assert_eq!(
+            col,
+            text[line_start..offset].chars().count(),
+            "column of offset {offset}"
+        );
     }
 });

@@ -30,6 +30,8 @@ mod relay;
 mod semantic_tokens;
 mod server;
 mod symbols;
+#[doc(hidden)]
+pub mod testing;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{LspService, Server};

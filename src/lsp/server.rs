@@ -302,10 +302,7 @@ impl Backend {
     async fn snapshot(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
         let config = self.shared.config();
         let Some((_, version, cached)) = self.shared.docs.current(uri, config.generation) else {
-            debug!(
-                "request for a document that is not open: {}",
-                log::doc(uri)
-            );
+            debug!("request for a document that is not open: {}", log::doc(uri));
             return None;
         };
         if let Some(s) = cached {
