@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use serde::Deserialize;
 
 use crate::span::Span;
@@ -185,7 +185,10 @@ impl Payer {
 /// mapped back to the value of the phrase that produced it.
 pub struct PhraseSet<T> {
     combined: Regex,
-    entries: Vec<(Regex, T)>,
+    /// Each phrase anchored at both ends, in the order of `values`: the
+    /// first one that matches a found text names its value.
+    anchored: RegexSet,
+    values: Vec<T>,
 }
 
 impl<T: Clone> PhraseSet<T> {
@@ -197,15 +200,18 @@ impl<T: Clone> PhraseSet<T> {
         let parts: Vec<String> = items.iter().map(|(p, _)| bounded(p)).collect();
         let combined = Regex::new(&format!("(?i)(?:{})", parts.join("|")))
             .expect("vocabulary phrases form a valid regex");
-        let entries = items
-            .into_iter()
-            .map(|(p, v)| {
-                let re = Regex::new(&format!("(?i)^(?:{})$", bounded(&p)))
-                    .expect("vocabulary phrase is a valid regex");
-                (re, v)
-            })
-            .collect();
-        PhraseSet { combined, entries }
+        let anchored = RegexSet::new(
+            items
+                .iter()
+                .map(|(p, _)| format!("(?i)^(?:{})$", bounded(p))),
+        )
+        .expect("vocabulary phrases are valid regexes");
+        let values = items.into_iter().map(|(_, v)| v).collect();
+        PhraseSet {
+            combined,
+            anchored,
+            values,
+        }
     }
 
     /// Every non-overlapping match, left to right, as (span relative to
@@ -231,10 +237,8 @@ impl<T: Clone> PhraseSet<T> {
     }
 
     fn value_of(&self, matched: &str) -> Option<T> {
-        self.entries
-            .iter()
-            .find(|(re, _)| re.is_match(matched))
-            .map(|(_, v)| v.clone())
+        let first = self.anchored.matches(matched).into_iter().next()?;
+        Some(self.values[first].clone())
     }
 }
 
@@ -664,7 +668,7 @@ mod tests {
     #[test]
     fn vocabulary_loads_and_every_region_has_every_group() {
         let v = vocab();
-        for site in v.sites.entries.iter().map(|(_, s)| s) {
+        for site in &v.sites.values {
             for fam in [
                 GroupFamily::Excision,
                 GroupFamily::RepairSimple,
