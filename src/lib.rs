@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod codes;
+pub mod corpus;
 pub mod extract;
 pub mod fix;
 pub mod lines;

@@ -55,6 +55,19 @@ enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// A synthetic corpus of encounter notes, for benchmarks.
+    #[command(hide = true)]
+    Corpus {
+        /// The same seed always gives the same text.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Generate encounters until the text holds at least this many bytes.
+        #[arg(long, default_value_t = 1_000_000)]
+        bytes: usize,
+        /// Write the corpus here instead of to stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Args)]
@@ -125,6 +138,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check { args, fix } => notes(args, if fix { Mode::Fix } else { Mode::Check }),
         Command::Claim { args, write } => {
             notes(args, if write { Mode::Write } else { Mode::Claim })
+        }
+        Command::Corpus { seed, bytes, out } => {
+            let text = dermls::corpus::generate(seed, bytes);
+            match out {
+                Some(p) => std::fs::write(&p, text).with_context(|| format!("{}", p.display()))?,
+                None => io::stdout().lock().write_all(text.as_bytes())?,
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Explain { code, data } => {
             let table = load_table(&data)?;

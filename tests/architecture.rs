@@ -9,6 +9,7 @@ const CORE: &[&str] = &[
     "src/note",
     "src/extract",
     "src/codes",
+    "src/corpus.rs",
     "src/rules",
     "src/vocab.rs",
     "src/span.rs",
