@@ -6,9 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
 use serde_json::json;
 
-use dermls::analysis::{self, Analysis, CONVERSION_FACTOR_2026, Options, round2};
+use dermls::analysis::{self, CONVERSION_FACTOR_2026, Options, Report, round2};
 use dermls::codes::{self, CodeTable};
 use dermls::fix;
 use dermls::lines::LineIndex;
@@ -238,60 +239,23 @@ fn notes(args: FileArgs, mode: Mode) -> Result<ExitCode> {
     let mut any_error = false;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    for path in expand(&args.files, &mut io_error) {
-        let text = match read_note(&path) {
-            Ok(t) => t,
-            Err(e) => {
+    let paths = expand(&args.files, &mut io_error);
+    // A window of files at a time on all cores, printed in input order as
+    // each window completes: the output streams and memory stays flat
+    // however many files there are.
+    for window in paths.chunks(FILES_AT_ONCE) {
+        let done: Vec<Done> = window
+            .par_iter()
+            .map(|path| one_note(path, mode, args.format, &table, &options))
+            .collect();
+        for d in done {
+            out.write_all(d.output.as_bytes())?;
+            if let Some(e) = d.error {
+                out.flush()?;
                 eprintln!("dermls: {e}");
                 io_error = true;
-                continue;
             }
-        };
-        let name = path.display().to_string();
-        // `--fix` and `--write` rewrite the note, then report on the result.
-        let (text, changed) = match mode {
-            Mode::Fix => {
-                let (fixed, n) = fix::fix_all(&text, &table, &options);
-                (fixed, n)
-            }
-            Mode::Write => {
-                let a = analysis::analyze(&text, &table, &options);
-                let edits = fix::billing_edits(&text, &a);
-                fix::apply(&text, &edits)
-            }
-            Mode::Check | Mode::Claim => (text, 0),
-        };
-        if changed > 0 {
-            if let Err(e) = write_atomic(&path, &text) {
-                eprintln!("dermls: {name}: could not write the note: {e}");
-                io_error = true;
-                continue;
-            }
-        }
-        let a = analysis::analyze(&text, &table, &options);
-        match (mode, args.format) {
-            (Mode::Claim | Mode::Write, Format::Json) => {
-                writeln!(out, "{}", claim_json(&name, &a, &table, &options))?
-            }
-            (Mode::Claim | Mode::Write, Format::Text) => {
-                write!(out, "{}", claim_text(&name, &a, &table, &options))?
-            }
-            (Mode::Check | Mode::Fix, Format::Json) => {
-                let mut v = check_json(&name, &text, &a);
-                if mode == Mode::Fix {
-                    v["fixes_applied"] = json!(changed);
-                }
-                writeln!(out, "{v}")?
-            }
-            (Mode::Check | Mode::Fix, Format::Text) => {
-                if mode == Mode::Fix && changed > 0 {
-                    writeln!(out, "{name}: applied {changed} fix edit(s)")?;
-                }
-                write!(out, "{}", check_text(&name, &text, &a))?
-            }
-        }
-        if matches!(mode, Mode::Check | Mode::Fix) {
-            any_error |= a.findings.iter().any(|f| f.severity == Severity::Error);
+            any_error |= d.has_error_finding;
         }
     }
     out.flush()?;
@@ -302,6 +266,76 @@ fn notes(args: FileArgs, mode: Mode) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Files analysed together: a few per core, so that a slow file rarely
+/// leaves a core idle.
+const FILES_AT_ONCE: usize = 64;
+
+/// What one note gives: the text to print, an I/O error to report, and
+/// whether a finding of error severity was raised.
+struct Done {
+    output: String,
+    error: Option<String>,
+    has_error_finding: bool,
+}
+
+fn one_note(path: &Path, mode: Mode, format: Format, table: &CodeTable, options: &Options) -> Done {
+    let mut done = Done {
+        output: String::new(),
+        error: None,
+        has_error_finding: false,
+    };
+    let text = match read_note(path) {
+        Ok(t) => t,
+        Err(e) => {
+            done.error = Some(e);
+            return done;
+        }
+    };
+    let name = path.display().to_string();
+    // `--fix` and `--write` rewrite the note, then report on the result.
+    let (text, changed) = match mode {
+        Mode::Fix => fix::fix_all(&text, table, options),
+        Mode::Write => {
+            let a = analysis::analyze_parallel(&text, table, options);
+            let edits = fix::billing_edits(&text, &a);
+            fix::apply(&text, &edits)
+        }
+        Mode::Check | Mode::Claim => (text, 0),
+    };
+    if changed > 0 {
+        if let Err(e) = write_atomic(path, &text) {
+            done.error = Some(format!("{name}: could not write the note: {e}"));
+            return done;
+        }
+    }
+    let r = analysis::report(&text, table, options);
+    done.output = match (mode, format) {
+        (Mode::Claim | Mode::Write, Format::Json) => {
+            format!("{}\n", claim_json(&name, &r, table, options))
+        }
+        (Mode::Claim | Mode::Write, Format::Text) => claim_text(&name, &r, table, options),
+        (Mode::Check | Mode::Fix, Format::Json) => {
+            let mut v = check_json(&name, &text, &r);
+            if mode == Mode::Fix {
+                v["fixes_applied"] = json!(changed);
+            }
+            format!("{v}\n")
+        }
+        (Mode::Check | Mode::Fix, Format::Text) => {
+            let mut s = String::new();
+            if mode == Mode::Fix && changed > 0 {
+                s.push_str(&format!("{name}: applied {changed} fix edit(s)\n"));
+            }
+            s.push_str(&check_text(&name, &text, &r));
+            s
+        }
+    };
+    if matches!(mode, Mode::Check | Mode::Fix) {
+        done.has_error_finding = r.findings.iter().any(|f| f.severity == Severity::Error);
+    }
+    done
 }
 
 /// Replaces the file's contents without ever leaving half a note: the new
@@ -393,7 +427,7 @@ fn read_note(path: &Path) -> std::result::Result<String, String> {
 
 const ESTIMATE_NOTE: &str = "national Medicare estimate: non-facility total RVU x conversion factor, no geographic adjustment";
 
-fn claim_json(file: &str, a: &Analysis, table: &CodeTable, options: &Options) -> serde_json::Value {
+fn claim_json(file: &str, a: &Report, table: &CodeTable, options: &Options) -> serde_json::Value {
     let encounters: Vec<serde_json::Value> = a
         .claims
         .iter()
@@ -431,7 +465,7 @@ fn claim_json(file: &str, a: &Analysis, table: &CodeTable, options: &Options) ->
     json!({ "file": file, "encounters": encounters })
 }
 
-fn claim_text(file: &str, a: &Analysis, table: &CodeTable, options: &Options) -> String {
+fn claim_text(file: &str, a: &Report, table: &CodeTable, options: &Options) -> String {
     let mut s = format!("{file}\n");
     for c in &a.claims {
         s.push_str(&format!(
@@ -487,7 +521,7 @@ fn claim_text(file: &str, a: &Analysis, table: &CodeTable, options: &Options) ->
     s
 }
 
-fn check_json(file: &str, text: &str, a: &Analysis) -> serde_json::Value {
+fn check_json(file: &str, text: &str, a: &Report) -> serde_json::Value {
     let idx = LineIndex::new(text);
     let range = |span: dermls::Span| {
         let (sl, sc) = idx.position(text, span.start);
@@ -523,7 +557,7 @@ fn check_json(file: &str, text: &str, a: &Analysis) -> serde_json::Value {
     json!({ "file": file, "diagnostics": diags })
 }
 
-fn check_text(file: &str, text: &str, a: &Analysis) -> String {
+fn check_text(file: &str, text: &str, a: &Report) -> String {
     let idx = LineIndex::new(text);
     let mut s = String::new();
     for f in &a.findings {

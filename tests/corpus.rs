@@ -1,7 +1,7 @@
 //! The generated corpus: deterministic, and notes the analysis reads
 //! without trouble (no `note/parse` storm, most encounters with a claim).
 
-use dermls::analysis::{Options, analyze};
+use dermls::analysis::{Options, analyze, analyze_parallel, report};
 use dermls::codes::CodeTable;
 use dermls::corpus::generate;
 
@@ -42,4 +42,29 @@ fn generated_notes_analyse_cleanly() {
         assert!(text.contains("\r\n"), "seed {seed}: no CRLF encounter");
         assert!(text.contains("## Billing"));
     }
+}
+
+#[test]
+fn parallel_analysis_is_the_sequential_one() {
+    // More encounters than one parallel window, with re-excisions that take
+    // modifier 58 from the encounter before.
+    let text = generate(11, 700_000);
+    let table = CodeTable::builtin();
+    let options = Options::default();
+    let seq = analyze(&text, table, &options);
+    let par = analyze_parallel(&text, table, &options);
+    assert!(seq.claims.len() > 600, "{} encounters", seq.claims.len());
+    assert!(
+        seq.claims
+            .iter()
+            .flat_map(|c| &c.lines)
+            .any(|l| l.modifiers.iter().any(|m| m == "58"))
+    );
+    assert!(par.note == seq.note);
+    assert!(par.facts == seq.facts);
+    assert!(par.claims == seq.claims);
+    assert!(par.findings == seq.findings);
+    let r = report(&text, table, &options);
+    assert!(r.claims == seq.claims);
+    assert!(r.findings == seq.findings);
 }
