@@ -12,6 +12,7 @@ pub mod extract;
 pub mod fix;
 pub mod lines;
 pub mod note;
+mod phrase;
 pub mod rules;
 pub mod span;
 pub mod vocab;

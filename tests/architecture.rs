@@ -12,6 +12,7 @@ const CORE: &[&str] = &[
     "src/corpus.rs",
     "src/rules",
     "src/vocab.rs",
+    "src/phrase.rs",
     "src/span.rs",
     "src/lines.rs",
     "src/analysis.rs",

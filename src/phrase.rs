@@ -1,0 +1,481 @@
+//! A fast matcher for the vocabulary's phrase sets on ASCII text.
+//!
+//! A phrase set is one case-insensitive regex, an alternation of phrases
+//! tried in order at the leftmost position where any matches (see
+//! `vocab::PhraseSet`). The phrases use little regex syntax: literal words,
+//! spaces that stand for `[\s\-]+`, `\d`, `\s`, the quantifiers `?`, `+`
+//! and `*` on a character or a class, `(?:…|…)` groups (optional or not),
+//! and word boundaries at the ends. On ASCII text, case-insensitivity is
+//! plain ASCII folding and `\b`, `\s` and `\d` are ASCII classes, so each
+//! phrase can be expanded into a few flat variants and matched byte by byte,
+//! in the same order of preference as the regex, without the regex's
+//! per-search set-up. Text with other characters, and sets with a phrase
+//! beyond this syntax, keep the regex.
+
+/// The compiled phrases of a set, in priority order.
+pub(crate) struct Literals {
+    variants: Vec<Variant>,
+    /// The class of each byte in the index: bytes that begin a spelling, or
+    /// come second in one, have a class of their own (both cases alike);
+    /// every other byte is class 0.
+    class: [u8; 256],
+    classes: usize,
+    /// Whether some variant may start with the byte.
+    first: [bool; 256],
+    /// Whether some variant needs no word boundary before it.
+    any_unbounded: bool,
+    /// For each pair of classes (the byte at a position and the next one),
+    /// the variants that may start there, in priority order: those that
+    /// need a word boundary before them too, or only those that don't.
+    bounded: Index,
+    unbounded: Index,
+}
+
+/// Lists of variants by cell, one after another: cell `c` holds
+/// `list[start[c]..start[c + 1]]`.
+struct Index {
+    start: Vec<u32>,
+    list: Vec<u32>,
+}
+
+impl Index {
+    fn cell(&self, c: usize) -> &[u32] {
+        &self.list[self.start[c] as usize..self.start[c + 1] as usize]
+    }
+}
+
+/// One way a phrase can be spelled: its atoms after any leading boundary.
+struct Variant {
+    phrase: usize,
+    /// A word boundary must come first.
+    bounded: bool,
+    atoms: Vec<Atom>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Atom {
+    /// A byte, lowercase; matched ignoring ASCII case.
+    Byte(u8),
+    Class(Class, Rep),
+    /// `\b`.
+    Boundary,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    /// `\s`.
+    Space,
+    /// `\d`.
+    Digit,
+    /// `[\s\-]`: what a space in a phrase stands for.
+    Separator,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Rep {
+    One,
+    Opt,
+    Plus,
+    Star,
+}
+
+/// More spellings than this and a phrase is left to the regex.
+const MAX_VARIANTS: usize = 64;
+
+impl Literals {
+    /// Compiles phrases given in priority order, each with whether a word
+    /// boundary comes before and after it. `None` when a phrase uses syntax
+    /// this matcher does not know.
+    pub(crate) fn new<'a>(
+        phrases: impl IntoIterator<Item = (&'a str, bool, bool)>,
+    ) -> Option<Self> {
+        let mut variants = Vec::new();
+        for (phrase, (text, start, end)) in phrases.into_iter().enumerate() {
+            for mut atoms in spellings(text)? {
+                // A phrase that could match nothing at all is left to the
+                // regex.
+                let consumes =
+                    |a: &Atom| matches!(a, Atom::Byte(_) | Atom::Class(_, Rep::One | Rep::Plus));
+                if !atoms.iter().any(consumes) {
+                    return None;
+                }
+                if end {
+                    atoms.push(Atom::Boundary);
+                }
+                variants.push(Variant {
+                    phrase,
+                    bounded: start,
+                    atoms,
+                });
+            }
+        }
+        // The bytes each variant may start with, and its second byte when
+        // its first two atoms are plain bytes.
+        let keys: Vec<([bool; 256], Option<u8>)> = variants
+            .iter()
+            .map(|v| {
+                let mut firsts = [false; 256];
+                for (b, f) in firsts.iter_mut().enumerate() {
+                    *f = may_start(&v.atoms, b as u8);
+                }
+                let second = match v.atoms.as_slice() {
+                    [Atom::Byte(_), Atom::Byte(b), ..] => Some(*b),
+                    _ => None,
+                };
+                (firsts, second)
+            })
+            .collect();
+        let mut class = [0u8; 256];
+        let mut classes = 1;
+        let starts = keys.iter().flat_map(|(firsts, _)| {
+            (0..=255u8).filter(|b| firsts[usize::from(*b)] && !b.is_ascii_uppercase())
+        });
+        let seconds = keys.iter().filter_map(|(_, b)| *b);
+        for b in starts.chain(seconds) {
+            if class[usize::from(b)] == 0 && classes < 255 {
+                class[usize::from(b)] = classes as u8;
+                class[usize::from(b.to_ascii_uppercase())] = classes as u8;
+                classes += 1;
+            }
+        }
+        // A variant goes in every cell whose bytes it may start with.
+        let first_classes: Vec<Vec<bool>> = keys
+            .iter()
+            .map(|(firsts, _)| {
+                let mut in_class = vec![false; classes];
+                for b in (0..256).filter(|b| firsts[*b]) {
+                    in_class[usize::from(class[b])] = true;
+                }
+                in_class
+            })
+            .collect();
+        let fits = |i: usize, c0: usize, c1: usize| {
+            first_classes[i][c0]
+                && keys[i]
+                    .1
+                    .is_none_or(|b| usize::from(class[usize::from(b)]) == c1)
+        };
+        let index = |only_unbounded: bool| {
+            let mut start = vec![0u32];
+            let mut list = Vec::new();
+            for c0 in 0..classes {
+                for c1 in 0..classes {
+                    for (i, v) in variants.iter().enumerate() {
+                        if fits(i, c0, c1) && !(only_unbounded && v.bounded) {
+                            list.push(i as u32);
+                        }
+                    }
+                    start.push(list.len() as u32);
+                }
+            }
+            Index { start, list }
+        };
+        let mut first = [false; 256];
+        for (b, f) in first.iter_mut().enumerate() {
+            let lower = (b as u8).to_ascii_lowercase();
+            *f = keys.iter().any(|(firsts, _)| firsts[usize::from(lower)]);
+        }
+        Some(Literals {
+            bounded: index(false),
+            unbounded: index(true),
+            any_unbounded: variants.iter().any(|v| !v.bounded),
+            variants,
+            class,
+            classes,
+            first,
+        })
+    }
+
+    /// The leftmost match in `text` at or after `from`, as (start, end,
+    /// phrase index), preferring the earlier phrase at the same start.
+    /// `text` must be ASCII.
+    pub(crate) fn find_at(&self, text: &[u8], from: usize) -> Option<(usize, usize, usize)> {
+        let mut prev_word = from > 0 && is_word(text[from - 1]);
+        for (i, &b) in text.iter().enumerate().skip(from) {
+            let word = is_word(b);
+            let boundary = word != prev_word;
+            prev_word = word;
+            // Most positions are ruled out by their byte, or by needing a
+            // word boundary that is not there.
+            if !self.first[usize::from(b)] || !(boundary || self.any_unbounded) {
+                continue;
+            }
+            let index = if boundary {
+                &self.bounded
+            } else {
+                &self.unbounded
+            };
+            let c0 = usize::from(self.class[usize::from(b)]);
+            let c1 = text
+                .get(i + 1)
+                .map_or(0, |b| usize::from(self.class[usize::from(*b)]));
+            for &v in index.cell(c0 * self.classes + c1) {
+                let v = &self.variants[v as usize];
+                if let Some(end) = match_at(&v.atoms, text, i) {
+                    return Some((i, end, v.phrase));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Whether a match of `atoms` can start with byte `b` (lowercase).
+fn may_start(atoms: &[Atom], b: u8) -> bool {
+    match atoms.first() {
+        None => true,
+        Some(Atom::Byte(x)) => *x == b,
+        Some(Atom::Boundary) => may_start(&atoms[1..], b),
+        Some(Atom::Class(c, Rep::One | Rep::Plus)) => c.has(b),
+        Some(Atom::Class(c, Rep::Opt | Rep::Star)) => c.has(b) || may_start(&atoms[1..], b),
+    }
+}
+
+/// The end of the first way `atoms` match at `pos`, trying a quantifier's
+/// longest run first, as the regex does.
+fn match_at(mut atoms: &[Atom], text: &[u8], mut pos: usize) -> Option<usize> {
+    loop {
+        let Some((first, rest)) = atoms.split_first() else {
+            return Some(pos);
+        };
+        match *first {
+            Atom::Byte(b) => {
+                if text.get(pos)?.to_ascii_lowercase() != b {
+                    return None;
+                }
+                pos += 1;
+            }
+            Atom::Boundary => {
+                if !is_boundary(text, pos) {
+                    return None;
+                }
+            }
+            Atom::Class(c, rep) => {
+                let (min, max) = match rep {
+                    Rep::One => (1, 1),
+                    Rep::Opt => (0, 1),
+                    Rep::Plus => (1, usize::MAX),
+                    Rep::Star => (0, usize::MAX),
+                };
+                let run = text[pos..]
+                    .iter()
+                    .take(max)
+                    .take_while(|b| c.has(**b))
+                    .count();
+                if run < min {
+                    return None;
+                }
+                return (min..=run)
+                    .rev()
+                    .find_map(|n| match_at(rest, text, pos + n));
+            }
+        }
+        atoms = rest;
+    }
+}
+
+fn is_word(b: u8) -> bool {
+    WORD[usize::from(b)]
+}
+
+/// `\w` on ASCII: letters, digits and the underscore.
+static WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_';
+        b += 1;
+    }
+    t
+};
+
+/// `\b` at `pos`: a word byte on one side and not on the other.
+fn is_boundary(text: &[u8], pos: usize) -> bool {
+    let before = pos > 0 && is_word(text[pos - 1]);
+    let after = text.get(pos).is_some_and(|b| is_word(*b));
+    before != after
+}
+
+impl Class {
+    fn has(self, b: u8) -> bool {
+        // `\s` is Unicode White_Space, whose ASCII part includes the
+        // vertical tab.
+        let space = b.is_ascii_whitespace() || b == 0x0B;
+        match self {
+            Class::Space => space,
+            Class::Digit => b.is_ascii_digit(),
+            Class::Separator => space || b == b'-',
+        }
+    }
+}
+
+/// One element of a phrase: its alternatives, in order of preference.
+type Element = Vec<Vec<Atom>>;
+
+/// Every spelling of a phrase as flat atoms, in the order the regex would
+/// prefer them; `None` for syntax this matcher does not know.
+fn spellings(phrase: &str) -> Option<Vec<Vec<Atom>>> {
+    let chars: Vec<char> = phrase.chars().collect();
+    let (alternatives, rest) = alternation(&chars)?;
+    if !rest.is_empty() {
+        return None;
+    }
+    Some(alternatives)
+}
+
+/// Alternatives separated by `|`, up to a `)` or the end: their spellings
+/// and the text after them.
+fn alternation(mut s: &[char]) -> Option<(Vec<Vec<Atom>>, &[char])> {
+    let mut out = Vec::new();
+    loop {
+        let (spellings, rest) = sequence(s)?;
+        out.extend(spellings);
+        match rest.first() {
+            Some('|') => s = &rest[1..],
+            _ => return (out.len() <= MAX_VARIANTS).then_some((out, rest)),
+        }
+    }
+}
+
+/// Elements one after another, up to a `|`, a `)` or the end.
+fn sequence(mut s: &[char]) -> Option<(Vec<Vec<Atom>>, &[char])> {
+    let mut elements: Vec<Element> = Vec::new();
+    while let Some(&c) = s.first() {
+        if c == '|' || c == ')' {
+            break;
+        }
+        s = &s[1..];
+        let element: Element = match c {
+            ' ' => vec![vec![Atom::Class(Class::Separator, Rep::Plus)]],
+            '\\' => {
+                let (&e, rest) = s.split_first()?;
+                s = rest;
+                match e {
+                    'd' => vec![vec![Atom::Class(Class::Digit, Rep::One)]],
+                    's' => vec![vec![Atom::Class(Class::Space, Rep::One)]],
+                    e if e.is_ascii_punctuation() => vec![vec![Atom::Byte(e as u8)]],
+                    _ => return None,
+                }
+            }
+            '(' => {
+                let rest = s.strip_prefix(&['?', ':'])?;
+                let (alternatives, rest) = alternation(rest)?;
+                s = rest.strip_prefix(&[')'])?;
+                alternatives
+            }
+            '?' | '+' | '*' => {
+                let last = elements.pop()?;
+                quantified(last, c)?
+            }
+            c if c.is_ascii() => {
+                if ".[]{}^$".contains(c) {
+                    return None;
+                }
+                vec![vec![Atom::Byte(c.to_ascii_lowercase() as u8)]]
+            }
+            c => {
+                // A letter whose other cases are all outside ASCII never
+                // matches ASCII text; any other character is left to the
+                // regex.
+                let ascii_case = c
+                    .to_lowercase()
+                    .chain(c.to_uppercase())
+                    .any(|x| x.is_ascii());
+                if ascii_case {
+                    return None;
+                }
+                Vec::new()
+            }
+        };
+        elements.push(element);
+    }
+    let mut spellings: Vec<Vec<Atom>> = vec![Vec::new()];
+    for element in elements {
+        spellings = spellings
+            .iter()
+            .flat_map(|prefix| {
+                element.iter().map(move |alt| {
+                    let mut v = prefix.clone();
+                    v.extend_from_slice(alt);
+                    v
+                })
+            })
+            .collect();
+        if spellings.len() > MAX_VARIANTS {
+            return None;
+        }
+    }
+    Some((spellings, s))
+}
+
+/// An element with `?`, `+` or `*` after it.
+fn quantified(element: Element, q: char) -> Option<Element> {
+    if let [alt] = element.as_slice() {
+        if let [Atom::Class(class, Rep::One)] = alt.as_slice() {
+            let rep = match q {
+                '?' => Rep::Opt,
+                '+' => Rep::Plus,
+                _ => Rep::Star,
+            };
+            return Some(vec![vec![Atom::Class(*class, rep)]]);
+        }
+    }
+    if q != '?' || element.iter().any(Vec::is_empty) {
+        return None;
+    }
+    // Optional: each alternative first, then nothing.
+    let mut out = element;
+    out.push(Vec::new());
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find_all(phrases: &[(&str, bool, bool)], text: &str) -> Vec<(String, usize)> {
+        let l = Literals::new(phrases.iter().copied()).expect("compiles");
+        let mut out = Vec::new();
+        let mut from = 0;
+        while let Some((s, e, p)) = l.find_at(text.as_bytes(), from) {
+            out.push((text[s..e].to_string(), p));
+            from = e;
+        }
+        out
+    }
+
+    #[test]
+    fn spellings_in_order_of_preference() {
+        assert_eq!(
+            spellings("keratoses?").map(|s| s.len()),
+            Some(2),
+            "with the s, then without"
+        );
+        let s = spellings("back of (?:the )?hands").unwrap();
+        assert_eq!(s.len(), 2);
+        assert!(s[0].len() > s[1].len());
+        assert!(spellings("a.b").is_none());
+        assert!(spellings("(?:a|b").is_none());
+        assert_eq!(spellings("décolletage").map(|s| s.len()), Some(0));
+    }
+
+    #[test]
+    fn leftmost_then_first_phrase() {
+        let phrases = [
+            ("shave biopsy", true, true),
+            ("biopsy", true, true),
+            ("\\d+(?:\\.\\d+)?\\s*-?\\s*mm punch(?:es)?", true, true),
+            ("punch(?:es)?", true, true),
+        ];
+        assert_eq!(
+            find_all(&phrases, "A Shave-Biopsy, then 4.5 mm punches; punch"),
+            [
+                ("Shave-Biopsy".to_string(), 0),
+                ("4.5 mm punches".to_string(), 2),
+                ("punch".to_string(), 3)
+            ]
+        );
+        assert_eq!(find_all(&phrases, "biopsyx xbiopsy"), []);
+    }
+}
