@@ -2,7 +2,7 @@
 //! `grammar/vocabulary.json` and compiled once into phrase matchers.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use regex::{Regex, RegexSet};
 use serde::Deserialize;
@@ -185,14 +185,21 @@ impl Payer {
 /// A set of phrases compiled into one case-insensitive regex; each match is
 /// mapped back to the value of the phrase that produced it. ASCII text, by
 /// far the most common, goes through `phrase::Literals` instead, which
-/// finds the same matches with much less work per search.
+/// finds the same matches with much less work per search; the regex is
+/// compiled only when some text needs it.
 pub struct PhraseSet<T> {
-    combined: Regex,
+    /// Each phrase with its word boundaries, longest first.
+    patterns: Vec<String>,
     fast: Option<Literals>,
+    regex: OnceLock<Regexes>,
+    values: Vec<T>,
+}
+
+struct Regexes {
+    combined: Regex,
     /// Each phrase anchored at both ends, in the order of `values`: the
     /// first one that matches a found text names its value.
     anchored: RegexSet,
-    values: Vec<T>,
 }
 
 impl<T: Clone> PhraseSet<T> {
@@ -201,26 +208,26 @@ impl<T: Clone> PhraseSet<T> {
         // Longer phrases first, so that an alternation prefers them at the
         // same position.
         items.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
-        let parts: Vec<String> = items.iter().map(|(p, _)| bounded(p)).collect();
         let fast = Literals::new(items.iter().map(|(p, _)| {
             let (start, end) = boundaries(p);
             (p.as_str(), start, end)
         }));
-        let combined = Regex::new(&format!("(?i)(?:{})", parts.join("|")))
-            .expect("vocabulary phrases form a valid regex");
-        let anchored = RegexSet::new(
-            items
-                .iter()
-                .map(|(p, _)| format!("(?i)^(?:{})$", bounded(p))),
-        )
-        .expect("vocabulary phrases are valid regexes");
-        let values = items.into_iter().map(|(_, v)| v).collect();
+        let (patterns, values) = items.into_iter().map(|(p, v)| (bounded(&p), v)).unzip();
         PhraseSet {
-            combined,
+            patterns,
             fast,
-            anchored,
+            regex: OnceLock::new(),
             values,
         }
+    }
+
+    fn regex(&self) -> &Regexes {
+        self.regex.get_or_init(|| Regexes {
+            combined: Regex::new(&format!("(?i)(?:{})", self.patterns.join("|")))
+                .expect("vocabulary phrases form a valid regex"),
+            anchored: RegexSet::new(self.patterns.iter().map(|p| format!("(?i)^(?:{p})$")))
+                .expect("vocabulary phrases are valid regexes"),
+        })
     }
 
     /// Every non-overlapping match, left to right, as (span relative to
@@ -248,7 +255,7 @@ impl<T: Clone> PhraseSet<T> {
                 Some((Span::new(start, end), self.values[phrase].clone()))
             }
             None => {
-                let m = self.combined.find(text)?;
+                let m = self.regex().combined.find(text)?;
                 Some((Span::new(m.start(), m.end()), self.value_of(m.as_str())?))
             }
         }
@@ -257,7 +264,7 @@ impl<T: Clone> PhraseSet<T> {
     pub fn is_match(&self, text: &str) -> bool {
         match self.fast_for(text) {
             Some(fast) => fast.find_at(text.as_bytes(), 0).is_some(),
-            None => self.combined.is_match(text),
+            None => self.regex().combined.is_match(text),
         }
     }
 
@@ -267,7 +274,8 @@ impl<T: Clone> PhraseSet<T> {
     }
 
     fn find_all_regex(&self, text: &str) -> Vec<(Span, T)> {
-        self.combined
+        self.regex()
+            .combined
             .find_iter(text)
             .filter_map(|m| {
                 let v = self.value_of(m.as_str())?;
@@ -277,7 +285,7 @@ impl<T: Clone> PhraseSet<T> {
     }
 
     fn value_of(&self, matched: &str) -> Option<T> {
-        let first = self.anchored.matches(matched).into_iter().next()?;
+        let first = self.regex().anchored.matches(matched).into_iter().next()?;
         Some(self.values[first].clone())
     }
 }
@@ -761,7 +769,11 @@ mod tests {
                 let want = set.find_all_regex(t);
                 assert_eq!(set.find_all(t), want, "{name} in {t:?}");
                 assert_eq!(set.find(t), want.first().cloned(), "{name} in {t:?}");
-                assert_eq!(set.is_match(t), set.combined.is_match(t), "{name} in {t:?}");
+                assert_eq!(
+                    set.is_match(t),
+                    set.regex().combined.is_match(t),
+                    "{name} in {t:?}"
+                );
             }
         }
         let corpus = crate::corpus::generate(5, 300_000);

@@ -2,7 +2,6 @@
 //! and titles, and the dermatology subset for completion.
 
 use std::borrow::Cow;
-use std::cmp::Ordering;
 use std::sync::LazyLock;
 
 use super::csv::builtin_records;
@@ -15,17 +14,21 @@ const DERM_CSV: &str = include_str!("data/icd10cm_fy2026_derm.csv");
 /// valid billable code (a leaf) rather than a category or subcategory
 /// header.
 struct Entry {
-    code: &'static str,
+    key: Key,
     title: Cow<'static, str>,
     billable: bool,
 }
+
+/// A code without its dot, upper-case, padded with zero bytes: codes are at
+/// most seven characters without the dot.
+type Key = [u8; 8];
 
 /// The full code set, sorted by the code without its dot. It borrows the
 /// compiled-in text, so building it is one pass over the lines with no
 /// allocation per row; it is built on the first lookup only.
 static ALL: LazyLock<Vec<Entry>> = LazyLock::new(|| {
     let mut entries = parse_all(ALL_FILE, ALL_CSV);
-    entries.sort_unstable_by(|a, b| compare_keys(a.code, b.code));
+    entries.sort_unstable_by_key(|e| e.key);
     entries
 });
 
@@ -57,23 +60,25 @@ pub fn icd10_derm() -> impl Iterator<Item = (&'static str, &'static str)> {
 }
 
 fn lookup(code: &str) -> Option<&'static Entry> {
-    let code = code.trim();
-    if code.is_empty() {
-        return None;
-    }
+    let key = key(code)?;
     let all: &'static Vec<Entry> = &ALL;
-    let i = all.binary_search_by(|e| compare_keys(e.code, code)).ok()?;
+    let i = all.binary_search_by_key(&key, |e| e.key).ok()?;
     Some(&all[i])
 }
 
-/// Compares two codes as their keys: without dots, upper-case.
-fn compare_keys(a: &str, b: &str) -> Ordering {
-    fn key(s: &str) -> impl Iterator<Item = u8> + '_ {
-        s.bytes()
-            .filter(|&c| c != b'.')
-            .map(|c| c.to_ascii_uppercase())
+/// The key of `code` (trimmed), or `None` when it is empty or too long to be
+/// a code.
+fn key(code: &str) -> Option<Key> {
+    let mut key = [0u8; 8];
+    let mut len = 0;
+    for b in code.trim().bytes().filter(|&b| b != b'.') {
+        if b == 0 {
+            return None;
+        }
+        *key.get_mut(len)? = b.to_ascii_uppercase();
+        len += 1;
     }
-    key(a).cmp(key(b))
+    (len > 0).then_some(key)
 }
 
 /// Reads the full code set (`code,billable_leaf,description`) line by line,
@@ -105,7 +110,7 @@ fn parse_all(file: &'static str, text: &'static str) -> Vec<Entry> {
                 "{file}:{line}: expected code, billable_leaf and description"
             );
             Entry {
-                code,
+                key: key(code).unwrap_or_else(|| panic!("{file}:{line}: not a code: {code}")),
                 title,
                 billable,
             }

@@ -67,6 +67,9 @@ static AREA_AFTER: LazyLock<Regex> =
 /// (`180 sq cm`, `cm2`, `cm²`) are not lengths and are left out.
 pub fn measures(text: &str) -> Vec<Measure> {
     let mut out = Vec::new();
+    if !may_hold_digit(text) {
+        return out;
+    }
     for caps in SIZE_RE.captures_iter(text) {
         let whole = caps.get(0).expect("match");
         let after = &text[whole.end()..];
@@ -179,6 +182,13 @@ fn role(text: &str, span: Span) -> Role {
     Role::Plain
 }
 
+/// Whether `text` may hold a `\d`: an ASCII digit, or any other character,
+/// which could be a digit of another script. The regexes that need one are
+/// not run on text without, most of the note's sentences.
+pub(crate) fn may_hold_digit(text: &str) -> bool {
+    text.bytes().any(|b| b.is_ascii_digit() || !b.is_ascii())
+}
+
 /// A decimal number with a unit, in micrometres; exact for up to four
 /// decimal places of a centimetre.
 pub fn to_um(number: &str, unit: &str) -> Option<u32> {
@@ -238,6 +248,9 @@ pub enum Area {
 }
 
 pub fn area(text: &str) -> Option<Area> {
+    if !may_hold_digit(text) {
+        return None;
+    }
     let caps = AREA_RE.captures(text)?;
     let whole = caps.get(0)?;
     let span = Span::new(whole.start(), whole.end());
@@ -292,6 +305,9 @@ pub fn count_value(text: &str) -> Option<u32> {
 
 /// `scalp (5), hands (3)` → 8.
 pub fn breakdown_sum(text: &str) -> Option<u32> {
+    if !may_hold_digit(text) {
+        return None;
+    }
     let mut total = 0;
     let mut any = false;
     for caps in BREAKDOWN.captures_iter(text) {

@@ -332,6 +332,10 @@ static MAPPED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\bmap(?:ped|ping)?\b").expect("regex"));
 
 fn icd_codes(text: &str, offset: usize) -> Vec<Dx> {
+    // A code holds an ASCII digit.
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return Vec::new();
+    }
     ICD_RE
         .find_iter(text)
         .map(|m| Dx {

@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::measure;
 use crate::span::Span;
 use crate::vocab::{GroupFamily, Laterality, SiteTerm, vocab};
 
@@ -63,7 +64,9 @@ static LANDMARK: LazyLock<Regex> = LazyLock::new(|| {
 /// nearest word before it or any in the text.
 pub fn parse(text: &str, offset: usize) -> Option<Site> {
     let v = vocab();
-    let landmark_at = LANDMARK.find(text).map(|m| m.start());
+    let landmark_at = measure::may_hold_digit(text)
+        .then(|| LANDMARK.find(text).map(|m| m.start()))
+        .flatten();
     let terms = v.sites.find_all(text);
     let (term_span, term) = match terms
         .iter()
