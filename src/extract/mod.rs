@@ -370,6 +370,10 @@ fn shift(m: Measure, offset: usize) -> Measure {
 
 /// The first un-hedged lesion class named in `text`.
 fn lesion_class(text: &str) -> Option<(LesionClass, Span)> {
+    // A lesion type in a clause is one in the whole text too.
+    if !vocab().lesion_types.is_match(text) {
+        return None;
+    }
     for c in cues::clauses(text) {
         let clause = c.text(text);
         for (m, class) in vocab().lesion_types.find_all(clause) {
