@@ -200,23 +200,38 @@ impl Literals {
             if !self.first[usize::from(b)] || !(boundary || self.any_unbounded) {
                 continue;
             }
-            let index = if boundary {
-                &self.bounded
-            } else {
-                &self.unbounded
-            };
-            let c0 = usize::from(self.class[usize::from(b)]);
-            let c1 = text
-                .get(i + 1)
-                .map_or(0, |b| usize::from(self.class[usize::from(*b)]));
-            for &v in index.cell(c0 * self.classes + c1) {
-                let v = &self.variants[v as usize];
-                if let Some(end) = match_at(&v.atoms, text, i) {
-                    return Some((i, end, v.phrase));
-                }
+            if let Some(found) = self.match_here(text, i, boundary) {
+                return Some(found);
             }
         }
         None
+    }
+
+    /// The match that starts at the beginning of `text`, as for
+    /// [`Literals::find_at`].
+    pub(crate) fn find_at_start(&self, text: &[u8]) -> Option<(usize, usize, usize)> {
+        let &b = text.first()?;
+        if !self.first[usize::from(b)] {
+            return None;
+        }
+        self.match_here(text, 0, is_boundary(text, 0))
+    }
+
+    /// The first variant that matches at `i`.
+    fn match_here(&self, text: &[u8], i: usize, boundary: bool) -> Option<(usize, usize, usize)> {
+        let index = if boundary {
+            &self.bounded
+        } else {
+            &self.unbounded
+        };
+        let c0 = usize::from(self.class[usize::from(text[i])]);
+        let c1 = text
+            .get(i + 1)
+            .map_or(0, |b| usize::from(self.class[usize::from(*b)]));
+        index.cell(c0 * self.classes + c1).iter().find_map(|&v| {
+            let v = &self.variants[v as usize];
+            match_at(&v.atoms, text, i).map(|end| (i, end, v.phrase))
+        })
     }
 }
 

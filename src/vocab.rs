@@ -261,6 +261,17 @@ impl<T: Clone> PhraseSet<T> {
         }
     }
 
+    /// The leftmost match, when it starts at the beginning of `text`.
+    pub fn find_at_start(&self, text: &str) -> Option<(Span, T)> {
+        match self.fast_for(text) {
+            Some(fast) => {
+                let (start, end, phrase) = fast.find_at_start(text.as_bytes())?;
+                Some((Span::new(start, end), self.values[phrase].clone()))
+            }
+            None => self.find(text).filter(|(m, _)| m.start == 0),
+        }
+    }
+
     pub fn is_match(&self, text: &str) -> bool {
         match self.fast_for(text) {
             Some(fast) => fast.find_at(text.as_bytes(), 0).is_some(),
@@ -769,6 +780,8 @@ mod tests {
                 let want = set.find_all_regex(t);
                 assert_eq!(set.find_all(t), want, "{name} in {t:?}");
                 assert_eq!(set.find(t), want.first().cloned(), "{name} in {t:?}");
+                let at_start = want.first().filter(|(m, _)| m.start == 0).cloned();
+                assert_eq!(set.find_at_start(t), at_start, "{name} in {t:?}");
                 assert_eq!(
                     set.is_match(t),
                     set.regex().combined.is_match(t),

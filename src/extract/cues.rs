@@ -85,22 +85,26 @@ pub fn is_negated(clause: &str, m: Span) -> bool {
 }
 
 /// Whether words after a phrase date it to the past ([`PAST_AFTER`]). Each
-/// of its cues holds `ago`, `last` or a digit; text with none of them (and
-/// ASCII, so that no other letter can fold into one) is not run through
-/// the regex.
+/// of its cues holds `ago`, `last` or a digit, so text with none of them is
+/// not run through the regex.
 fn past_after(after: &str) -> bool {
-    let lower = |b: &u8| b.to_ascii_lowercase();
-    let has = |word: &[u8]| {
-        after
-            .as_bytes()
-            .windows(word.len())
-            .any(|w| w.iter().map(lower).eq(word.iter().copied()))
-    };
-    let may = !after.is_ascii()
-        || after.bytes().any(|b| b.is_ascii_digit())
-        || has(b"ago")
-        || has(b"last");
+    let may = after.bytes().any(|b| b.is_ascii_digit()) || may_contain(after, &["ago", "last"]);
     may && PAST_AFTER.is_match(after)
+}
+
+/// Whether a case-insensitive regex that needs one of `words` (ASCII,
+/// lowercase) may match `text`: one of them is in it, ignoring ASCII case,
+/// or the text is not ASCII, where other letters can fold into them.
+pub(crate) fn may_contain(text: &str, words: &[&str]) -> bool {
+    if !text.is_ascii() {
+        return true;
+    }
+    let bytes = text.as_bytes();
+    words.iter().any(|w| {
+        bytes
+            .windows(w.len())
+            .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
+    })
 }
 
 /// Every match of `set` in `text` that is not negated, with spans relative

@@ -806,6 +806,9 @@ static BIOPSY_COUNT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// `two punch biopsies`, `4 mm punch biopsies x2`.
 fn biopsy_count(text: &str) -> Option<u32> {
+    if !cues::may_contain(text, &["biopsies", "bxs", "punches"]) {
+        return None;
+    }
     let c = cues::clauses(text).into_iter().find_map(|cl| {
         let clause = cl.text(text);
         BIOPSY_COUNT.captures(clause).filter(|c| {
