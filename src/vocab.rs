@@ -619,10 +619,26 @@ fn build(json: &str) -> Vocab {
 
 /// The canonical label for a field label as written (`Location`, `Stage 2`).
 pub fn label(text: &str) -> Option<Label> {
-    let lower = text.trim().to_lowercase();
+    let text = text.trim();
+    // Labels are short: an ASCII one is lower-cased on the stack.
+    let mut buf = [0u8; 64];
+    let owned;
+    let lower: &str = match buf.get_mut(..text.len()) {
+        Some(b) if text.is_ascii() => {
+            b.copy_from_slice(text.as_bytes());
+            b.make_ascii_lowercase();
+            std::str::from_utf8(b).expect("ASCII")
+        }
+        _ => {
+            owned = text.to_lowercase();
+            &owned
+        }
+    };
     if let Some(rest) = lower.strip_prefix("stage") {
         let rest = rest.trim();
-        let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+        let digits = &rest[..rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len())];
         if let Ok(n) = digits.parse::<u32>() {
             return Some(Label::Stage(n));
         }
@@ -630,7 +646,7 @@ pub fn label(text: &str) -> Option<Label> {
             return Some(Label::Stage(n));
         }
     }
-    vocab().labels.get(&lower).copied()
+    vocab().labels.get(lower).copied()
 }
 
 fn roman(s: &str) -> Option<u32> {

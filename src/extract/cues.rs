@@ -101,9 +101,12 @@ pub(crate) fn may_contain(text: &str, words: &[&str]) -> bool {
     }
     let bytes = text.as_bytes();
     words.iter().any(|w| {
-        bytes
-            .windows(w.len())
-            .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
+        let w = w.as_bytes();
+        memchr::memchr2_iter(w[0], w[0].to_ascii_uppercase(), bytes).any(|i| {
+            bytes[i..]
+                .get(..w.len())
+                .is_some_and(|x| x.eq_ignore_ascii_case(w))
+        })
     })
 }
 

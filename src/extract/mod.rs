@@ -514,9 +514,9 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
         let site = site_field
             .and_then(|f| site::parse(f.value.text(text), f.value.start))
             .or_else(|| {
-                sentence_lines.iter().find_map(|l| {
-                    site::parse(l.body.text(text), l.body.start).filter(|s| s.term.is_some())
-                })
+                sentence_lines
+                    .iter()
+                    .find_map(|l| site::parse_term(l.body.text(text), l.body.start))
             });
         let size = size_field
             .and_then(|f| measure::lesion_size(f.value.text(text)).map(|m| shift(m, f.value.start)))
@@ -600,7 +600,12 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
         })
         .or_else(|| {
             section.lines.iter().find_map(|l| {
-                measure::measures(l.body.text(text))
+                // A margin's size has the word `margin` next to it.
+                let body = l.body.text(text);
+                if !cues::may_contain(body, &["margin"]) {
+                    return None;
+                }
+                measure::measures(body)
                     .into_iter()
                     .find(|m| m.role == Role::Margin)
                     .map(|m| {
@@ -909,6 +914,10 @@ fn sentence_size(text: &str, lines: &[&Line]) -> Option<Measure> {
         let body = l.body.text(text);
         for c in cues::clauses(body) {
             let clause = c.text(body);
+            // No size without a number.
+            if !measure::may_hold_digit(clause) {
+                continue;
+            }
             if NOT_SIZE_CLAUSE.is_match(clause) && !vocab().lesion_types.is_match(clause) {
                 continue;
             }

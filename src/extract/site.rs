@@ -109,6 +109,15 @@ pub fn parse(text: &str, offset: usize) -> Option<Site> {
     })
 }
 
+/// The site in `text`, as [`parse`] reads it, when it names an anatomic
+/// term. Text with no site phrase at all is passed over quickly.
+pub fn parse_term(text: &str, offset: usize) -> Option<Site> {
+    if !vocab().sites.is_match(text) {
+        return None;
+    }
+    parse(text, offset).filter(|s| s.term.is_some())
+}
+
 /// Every site named in a list such as `scalp (10), bilateral dorsal hands
 /// (6)`: one per anatomic term, laterality from its own part of the list.
 pub fn parse_list(text: &str, offset: usize) -> Vec<Site> {
@@ -126,10 +135,8 @@ pub fn parse_list(text: &str, offset: usize) -> Vec<Site> {
     }
     parts.push((start, text.len()));
     for (s, e) in parts {
-        if let Some(site) = parse(&text[s..e], offset + s) {
-            if site.term.is_some() {
-                out.push(site);
-            }
+        if let Some(site) = parse_term(&text[s..e], offset + s) {
+            out.push(site);
         }
     }
     out
