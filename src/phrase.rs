@@ -114,15 +114,11 @@ impl Literals {
         let keys: Vec<([bool; 256], Option<u8>)> = variants
             .iter()
             .map(|v| {
-                let mut firsts = [false; 256];
-                for (b, f) in firsts.iter_mut().enumerate() {
-                    *f = may_start(&v.atoms, b as u8);
-                }
                 let second = match v.atoms.as_slice() {
                     [Atom::Byte(_), Atom::Byte(b), ..] => Some(*b),
                     _ => None,
                 };
-                (firsts, second)
+                (first_bytes(&v.atoms), second)
             })
             .collect();
         let mut class = [0u8; 256];
@@ -138,35 +134,36 @@ impl Literals {
                 classes += 1;
             }
         }
-        // A variant goes in every cell whose bytes it may start with.
-        let first_classes: Vec<Vec<bool>> = keys
-            .iter()
-            .map(|(firsts, _)| {
-                let mut in_class = vec![false; classes];
-                for b in (0..256).filter(|b| firsts[*b]) {
-                    in_class[usize::from(class[b])] = true;
+        // Each variant goes in every cell whose bytes it may start with, in
+        // priority order within the cell.
+        let mut all: Vec<Vec<u32>> = vec![Vec::new(); classes * classes];
+        let mut unbounded: Vec<Vec<u32>> = vec![Vec::new(); classes * classes];
+        for (i, (firsts, second)) in keys.iter().enumerate() {
+            let mut c0s: Vec<usize> = (0..256)
+                .filter(|b| firsts[*b])
+                .map(|b| usize::from(class[b]))
+                .collect();
+            c0s.sort_unstable();
+            c0s.dedup();
+            let c1s: Vec<usize> = match second {
+                Some(b) => vec![usize::from(class[usize::from(*b)])],
+                None => (0..classes).collect(),
+            };
+            for &c0 in &c0s {
+                for &c1 in &c1s {
+                    all[c0 * classes + c1].push(i as u32);
+                    if !variants[i].bounded {
+                        unbounded[c0 * classes + c1].push(i as u32);
+                    }
                 }
-                in_class
-            })
-            .collect();
-        let fits = |i: usize, c0: usize, c1: usize| {
-            first_classes[i][c0]
-                && keys[i]
-                    .1
-                    .is_none_or(|b| usize::from(class[usize::from(b)]) == c1)
-        };
-        let index = |only_unbounded: bool| {
+            }
+        }
+        let index = |cells: Vec<Vec<u32>>| {
             let mut start = vec![0u32];
             let mut list = Vec::new();
-            for c0 in 0..classes {
-                for c1 in 0..classes {
-                    for (i, v) in variants.iter().enumerate() {
-                        if fits(i, c0, c1) && !(only_unbounded && v.bounded) {
-                            list.push(i as u32);
-                        }
-                    }
-                    start.push(list.len() as u32);
-                }
+            for cell in cells {
+                list.extend(cell);
+                start.push(list.len() as u32);
             }
             Index { start, list }
         };
@@ -176,8 +173,8 @@ impl Literals {
             *f = keys.iter().any(|(firsts, _)| firsts[usize::from(lower)]);
         }
         Some(Literals {
-            bounded: index(false),
-            unbounded: index(true),
+            bounded: index(all),
+            unbounded: index(unbounded),
             any_unbounded: variants.iter().any(|v| !v.bounded),
             variants,
             class,
@@ -235,14 +232,21 @@ impl Literals {
     }
 }
 
-/// Whether a match of `atoms` can start with byte `b` (lowercase).
-fn may_start(atoms: &[Atom], b: u8) -> bool {
+/// The bytes (lowercase) a match of `atoms` can start with.
+fn first_bytes(atoms: &[Atom]) -> [bool; 256] {
+    let class = |c: Class| std::array::from_fn(|b| c.has(b as u8));
     match atoms.first() {
-        None => true,
-        Some(Atom::Byte(x)) => *x == b,
-        Some(Atom::Boundary) => may_start(&atoms[1..], b),
-        Some(Atom::Class(c, Rep::One | Rep::Plus)) => c.has(b),
-        Some(Atom::Class(c, Rep::Opt | Rep::Star)) => c.has(b) || may_start(&atoms[1..], b),
+        None => [true; 256],
+        Some(Atom::Byte(x)) => std::array::from_fn(|b| b == usize::from(*x)),
+        Some(Atom::Boundary) => first_bytes(&atoms[1..]),
+        Some(Atom::Class(c, Rep::One | Rep::Plus)) => class(*c),
+        Some(Atom::Class(c, Rep::Opt | Rep::Star)) => {
+            let (mut here, rest) = (class(*c), first_bytes(&atoms[1..]));
+            for (h, r) in here.iter_mut().zip(rest) {
+                *h |= r;
+            }
+            here
+        }
     }
 }
 
