@@ -128,7 +128,15 @@ enum Format {
     Json,
 }
 
+/// `mi_option_purge_delay` in mimalloc's `mi_option_e` (`mimalloc.h`).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() -> ExitCode {
+    // A run frees and allocates again the syntax and facts of every window
+    // of encounters: memory handed back to the system would only be faulted
+    // in again, so none is (a short-lived process, it is all freed at exit).
+    // SAFETY: setting an option takes no pointer and may be done at any time.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
