@@ -583,9 +583,14 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     class_sources.extend(lesions.iter().filter_map(|l| l.description));
     class_sources.extend(field(section, Label::Count).map(|f| f.value));
     class_sources.push(section.title);
-    let section_class = class_sources.iter().find_map(|s| {
+    // The class of each source, from the first on, as far as it is asked
+    // for: no source is read twice.
+    let class_of = |k: usize| {
+        let s = class_sources[k];
         lesion_class(s.text(text)).map(|(c, m)| (c, Span::new(s.start + m.start, s.start + m.end)))
-    });
+    };
+    let first_class = (0..class_sources.len()).find_map(|k| Some((k, class_of(k)?)));
+    let section_class = first_class.map(|(_, c)| c);
 
     let margin = field(section, Label::Margin)
         .and_then(|f| {
@@ -674,16 +679,24 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     let section_text = section.span.text(text);
     let has_history = v.history.is_match(section_text);
     let prior_malignant = {
-        let lesion_malignant = class_sources.iter().find_map(|s| {
-            lesion_class(s.text(text))
-                .filter(|(c, _)| *c == LesionClass::Malignant)
-                .map(|(_, m)| Span::new(s.start + m.start, s.start + m.end))
-        });
         let dx_malignant = dx.iter().find(|d| is_malignant_dx(&d.code)).map(|d| d.span);
-        match (lesion_malignant, dx_malignant) {
-            (Some(s), _) if has_history => Some(s),
-            (_, Some(s)) => Some(s),
-            _ => None,
+        // A malignant lesion in the sources counts only with a history cue:
+        // the first source whose class is malignant.
+        let lesion_malignant = || {
+            let (k, (class, span)) = first_class?;
+            if class == LesionClass::Malignant {
+                return Some(span);
+            }
+            (k + 1..class_sources.len()).find_map(|k| {
+                class_of(k)
+                    .filter(|(c, _)| *c == LesionClass::Malignant)
+                    .map(|(_, s)| s)
+            })
+        };
+        if has_history {
+            lesion_malignant().or(dx_malignant)
+        } else {
+            dx_malignant
         }
     };
 
