@@ -95,7 +95,7 @@ pub fn analyze_parallel(text: &str, table: &CodeTable, options: &Options) -> Ana
         claims: Vec::new(),
         findings: Vec::new(),
     };
-    each_encounter(text, table, options, |part| {
+    each_encounter(text, table, options, |part, _| {
         a.note.encounters.push(part.encounter);
         a.facts.push(part.facts);
         a.claims.push(part.claim);
@@ -115,12 +115,40 @@ pub fn report(text: &str, table: &CodeTable, options: &Options) -> Report {
         claims: Vec::new(),
         findings: Vec::new(),
     };
-    each_encounter(text, table, options, |part| {
-        r.claims.push(part.claim);
-        r.findings.extend(part.findings);
+    report_windows(text, table, options, |w| {
+        r.claims.extend(w.claims);
+        r.findings.extend(w.findings);
     });
-    r.findings.sort_by_key(|f| (f.span.start, f.span.end));
     r
+}
+
+/// [`report`] a window of encounters at a time: `emit` gets the claims and
+/// findings of each window in turn, to write them out and let them go. One
+/// after another, the windows' findings are in the order [`analyze`] gives
+/// them, since each finding lies within its encounter.
+pub fn report_windows(
+    text: &str,
+    table: &CodeTable,
+    options: &Options,
+    mut emit: impl FnMut(Report),
+) {
+    let mut window = Report {
+        claims: Vec::new(),
+        findings: Vec::new(),
+    };
+    each_encounter(text, table, options, |part, last_of_window| {
+        window.claims.push(part.claim);
+        window.findings.extend(part.findings);
+        if last_of_window {
+            emit(std::mem::replace(
+                &mut window,
+                Report {
+                    claims: Vec::new(),
+                    findings: Vec::new(),
+                },
+            ));
+        }
+    });
 }
 
 /// Encounters analysed together by [`each_encounter`]: enough to keep every
@@ -137,14 +165,20 @@ struct Part {
 }
 
 /// Analyses the encounters of a note in parallel, a window at a time, and
-/// hands each one's part to `keep` in order. The claims chain through
+/// hands each one's part to `keep` in order, with whether it is the last of
+/// its window. The claims chain through
 /// `PriorEncounter` for modifier 58, so each window runs in two passes:
 /// the first derives every claim without looking back and records its
 /// summary, which never depends on the encounters before (see
 /// [`claim::uses_prior`]); the second derives again the few claims that do
 /// look back, now that all the summaries before them are known, and runs
 /// the rules.
-fn each_encounter(text: &str, table: &CodeTable, options: &Options, mut keep: impl FnMut(Part)) {
+fn each_encounter(
+    text: &str,
+    table: &CodeTable,
+    options: &Options,
+    mut keep: impl FnMut(Part, bool),
+) {
     let payer_rules = payer_rules(options);
     let chunks: Vec<Chunk> = note::encounter_chunks(text);
     let mut prior: Vec<PriorEncounter> = Vec::with_capacity(chunks.len());
@@ -191,7 +225,10 @@ fn each_encounter(text: &str, table: &CodeTable, options: &Options, mut keep: im
                 }
             })
             .collect();
-        parts.into_iter().for_each(&mut keep);
+        let n = parts.len();
+        for (k, part) in parts.into_iter().enumerate() {
+            keep(part, k + 1 == n);
+        }
     }
 }
 
@@ -224,6 +261,12 @@ fn encounter_findings(
     };
     let ignores = Ignores::of(text, encounter);
     let mut findings = rules::check(&ctx);
+    debug_assert!(
+        findings
+            .iter()
+            .all(|f| encounter.span.start <= f.span.start && f.span.end <= encounter.span.end),
+        "a finding outside its encounter"
+    );
     findings
         .retain(|x| !options.disabled_rules.iter().any(|d| d == x.code) && !ignores.silences(x));
     findings

@@ -14,7 +14,8 @@ use dermls::codes::{self, CodeTable};
 use dermls::fix;
 use dermls::lines::LineIndex;
 use dermls::rules::claim::DistinctModifier;
-use dermls::rules::{PayerRules, Severity, registry};
+use dermls::rules::claim::EncounterClaim;
+use dermls::rules::{Finding, PayerRules, Severity, registry};
 use dermls::vocab::{Payer, vocab};
 
 /// mimalloc: the analysis makes many small, short-lived allocations, which
@@ -323,33 +324,123 @@ fn one_note(path: &Path, mode: Mode, format: Format, table: &CodeTable, options:
             return done;
         }
     }
-    let r = analysis::report(&text, table, options);
-    done.output = match (mode, format) {
-        (Mode::Claim | Mode::Write, Format::Json) => {
-            format!("{}\n", claim_json(&name, &r, table, options))
+    let mut output = Output::new(mode, format, &name, &text, changed);
+    analysis::report_windows(&text, table, options, |w| {
+        if matches!(mode, Mode::Check | Mode::Fix) {
+            done.has_error_finding |= w.findings.iter().any(|f| f.severity == Severity::Error);
         }
-        (Mode::Claim | Mode::Write, Format::Text) => claim_text(&name, &r, table, options),
-        (Mode::Check | Mode::Fix, Format::Json) => {
-            let mut v = check_json(&name, &text, &r);
-            if mode == Mode::Fix {
-                v["fixes_applied"] = json!(changed);
-            }
-            format!("{v}\n")
-        }
-        (Mode::Check | Mode::Fix, Format::Text) => {
-            let mut s = String::new();
-            if mode == Mode::Fix && changed > 0 {
-                s.push_str(&format!("{name}: applied {changed} fix edit(s)\n"));
-            }
-            s.push_str(&check_text(&name, &text, &r));
-            s
-        }
-    };
-    if matches!(mode, Mode::Check | Mode::Fix) {
-        done.has_error_finding = r.findings.iter().any(|f| f.severity == Severity::Error);
-    }
+        output.window(&w, table, options);
+    });
+    done.output = output.finish();
     done
 }
+
+/// One note's output, written a window of encounters at a time, so that
+/// only the text printed is kept of a long note.
+struct Output<'a> {
+    mode: Mode,
+    format: Format,
+    name: &'a str,
+    text: &'a str,
+    /// Offsets to lines and columns, for the findings.
+    index: Option<LineIndex>,
+    /// JSON output: what closes the object after its list of items.
+    json_end: String,
+    /// Items written so far.
+    items: usize,
+    s: String,
+}
+
+impl<'a> Output<'a> {
+    fn new(mode: Mode, format: Format, name: &'a str, text: &'a str, changed: usize) -> Self {
+        let check = matches!(mode, Mode::Check | Mode::Fix);
+        let mut o = Output {
+            mode,
+            format,
+            name,
+            text,
+            index: check.then(|| LineIndex::new(text)),
+            json_end: String::new(),
+            items: 0,
+            s: String::new(),
+        };
+        match (check, format) {
+            (false, Format::Json) => o.open_json(json!({ "file": name, "encounters": LIST })),
+            (false, Format::Text) => o.s = format!("{name}\n"),
+            (true, Format::Json) => {
+                let mut v = json!({ "file": name, "diagnostics": LIST });
+                if mode == Mode::Fix {
+                    v["fixes_applied"] = json!(changed);
+                }
+                o.open_json(v);
+            }
+            (true, Format::Text) => {
+                if mode == Mode::Fix && changed > 0 {
+                    o.s = format!("{name}: applied {changed} fix edit(s)\n");
+                }
+            }
+        }
+        o
+    }
+
+    /// Starts the JSON object `v`, whose list of items is the placeholder
+    /// [`LIST`], as serde_json writes it (the order of its keys included).
+    fn open_json(&mut self, v: serde_json::Value) {
+        let whole = v.to_string();
+        let list = serde_json::Value::from(LIST).to_string();
+        let at = whole.find(&list).expect("the placeholder is written");
+        self.s = format!("{}[", &whole[..at]);
+        self.json_end = format!("]{}\n", &whole[at + list.len()..]);
+    }
+
+    fn window(&mut self, w: &Report, table: &CodeTable, options: &Options) {
+        let check = matches!(self.mode, Mode::Check | Mode::Fix);
+        match (check, self.format) {
+            (false, Format::Json) => {
+                for c in &w.claims {
+                    let item = claim_json(c, table, options).to_string();
+                    push_item(&mut self.s, &mut self.items, &item);
+                }
+            }
+            (false, Format::Text) => {
+                for c in &w.claims {
+                    claim_text(&mut self.s, c, table, options);
+                }
+            }
+            (true, Format::Json) => {
+                let index = self.index.as_ref().expect("an index for findings");
+                for f in &w.findings {
+                    let item = finding_json(self.text, index, f).to_string();
+                    push_item(&mut self.s, &mut self.items, &item);
+                }
+            }
+            (true, Format::Text) => {
+                let index = self.index.as_ref().expect("an index for findings");
+                for f in &w.findings {
+                    finding_text(&mut self.s, self.name, self.text, index, f);
+                }
+            }
+        }
+    }
+
+    fn finish(mut self) -> String {
+        self.s.push_str(&self.json_end);
+        self.s
+    }
+}
+
+/// Adds an item to a JSON list, after a comma unless it is the first.
+fn push_item(s: &mut String, items: &mut usize, item: &str) {
+    if *items > 0 {
+        s.push(',');
+    }
+    s.push_str(item);
+    *items += 1;
+}
+
+/// Stands in for the list of items in a JSON object, to be found where
+/// serde_json writes it (no file name holds a NUL).
+const LIST: &str = "\u{0}";
 
 /// Replaces the file's contents without ever leaving half a note: the new
 /// text goes to a temporary file beside it (same directory, so the rename
@@ -440,154 +531,130 @@ fn read_note(path: &Path) -> std::result::Result<String, String> {
 
 const ESTIMATE_NOTE: &str = "national Medicare estimate: non-facility total RVU x conversion factor, no geographic adjustment";
 
-fn claim_json(file: &str, a: &Report, table: &CodeTable, options: &Options) -> serde_json::Value {
-    let encounters: Vec<serde_json::Value> = a
-        .claims
+fn claim_json(c: &EncounterClaim, table: &CodeTable, options: &Options) -> serde_json::Value {
+    let lines: Vec<serde_json::Value> = c
+        .lines
         .iter()
-        .map(|c| {
-            let lines: Vec<serde_json::Value> = c
-                .lines
-                .iter()
-                .map(|l| {
-                    let row = table.get(&l.cpt);
-                    json!({
-                        "cpt": l.cpt,
-                        "modifiers": l.modifiers,
-                        "units": l.units,
-                        "dx": l.dx,
-                        "rvu_year": row.map(|r| r.total_year),
-                        "nonfac_total_rvu": row.map(|r| r.nonfac_total_rvu),
-                        "rule": l.rule,
-                        "why": l.why,
-                    })
-                })
-                .collect();
-            let total = analysis::total_rvu(c, table);
+        .map(|l| {
+            let row = table.get(&l.cpt);
             json!({
-                "index": c.index,
-                "date": c.date,
-                "payer": c.payer.as_str(),
-                "lines": lines,
-                "total_rvu": round2(total),
-                "estimated_payment_usd": round2(total * options.conversion_factor),
-                "estimate": ESTIMATE_NOTE,
-                "conversion_factor": options.conversion_factor,
+                "cpt": l.cpt,
+                "modifiers": l.modifiers,
+                "units": l.units,
+                "dx": l.dx,
+                "rvu_year": row.map(|r| r.total_year),
+                "nonfac_total_rvu": row.map(|r| r.nonfac_total_rvu),
+                "rule": l.rule,
+                "why": l.why,
             })
         })
         .collect();
-    json!({ "file": file, "encounters": encounters })
+    let total = analysis::total_rvu(c, table);
+    json!({
+        "index": c.index,
+        "date": c.date,
+        "payer": c.payer.as_str(),
+        "lines": lines,
+        "total_rvu": round2(total),
+        "estimated_payment_usd": round2(total * options.conversion_factor),
+        "estimate": ESTIMATE_NOTE,
+        "conversion_factor": options.conversion_factor,
+    })
 }
 
-fn claim_text(file: &str, a: &Report, table: &CodeTable, options: &Options) -> String {
-    let mut s = format!("{file}\n");
-    for c in &a.claims {
+fn claim_text(s: &mut String, c: &EncounterClaim, table: &CodeTable, options: &Options) {
+    s.push_str(&format!(
+        "  encounter {}{} · payer {}\n",
+        c.index + 1,
+        c.date
+            .as_deref()
+            .map(|d| format!(" · {d}"))
+            .unwrap_or_default(),
+        c.payer.as_str()
+    ));
+    if c.lines.is_empty() {
+        s.push_str("    (no billable lines)\n");
+    }
+    let mut estimated_year = false;
+    for l in &c.lines {
+        let row = table.get(&l.cpt);
+        let rvu = row
+            .map(|r| r.nonfac_total_rvu * f64::from(l.units))
+            .unwrap_or(0.0);
+        let year = row.map(|r| r.total_year).unwrap_or(0);
+        estimated_year |= year != 0 && year < 2026;
         s.push_str(&format!(
-            "  encounter {}{} · payer {}\n",
-            c.index + 1,
-            c.date
-                .as_deref()
-                .map(|d| format!(" · {d}"))
-                .unwrap_or_default(),
-            c.payer.as_str()
-        ));
-        if c.lines.is_empty() {
-            s.push_str("    (no billable lines)\n");
-        }
-        let mut estimated_year = false;
-        for l in &c.lines {
-            let row = table.get(&l.cpt);
-            let rvu = row
-                .map(|r| r.nonfac_total_rvu * f64::from(l.units))
-                .unwrap_or(0.0);
-            let year = row.map(|r| r.total_year).unwrap_or(0);
-            estimated_year |= year != 0 && year < 2026;
-            s.push_str(&format!(
-                "    {:<14} {:<18} {:>6.2} RVU ({year}{})  {}\n",
-                l.label(),
-                if l.dx.is_empty() {
-                    String::new()
-                } else {
-                    format!("Dx: {}", l.dx.join(", "))
-                },
-                rvu,
-                if year < 2026 {
-                    ", standing in for 2026"
-                } else {
-                    ""
-                },
-                l.rule,
-            ));
-        }
-        let total = analysis::total_rvu(c, table);
-        s.push_str(&format!(
-            "    total {:.2} RVU · estimated ${:.2} ({ESTIMATE_NOTE}, ${}/RVU){}\n",
-            total,
-            total * options.conversion_factor,
-            options.conversion_factor,
-            if estimated_year {
-                "; some RVUs are 2025 figures standing in for 2026"
+            "    {:<14} {:<18} {:>6.2} RVU ({year}{})  {}\n",
+            l.label(),
+            if l.dx.is_empty() {
+                String::new()
+            } else {
+                format!("Dx: {}", l.dx.join(", "))
+            },
+            rvu,
+            if year < 2026 {
+                ", standing in for 2026"
             } else {
                 ""
-            }
+            },
+            l.rule,
         ));
     }
-    s
+    let total = analysis::total_rvu(c, table);
+    s.push_str(&format!(
+        "    total {:.2} RVU · estimated ${:.2} ({ESTIMATE_NOTE}, ${}/RVU){}\n",
+        total,
+        total * options.conversion_factor,
+        options.conversion_factor,
+        if estimated_year {
+            "; some RVUs are 2025 figures standing in for 2026"
+        } else {
+            ""
+        }
+    ));
 }
 
-fn check_json(file: &str, text: &str, a: &Report) -> serde_json::Value {
-    let idx = LineIndex::new(text);
+fn finding_json(text: &str, index: &LineIndex, f: &Finding) -> serde_json::Value {
     let range = |span: dermls::Span| {
-        let (sl, sc) = idx.position(text, span.start);
-        let (el, ec) = idx.position(text, span.end);
+        let (sl, sc) = index.position(text, span.start);
+        let (el, ec) = index.position(text, span.end);
         json!({"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}})
     };
-    let diags: Vec<serde_json::Value> = a
-        .findings
-        .iter()
-        .map(|f| {
-            let mut d = json!({
-                "code": f.code,
-                "severity": f.severity.as_str(),
-                "range": range(f.span),
-                "message": f.message,
-            });
-            if !f.related.is_empty() {
-                d["related"] = f
-                    .related
-                    .iter()
-                    .map(|(span, message)| json!({"range": range(*span), "message": message}))
-                    .collect();
-            }
-            if let Some(fix) = &f.fix {
-                d["fix"] = json!({
-                    "title": fix.title,
-                    "edits": fix.edits.iter().map(|e| json!({"range": range(e.span), "newText": e.new_text})).collect::<Vec<_>>(),
-                });
-            }
-            d
-        })
-        .collect();
-    json!({ "file": file, "diagnostics": diags })
+    let mut d = json!({
+        "code": f.code,
+        "severity": f.severity.as_str(),
+        "range": range(f.span),
+        "message": f.message,
+    });
+    if !f.related.is_empty() {
+        d["related"] = f
+            .related
+            .iter()
+            .map(|(span, message)| json!({"range": range(*span), "message": message}))
+            .collect();
+    }
+    if let Some(fix) = &f.fix {
+        d["fix"] = json!({
+            "title": fix.title,
+            "edits": fix.edits.iter().map(|e| json!({"range": range(e.span), "newText": e.new_text})).collect::<Vec<_>>(),
+        });
+    }
+    d
 }
 
-fn check_text(file: &str, text: &str, a: &Report) -> String {
-    let idx = LineIndex::new(text);
-    let mut s = String::new();
-    for f in &a.findings {
-        let (l, c) = idx.position(text, f.span.start);
-        s.push_str(&format!(
-            "{file}:{}:{}: {}[{}] {}\n",
-            l + 1,
-            c + 1,
-            f.severity.as_str(),
-            f.code,
-            f.message
-        ));
-        if let Some(fix) = &f.fix {
-            s.push_str(&format!("  = fix: {}\n", fix.title));
-        }
+fn finding_text(s: &mut String, file: &str, text: &str, index: &LineIndex, f: &Finding) {
+    let (l, c) = index.position(text, f.span.start);
+    s.push_str(&format!(
+        "{file}:{}:{}: {}[{}] {}\n",
+        l + 1,
+        c + 1,
+        f.severity.as_str(),
+        f.code,
+        f.message
+    ));
+    if let Some(fix) = &f.fix {
+        s.push_str(&format!("  = fix: {}\n", fix.title));
     }
-    s
 }
 
 /// The explanation of a CPT code, modifier, ICD-10-CM code or diagnostic
