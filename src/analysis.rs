@@ -95,12 +95,18 @@ pub fn analyze_parallel(text: &str, table: &CodeTable, options: &Options) -> Ana
         claims: Vec::new(),
         findings: Vec::new(),
     };
-    each_encounter(text, table, options, |part, _| {
-        a.note.encounters.push(part.encounter);
-        a.facts.push(part.facts);
-        a.claims.push(part.claim);
-        a.findings.extend(part.findings);
-    });
+    each_encounter(
+        text,
+        table,
+        options,
+        |part| part,
+        |part| {
+            a.note.encounters.push(part.encounter);
+            a.facts.push(part.facts);
+            a.claims.push(part.claim);
+            a.findings.extend(part.findings);
+        },
+    );
     // Each encounter's findings are sorted already: this stable sort only
     // merges them, and gives the order `analyze` gives.
     a.findings.sort_by_key(|f| (f.span.start, f.span.end));
@@ -115,40 +121,38 @@ pub fn report(text: &str, table: &CodeTable, options: &Options) -> Report {
         claims: Vec::new(),
         findings: Vec::new(),
     };
-    report_windows(text, table, options, |w| {
-        r.claims.extend(w.claims);
-        r.findings.extend(w.findings);
-    });
+    map_encounters(
+        text,
+        table,
+        options,
+        |claim, findings| (claim, findings),
+        |(claim, findings)| {
+            r.claims.push(claim);
+            r.findings.extend(findings);
+        },
+    );
     r
 }
 
-/// [`report`] a window of encounters at a time: `emit` gets the claims and
-/// findings of each window in turn, to write them out and let them go. One
-/// after another, the windows' findings are in the order [`analyze`] gives
-/// them, since each finding lies within its encounter.
-pub fn report_windows(
+/// [`report`] an encounter at a time, to write it out and let it go: each
+/// encounter's claim and findings (sorted) go through `map` on any core,
+/// and the results reach `emit` in the encounters' order. One after
+/// another, the findings are in the order [`analyze`] gives them, since
+/// each finding lies within its encounter.
+pub fn map_encounters<T: Send>(
     text: &str,
     table: &CodeTable,
     options: &Options,
-    mut emit: impl FnMut(Report),
+    map: impl Fn(EncounterClaim, Vec<Finding>) -> T + Sync,
+    emit: impl FnMut(T),
 ) {
-    let mut window = Report {
-        claims: Vec::new(),
-        findings: Vec::new(),
-    };
-    each_encounter(text, table, options, |part, last_of_window| {
-        window.claims.push(part.claim);
-        window.findings.extend(part.findings);
-        if last_of_window {
-            emit(std::mem::replace(
-                &mut window,
-                Report {
-                    claims: Vec::new(),
-                    findings: Vec::new(),
-                },
-            ));
-        }
-    });
+    each_encounter(
+        text,
+        table,
+        options,
+        |part| map(part.claim, part.findings),
+        emit,
+    );
 }
 
 /// Encounters analysed together by [`each_encounter`]: enough to keep every
@@ -164,20 +168,21 @@ struct Part {
     findings: Vec<Finding>,
 }
 
-/// Analyses the encounters of a note in parallel, a window at a time, and
-/// hands each one's part to `keep` in order, with whether it is the last of
-/// its window. The claims chain through
+/// Analyses the encounters of a note in parallel, a window at a time, maps
+/// each one's part with `map` (on any core), and hands the results to
+/// `keep` in order. The claims chain through
 /// `PriorEncounter` for modifier 58, so each window runs in two passes:
 /// the first derives every claim without looking back and records its
 /// summary, which never depends on the encounters before (see
 /// [`claim::uses_prior`]); the second derives again the few claims that do
 /// look back, now that all the summaries before them are known, and runs
 /// the rules.
-fn each_encounter(
+fn each_encounter<T: Send>(
     text: &str,
     table: &CodeTable,
     options: &Options,
-    mut keep: impl FnMut(Part, bool),
+    map: impl Fn(Part) -> T + Sync,
+    mut keep: impl FnMut(T),
 ) {
     let payer_rules = payer_rules(options);
     let chunks: Vec<Chunk> = note::encounter_chunks(text);
@@ -197,7 +202,7 @@ fn each_encounter(
             .collect();
         prior.extend(first.iter().map(|(_, _, _, s)| s.clone()));
         let prior = &prior;
-        let parts: Vec<Part> = first
+        let parts: Vec<T> = first
             .into_par_iter()
             .enumerate()
             .map(|(k, (encounter, facts, claim, _))| {
@@ -217,18 +222,15 @@ fn each_encounter(
                     options,
                 );
                 findings.sort_by_key(|f| (f.span.start, f.span.end));
-                Part {
+                map(Part {
                     encounter,
                     facts,
                     claim,
                     findings,
-                }
+                })
             })
             .collect();
-        let n = parts.len();
-        for (k, part) in parts.into_iter().enumerate() {
-            keep(part, k + 1 == n);
-        }
+        parts.into_iter().for_each(&mut keep);
     }
 }
 

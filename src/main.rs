@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 use serde_json::json;
 
-use dermls::analysis::{self, CONVERSION_FACTOR_2026, Options, Report, round2};
+use dermls::analysis::{self, CONVERSION_FACTOR_2026, Options, round2};
 use dermls::codes::{self, CodeTable};
 use dermls::fix;
 use dermls::lines::LineIndex;
@@ -324,109 +324,125 @@ fn one_note(path: &Path, mode: Mode, format: Format, table: &CodeTable, options:
             return done;
         }
     }
-    let mut output = Output::new(mode, format, &name, &text, changed);
-    analysis::report_windows(&text, table, options, |w| {
-        if matches!(mode, Mode::Check | Mode::Fix) {
-            done.has_error_finding |= w.findings.iter().any(|f| f.severity == Severity::Error);
-        }
-        output.window(&w, table, options);
-    });
-    done.output = output.finish();
+    let form = Form {
+        mode,
+        format,
+        name: &name,
+        text: &text,
+        index: matches!(mode, Mode::Check | Mode::Fix).then(|| LineIndex::new(&text)),
+        table,
+        options,
+    };
+    let (mut s, json_end) = form.open(changed);
+    let mut items = 0;
+    analysis::map_encounters(
+        &text,
+        table,
+        options,
+        |claim, findings| form.piece(&claim, &findings),
+        |piece| {
+            if piece.items > 0 && items > 0 {
+                s.push(',');
+            }
+            s.push_str(&piece.text);
+            items += piece.items;
+            done.has_error_finding |= piece.has_error;
+        },
+    );
+    s.push_str(&json_end);
+    done.output = s;
     done
 }
 
-/// One note's output, written a window of encounters at a time, so that
-/// only the text printed is kept of a long note.
-struct Output<'a> {
+/// How one note's output is written, an encounter at a time: each
+/// encounter's piece is formatted on any core, and the pieces are joined in
+/// order, so that only the text printed is kept of a long note.
+struct Form<'a> {
     mode: Mode,
     format: Format,
     name: &'a str,
     text: &'a str,
     /// Offsets to lines and columns, for the findings.
     index: Option<LineIndex>,
-    /// JSON output: what closes the object after its list of items.
-    json_end: String,
-    /// Items written so far.
-    items: usize,
-    s: String,
+    table: &'a CodeTable,
+    options: &'a Options,
 }
 
-impl<'a> Output<'a> {
-    fn new(mode: Mode, format: Format, name: &'a str, text: &'a str, changed: usize) -> Self {
-        let check = matches!(mode, Mode::Check | Mode::Fix);
-        let mut o = Output {
-            mode,
-            format,
-            name,
-            text,
-            index: check.then(|| LineIndex::new(text)),
-            json_end: String::new(),
-            items: 0,
-            s: String::new(),
-        };
-        match (check, format) {
-            (false, Format::Json) => o.open_json(json!({ "file": name, "encounters": LIST })),
-            (false, Format::Text) => o.s = format!("{name}\n"),
+/// One encounter's output.
+struct Piece {
+    text: String,
+    /// JSON output: how many items of the list `text` holds, joined by
+    /// commas.
+    items: usize,
+    /// A finding of error severity (`check`).
+    has_error: bool,
+}
+
+impl Form<'_> {
+    fn check(&self) -> bool {
+        matches!(self.mode, Mode::Check | Mode::Fix)
+    }
+
+    /// What comes before the pieces, and after them.
+    fn open(&self, changed: usize) -> (String, String) {
+        let name = self.name;
+        match (self.check(), self.format) {
+            (false, Format::Json) => json_around(json!({ "file": name, "encounters": LIST })),
+            (false, Format::Text) => (format!("{name}\n"), String::new()),
             (true, Format::Json) => {
                 let mut v = json!({ "file": name, "diagnostics": LIST });
-                if mode == Mode::Fix {
+                if self.mode == Mode::Fix {
                     v["fixes_applied"] = json!(changed);
                 }
-                o.open_json(v);
+                json_around(v)
             }
-            (true, Format::Text) => {
-                if mode == Mode::Fix && changed > 0 {
-                    o.s = format!("{name}: applied {changed} fix edit(s)\n");
-                }
-            }
+            (true, Format::Text) if self.mode == Mode::Fix && changed > 0 => (
+                format!("{name}: applied {changed} fix edit(s)\n"),
+                String::new(),
+            ),
+            (true, Format::Text) => (String::new(), String::new()),
         }
-        o
     }
 
-    /// Starts the JSON object `v`, whose list of items is the placeholder
-    /// [`LIST`], as serde_json writes it (the order of its keys included).
-    fn open_json(&mut self, v: serde_json::Value) {
-        let whole = v.to_string();
-        let list = serde_json::Value::from(LIST).to_string();
-        let at = whole.find(&list).expect("the placeholder is written");
-        self.s = format!("{}[", &whole[..at]);
-        self.json_end = format!("]{}\n", &whole[at + list.len()..]);
-    }
-
-    fn window(&mut self, w: &Report, table: &CodeTable, options: &Options) {
-        let check = matches!(self.mode, Mode::Check | Mode::Fix);
-        match (check, self.format) {
-            (false, Format::Json) => {
-                for c in &w.claims {
-                    let item = claim_json(c, table, options).to_string();
-                    push_item(&mut self.s, &mut self.items, &item);
-                }
+    fn piece(&self, claim: &EncounterClaim, findings: &[Finding]) -> Piece {
+        let mut p = Piece {
+            text: String::new(),
+            items: 0,
+            has_error: self.check() && findings.iter().any(|f| f.severity == Severity::Error),
+        };
+        match (&self.index, self.format) {
+            (None, Format::Json) => {
+                p.text = claim_json(claim, self.table, self.options).to_string();
+                p.items = 1;
             }
-            (false, Format::Text) => {
-                for c in &w.claims {
-                    claim_text(&mut self.s, c, table, options);
-                }
-            }
-            (true, Format::Json) => {
-                let index = self.index.as_ref().expect("an index for findings");
-                for f in &w.findings {
+            (None, Format::Text) => claim_text(&mut p.text, claim, self.table, self.options),
+            (Some(index), Format::Json) => {
+                for f in findings {
                     let item = finding_json(self.text, index, f).to_string();
-                    push_item(&mut self.s, &mut self.items, &item);
+                    push_item(&mut p.text, &mut p.items, &item);
                 }
             }
-            (true, Format::Text) => {
-                let index = self.index.as_ref().expect("an index for findings");
-                for f in &w.findings {
-                    finding_text(&mut self.s, self.name, self.text, index, f);
+            (Some(index), Format::Text) => {
+                for f in findings {
+                    finding_text(&mut p.text, self.name, self.text, index, f);
                 }
             }
         }
+        p
     }
+}
 
-    fn finish(mut self) -> String {
-        self.s.push_str(&self.json_end);
-        self.s
-    }
+/// The JSON object `v` as serde_json writes it (the order of its keys
+/// included), split where its list of items, the placeholder [`LIST`],
+/// goes: the text before the items and after them.
+fn json_around(v: serde_json::Value) -> (String, String) {
+    let whole = v.to_string();
+    let list = serde_json::Value::from(LIST).to_string();
+    let at = whole.find(&list).expect("the placeholder is written");
+    (
+        format!("{}[", &whole[..at]),
+        format!("]{}\n", &whole[at + list.len()..]),
+    )
 }
 
 /// Adds an item to a JSON list, after a comma unless it is the first.
