@@ -49,6 +49,11 @@ struct Variant {
     phrase: usize,
     /// A word boundary must come first.
     bounded: bool,
+    /// The bytes the spelling starts with, up to eight, packed as
+    /// [`pack`] packs text, and the mask of the ones it has: a quick test
+    /// that rules out most spellings before they are walked.
+    prefix: u64,
+    mask: u64,
     atoms: Vec<Atom>,
 }
 
@@ -102,9 +107,19 @@ impl Literals {
                 if end {
                     atoms.push(Atom::Boundary);
                 }
+                let lead: Vec<u8> = atoms
+                    .iter()
+                    .map_while(|a| match a {
+                        Atom::Byte(b) => Some(*b),
+                        _ => None,
+                    })
+                    .take(8)
+                    .collect();
                 variants.push(Variant {
                     phrase,
                     bounded: start,
+                    prefix: pack(&lead),
+                    mask: pack(&vec![0xFF; lead.len()]),
                     atoms,
                 });
             }
@@ -225,11 +240,43 @@ impl Literals {
         let c1 = text
             .get(i + 1)
             .map_or(0, |b| usize::from(self.class[usize::from(*b)]));
-        index.cell(c0 * self.classes + c1).iter().find_map(|&v| {
+        let cell = index.cell(c0 * self.classes + c1);
+        if cell.is_empty() {
+            return None;
+        }
+        let word = lower_word(&text[i..]);
+        cell.iter().find_map(|&v| {
             let v = &self.variants[v as usize];
+            if word & v.mask != v.prefix {
+                return None;
+            }
             match_at(&v.atoms, text, i).map(|end| (i, end, v.phrase))
         })
     }
+}
+
+/// The first eight bytes of ASCII `text` (zeros past its end) in one
+/// word, as [`pack`] packs them, with capitals made lower case.
+fn lower_word(text: &[u8]) -> u64 {
+    let mut bytes = [0u8; 8];
+    let n = text.len().min(8);
+    bytes[..n].copy_from_slice(&text[..n]);
+    let w = u64::from_le_bytes(bytes);
+    // Every byte is below 0x80, so these sums carry into no other byte:
+    // the top bit of a byte says it is at least `A`, and at least `[`.
+    let from_a = w + 0x3F3F_3F3F_3F3F_3F3F;
+    let past_z = w + 0x2525_2525_2525_2525;
+    let capitals = from_a & !past_z & 0x8080_8080_8080_8080;
+    w | capitals >> 2
+}
+
+/// Up to eight bytes in one word, the first in the lowest byte.
+fn pack(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .take(8)
+        .enumerate()
+        .fold(0, |w, (k, b)| w | u64::from(*b) << (8 * k))
 }
 
 /// The bytes (lowercase) a match of `atoms` can start with.
