@@ -9,8 +9,10 @@
 //! plain ASCII folding and `\b`, `\s` and `\d` are ASCII classes, so each
 //! phrase can be expanded into a few flat variants and matched byte by byte,
 //! in the same order of preference as the regex, without the regex's
-//! per-search set-up. Text with other characters, and sets with a phrase
-//! beyond this syntax, keep the regex.
+//! per-search set-up. The variants are indexed by their first two bytes,
+//! and their first eight are compared in one word before a variant is
+//! walked. Text with other characters, and sets with a phrase beyond this
+//! syntax, keep the regex.
 
 /// The compiled phrases of a set, in priority order.
 pub(crate) struct Literals {
