@@ -1,9 +1,11 @@
 //! One call from text to everything: the parsed note, the facts, the claim
 //! of each encounter and the findings.
 
+use rayon::prelude::*;
+
 use crate::codes::CodeTable;
 use crate::extract::{self, EncounterFacts};
-use crate::note::{Encounter, Line, LineKind, Note};
+use crate::note::{self, Chunk, Encounter, Line, LineKind, Note};
 use crate::rules::claim::{self, ClaimOptions, EncounterClaim, PriorEncounter};
 use crate::rules::{self, Ctx, Finding, PayerRules};
 use crate::span::Span;
@@ -43,6 +45,14 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
 }
 
+/// The claims and findings of a note, without the syntax and facts they
+/// came from: what the command line prints.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub claims: Vec<EncounterClaim>,
+    pub findings: Vec<Finding>,
+}
+
 /// Analyses a note. Never fails: any text gives an analysis.
 pub fn analyze(text: &str, table: &CodeTable, options: &Options) -> Analysis {
     let note = Note::parse(text);
@@ -50,29 +60,19 @@ pub fn analyze(text: &str, table: &CodeTable, options: &Options) -> Analysis {
     let mut claims = Vec::with_capacity(facts.len());
     let mut prior: Vec<PriorEncounter> = Vec::new();
     let mut findings = Vec::new();
-    let builtin_rules;
-    let payer_rules = match &options.payer_rules {
-        Some(r) => r.rows(),
-        None => {
-            builtin_rules = PayerRules::builtin();
-            builtin_rules.rows()
-        }
-    };
+    let payer_rules = payer_rules(options);
     for (f, encounter) in facts.iter().zip(&note.encounters) {
         let c = claim::derive(f, &prior, table, &options.claim);
         prior.push(claim::summary(f, &c, table));
-        let ctx = Ctx {
+        findings.extend(encounter_findings(
             text,
             encounter,
-            facts: f,
-            claim: &c,
+            f,
+            &c,
             table,
-            payer_rules,
-        };
-        let ignores = Ignores::of(text, encounter);
-        findings.extend(rules::check(&ctx).into_iter().filter(|x| {
-            !options.disabled_rules.iter().any(|d| d == x.code) && !ignores.silences(x)
-        }));
+            &payer_rules,
+            options,
+        ));
         claims.push(c);
     }
     findings.sort_by_key(|f| (f.span.start, f.span.end));
@@ -82,6 +82,196 @@ pub fn analyze(text: &str, table: &CodeTable, options: &Options) -> Analysis {
         claims,
         findings,
     }
+}
+
+/// [`analyze`] on all cores: the same analysis, its encounters parsed,
+/// extracted, derived and checked in parallel.
+pub fn analyze_parallel(text: &str, table: &CodeTable, options: &Options) -> Analysis {
+    let mut a = Analysis {
+        note: Note {
+            encounters: Vec::new(),
+        },
+        facts: Vec::new(),
+        claims: Vec::new(),
+        findings: Vec::new(),
+    };
+    each_encounter(
+        text,
+        table,
+        options,
+        |part| part,
+        |part| {
+            a.note.encounters.push(part.encounter);
+            a.facts.push(part.facts);
+            a.claims.push(part.claim);
+            a.findings.extend(part.findings);
+        },
+    );
+    // Each encounter's findings are sorted already: this stable sort only
+    // merges them, and gives the order `analyze` gives.
+    a.findings.sort_by_key(|f| (f.span.start, f.span.end));
+    a
+}
+
+/// The claims and findings of [`analyze`], computed on all cores in windows
+/// of encounters, so that memory stays flat however long the note: only the
+/// claims and findings are kept.
+pub fn report(text: &str, table: &CodeTable, options: &Options) -> Report {
+    let mut r = Report {
+        claims: Vec::new(),
+        findings: Vec::new(),
+    };
+    map_encounters(
+        text,
+        table,
+        options,
+        |claim, findings| (claim, findings),
+        |(claim, findings)| {
+            r.claims.push(claim);
+            r.findings.extend(findings);
+        },
+    );
+    r
+}
+
+/// [`report`] an encounter at a time, to write it out and let it go: each
+/// encounter's claim and findings (sorted) go through `map` on any core,
+/// and the results reach `emit` in the encounters' order. One after
+/// another, the findings are in the order [`analyze`] gives them, since
+/// each finding lies within its encounter.
+pub fn map_encounters<T: Send>(
+    text: &str,
+    table: &CodeTable,
+    options: &Options,
+    map: impl Fn(EncounterClaim, Vec<Finding>) -> T + Sync,
+    emit: impl FnMut(T),
+) {
+    each_encounter(
+        text,
+        table,
+        options,
+        |part| map(part.claim, part.findings),
+        emit,
+    );
+}
+
+/// Encounters analysed together by [`each_encounter`]: enough to keep every
+/// core busy, few enough that the syntax and facts held at once stay small.
+const WINDOW: usize = 512;
+
+/// One encounter's share of an analysis.
+struct Part {
+    encounter: Encounter,
+    facts: EncounterFacts,
+    claim: EncounterClaim,
+    /// Sorted by span.
+    findings: Vec<Finding>,
+}
+
+/// Analyses the encounters of a note in parallel, a window at a time, maps
+/// each one's part with `map` (on any core), and hands the results to
+/// `keep` in order. The claims chain through
+/// `PriorEncounter` for modifier 58, so each window runs in two passes:
+/// the first derives every claim without looking back and records its
+/// summary, which never depends on the encounters before (see
+/// [`claim::uses_prior`]); the second derives again the few claims that do
+/// look back, now that all the summaries before them are known, and runs
+/// the rules.
+fn each_encounter<T: Send>(
+    text: &str,
+    table: &CodeTable,
+    options: &Options,
+    map: impl Fn(Part) -> T + Sync,
+    mut keep: impl FnMut(T),
+) {
+    let payer_rules = payer_rules(options);
+    let chunks: Vec<Chunk> = note::encounter_chunks(text);
+    let mut prior: Vec<PriorEncounter> = Vec::with_capacity(chunks.len());
+    for (w, window) in chunks.chunks(WINDOW).enumerate() {
+        let base = w * WINDOW;
+        let first: Vec<(Encounter, EncounterFacts, EncounterClaim, PriorEncounter)> = window
+            .par_iter()
+            .enumerate()
+            .map(|(k, chunk)| {
+                let encounter = Encounter::parse(text, *chunk);
+                let facts = extract::encounter(text, base + k, &encounter);
+                let claim = claim::derive(&facts, &[], table, &options.claim);
+                let summary = claim::summary(&facts, &claim, table);
+                (encounter, facts, claim, summary)
+            })
+            .collect();
+        prior.extend(first.iter().map(|(_, _, _, s)| s.clone()));
+        let prior = &prior;
+        let parts: Vec<T> = first
+            .into_par_iter()
+            .enumerate()
+            .map(|(k, (encounter, facts, claim, _))| {
+                let i = base + k;
+                let claim = if i > 0 && claim::uses_prior(&facts) {
+                    claim::derive(&facts, &prior[..i], table, &options.claim)
+                } else {
+                    claim
+                };
+                let mut findings = encounter_findings(
+                    text,
+                    &encounter,
+                    &facts,
+                    &claim,
+                    table,
+                    &payer_rules,
+                    options,
+                );
+                findings.sort_by_key(|f| (f.span.start, f.span.end));
+                map(Part {
+                    encounter,
+                    facts,
+                    claim,
+                    findings,
+                })
+            })
+            .collect();
+        parts.into_iter().for_each(&mut keep);
+    }
+}
+
+/// The payer rules in force: the options' own, or the built-in ones.
+fn payer_rules(options: &Options) -> PayerRules {
+    options
+        .payer_rules
+        .clone()
+        .unwrap_or_else(PayerRules::builtin)
+}
+
+/// The findings of the rules on one encounter, less those switched off by
+/// the options or silenced by `dermls-ignore` comments.
+fn encounter_findings(
+    text: &str,
+    encounter: &Encounter,
+    facts: &EncounterFacts,
+    claim: &EncounterClaim,
+    table: &CodeTable,
+    payer_rules: &PayerRules,
+    options: &Options,
+) -> Vec<Finding> {
+    let ctx = Ctx {
+        text,
+        encounter,
+        facts,
+        claim,
+        table,
+        payer_rules: payer_rules.rows(),
+    };
+    let ignores = Ignores::of(text, encounter);
+    let mut findings = rules::check(&ctx);
+    debug_assert!(
+        findings
+            .iter()
+            .all(|f| encounter.span.start <= f.span.start && f.span.end <= encounter.span.end),
+        "a finding outside its encounter"
+    );
+    findings
+        .retain(|x| !options.disabled_rules.iter().any(|d| d == x.code) && !ignores.silences(x));
+    findings
 }
 
 /// The `<!-- dermls-ignore: CODE[, CODE] -->` lines of an encounter: in

@@ -8,11 +8,13 @@
 
 pub mod analysis;
 pub mod codes;
+pub mod corpus;
 pub mod extract;
 pub mod fix;
 pub mod lines;
 pub mod lsp;
 pub mod note;
+mod phrase;
 pub mod rules;
 pub mod span;
 pub mod vocab;

@@ -6,15 +6,22 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
 use serde_json::json;
 
-use dermls::analysis::{self, Analysis, CONVERSION_FACTOR_2026, Options, round2};
+use dermls::analysis::{self, CONVERSION_FACTOR_2026, Options, round2};
 use dermls::codes::{self, CodeTable};
 use dermls::fix;
 use dermls::lines::LineIndex;
 use dermls::rules::claim::DistinctModifier;
-use dermls::rules::{PayerRules, Severity, registry};
+use dermls::rules::claim::EncounterClaim;
+use dermls::rules::{Finding, PayerRules, Severity, registry};
 use dermls::vocab::{Payer, vocab};
+
+/// mimalloc: the analysis makes many small, short-lived allocations, which
+/// it serves faster than the system allocator, on every core at once.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
 #[command(
@@ -63,6 +70,19 @@ enum Command {
         code: String,
         #[command(flatten)]
         data: DataArgs,
+    },
+    /// A synthetic corpus of encounter notes, for benchmarks.
+    #[command(hide = true)]
+    Corpus {
+        /// The same seed always gives the same text.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Generate encounters until the text holds at least this many bytes.
+        #[arg(long, default_value_t = 1_000_000)]
+        bytes: usize,
+        /// Write the corpus here instead of to stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -118,7 +138,15 @@ enum Format {
     Json,
 }
 
+/// `mi_option_purge_delay` in mimalloc's `mi_option_e` (`mimalloc.h`).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() -> ExitCode {
+    // A run frees and allocates again the syntax and facts of every window
+    // of encounters: memory handed back to the system would only be faulted
+    // in again, so none is (a short-lived process, it is all freed at exit).
+    // SAFETY: setting an option takes no pointer and may be done at any time.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -147,6 +175,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check { args, fix } => notes(args, if fix { Mode::Fix } else { Mode::Check }),
         Command::Claim { args, write } => {
             notes(args, if write { Mode::Write } else { Mode::Claim })
+        }
+        Command::Corpus { seed, bytes, out } => {
+            let text = dermls::corpus::generate(seed, bytes);
+            match out {
+                Some(p) => std::fs::write(&p, text).with_context(|| format!("{}", p.display()))?,
+                None => io::stdout().lock().write_all(text.as_bytes())?,
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Explain { code, data } => {
             let table = load_table(&data)?;
@@ -245,60 +281,23 @@ fn notes(args: FileArgs, mode: Mode) -> Result<ExitCode> {
     let mut any_error = false;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    for path in expand(&args.files, &mut io_error) {
-        let text = match read_note(&path) {
-            Ok(t) => t,
-            Err(e) => {
+    let paths = expand(&args.files, &mut io_error);
+    // A window of files at a time on all cores, printed in input order as
+    // each window completes: the output streams and memory stays flat
+    // however many files there are.
+    for window in paths.chunks(FILES_AT_ONCE) {
+        let done: Vec<Done> = window
+            .par_iter()
+            .map(|path| one_note(path, mode, args.format, &table, &options))
+            .collect();
+        for d in done {
+            out.write_all(d.output.as_bytes())?;
+            if let Some(e) = d.error {
+                out.flush()?;
                 eprintln!("dermls: {e}");
                 io_error = true;
-                continue;
             }
-        };
-        let name = path.display().to_string();
-        // `--fix` and `--write` rewrite the note, then report on the result.
-        let (text, changed) = match mode {
-            Mode::Fix => {
-                let (fixed, n) = fix::fix_all(&text, &table, &options);
-                (fixed, n)
-            }
-            Mode::Write => {
-                let a = analysis::analyze(&text, &table, &options);
-                let edits = fix::billing_edits(&text, &a);
-                fix::apply(&text, &edits)
-            }
-            Mode::Check | Mode::Claim => (text, 0),
-        };
-        if changed > 0 {
-            if let Err(e) = write_atomic(&path, &text) {
-                eprintln!("dermls: {name}: could not write the note: {e}");
-                io_error = true;
-                continue;
-            }
-        }
-        let a = analysis::analyze(&text, &table, &options);
-        match (mode, args.format) {
-            (Mode::Claim | Mode::Write, Format::Json) => {
-                writeln!(out, "{}", claim_json(&name, &a, &table, &options))?
-            }
-            (Mode::Claim | Mode::Write, Format::Text) => {
-                write!(out, "{}", claim_text(&name, &a, &table, &options))?
-            }
-            (Mode::Check | Mode::Fix, Format::Json) => {
-                let mut v = check_json(&name, &text, &a);
-                if mode == Mode::Fix {
-                    v["fixes_applied"] = json!(changed);
-                }
-                writeln!(out, "{v}")?
-            }
-            (Mode::Check | Mode::Fix, Format::Text) => {
-                if mode == Mode::Fix && changed > 0 {
-                    writeln!(out, "{name}: applied {changed} fix edit(s)")?;
-                }
-                write!(out, "{}", check_text(&name, &text, &a))?
-            }
-        }
-        if matches!(mode, Mode::Check | Mode::Fix) {
-            any_error |= a.findings.iter().any(|f| f.severity == Severity::Error);
+            any_error |= d.has_error_finding;
         }
     }
     out.flush()?;
@@ -310,6 +309,182 @@ fn notes(args: FileArgs, mode: Mode) -> Result<ExitCode> {
         ExitCode::SUCCESS
     })
 }
+
+/// Files analysed together: a few per core, so that a slow file rarely
+/// leaves a core idle.
+const FILES_AT_ONCE: usize = 64;
+
+/// What one note gives: the text to print, an I/O error to report, and
+/// whether a finding of error severity was raised.
+struct Done {
+    output: String,
+    error: Option<String>,
+    has_error_finding: bool,
+}
+
+fn one_note(path: &Path, mode: Mode, format: Format, table: &CodeTable, options: &Options) -> Done {
+    let mut done = Done {
+        output: String::new(),
+        error: None,
+        has_error_finding: false,
+    };
+    let text = match read_note(path) {
+        Ok(t) => t,
+        Err(e) => {
+            done.error = Some(e);
+            return done;
+        }
+    };
+    let name = path.display().to_string();
+    // `--fix` and `--write` rewrite the note, then report on the result.
+    let (text, changed) = match mode {
+        Mode::Fix => fix::fix_all(&text, table, options),
+        Mode::Write => {
+            let a = analysis::analyze_parallel(&text, table, options);
+            let edits = fix::billing_edits(&text, &a);
+            fix::apply(&text, &edits)
+        }
+        Mode::Check | Mode::Claim => (text, 0),
+    };
+    if changed > 0 {
+        if let Err(e) = write_atomic(path, &text) {
+            done.error = Some(format!("{name}: could not write the note: {e}"));
+            return done;
+        }
+    }
+    let form = Form {
+        mode,
+        format,
+        name: &name,
+        text: &text,
+        index: matches!(mode, Mode::Check | Mode::Fix).then(|| LineIndex::new(&text)),
+        table,
+        options,
+    };
+    let (mut s, json_end) = form.open(changed);
+    let mut items = 0;
+    analysis::map_encounters(
+        &text,
+        table,
+        options,
+        |claim, findings| form.piece(&claim, &findings),
+        |piece| {
+            if piece.items > 0 && items > 0 {
+                s.push(',');
+            }
+            s.push_str(&piece.text);
+            items += piece.items;
+            done.has_error_finding |= piece.has_error;
+        },
+    );
+    s.push_str(&json_end);
+    done.output = s;
+    done
+}
+
+/// How one note's output is written, an encounter at a time: each
+/// encounter's piece is formatted on any core, and the pieces are joined in
+/// order, so that only the text printed is kept of a long note.
+struct Form<'a> {
+    mode: Mode,
+    format: Format,
+    name: &'a str,
+    text: &'a str,
+    /// Offsets to lines and columns, for the findings.
+    index: Option<LineIndex>,
+    table: &'a CodeTable,
+    options: &'a Options,
+}
+
+/// One encounter's output.
+struct Piece {
+    text: String,
+    /// JSON output: how many items of the list `text` holds, joined by
+    /// commas.
+    items: usize,
+    /// A finding of error severity (`check`).
+    has_error: bool,
+}
+
+impl Form<'_> {
+    fn check(&self) -> bool {
+        matches!(self.mode, Mode::Check | Mode::Fix)
+    }
+
+    /// What comes before the pieces, and after them.
+    fn open(&self, changed: usize) -> (String, String) {
+        let name = self.name;
+        match (self.check(), self.format) {
+            (false, Format::Json) => json_around(json!({ "file": name, "encounters": LIST })),
+            (false, Format::Text) => (format!("{name}\n"), String::new()),
+            (true, Format::Json) => {
+                let mut v = json!({ "file": name, "diagnostics": LIST });
+                if self.mode == Mode::Fix {
+                    v["fixes_applied"] = json!(changed);
+                }
+                json_around(v)
+            }
+            (true, Format::Text) if self.mode == Mode::Fix && changed > 0 => (
+                format!("{name}: applied {changed} fix edit(s)\n"),
+                String::new(),
+            ),
+            (true, Format::Text) => (String::new(), String::new()),
+        }
+    }
+
+    fn piece(&self, claim: &EncounterClaim, findings: &[Finding]) -> Piece {
+        let mut p = Piece {
+            text: String::new(),
+            items: 0,
+            has_error: self.check() && findings.iter().any(|f| f.severity == Severity::Error),
+        };
+        match (&self.index, self.format) {
+            (None, Format::Json) => {
+                p.text = claim_json(claim, self.table, self.options).to_string();
+                p.items = 1;
+            }
+            (None, Format::Text) => claim_text(&mut p.text, claim, self.table, self.options),
+            (Some(index), Format::Json) => {
+                for f in findings {
+                    let item = finding_json(self.text, index, f).to_string();
+                    push_item(&mut p.text, &mut p.items, &item);
+                }
+            }
+            (Some(index), Format::Text) => {
+                for f in findings {
+                    finding_text(&mut p.text, self.name, self.text, index, f);
+                }
+            }
+        }
+        p
+    }
+}
+
+/// The JSON object `v` as serde_json writes it (the order of its keys
+/// included), split where its list of items, the placeholder [`LIST`],
+/// goes: the text before the items and after them.
+fn json_around(v: serde_json::Value) -> (String, String) {
+    let whole = v.to_string();
+    let list = serde_json::Value::from(LIST).to_string();
+    let at = whole.find(&list).expect("the placeholder is written");
+    (
+        format!("{}[", &whole[..at]),
+        format!("]{}\n", &whole[at + list.len()..]),
+    )
+}
+
+/// Adds an item to a JSON list, after a comma unless it is the first.
+fn push_item(s: &mut String, items: &mut usize, item: &str) {
+    if *items > 0 {
+        s.push(',');
+    }
+    s.push_str(item);
+    *items += 1;
+}
+
+/// Stands in for the list of items in a JSON object, to be found where
+/// serde_json writes it (no file name holds a NUL).
+const LIST: &str = "\u{0}";
 
 /// Replaces the file's contents without ever leaving half a note: the new
 /// text goes to a temporary file beside it (same directory, so the rename
@@ -400,154 +575,130 @@ fn read_note(path: &Path) -> std::result::Result<String, String> {
 
 const ESTIMATE_NOTE: &str = "national Medicare estimate: non-facility total RVU x conversion factor, no geographic adjustment";
 
-fn claim_json(file: &str, a: &Analysis, table: &CodeTable, options: &Options) -> serde_json::Value {
-    let encounters: Vec<serde_json::Value> = a
-        .claims
+fn claim_json(c: &EncounterClaim, table: &CodeTable, options: &Options) -> serde_json::Value {
+    let lines: Vec<serde_json::Value> = c
+        .lines
         .iter()
-        .map(|c| {
-            let lines: Vec<serde_json::Value> = c
-                .lines
-                .iter()
-                .map(|l| {
-                    let row = table.get(&l.cpt);
-                    json!({
-                        "cpt": l.cpt,
-                        "modifiers": l.modifiers,
-                        "units": l.units,
-                        "dx": l.dx,
-                        "rvu_year": row.map(|r| r.total_year),
-                        "nonfac_total_rvu": row.map(|r| r.nonfac_total_rvu),
-                        "rule": l.rule,
-                        "why": l.why,
-                    })
-                })
-                .collect();
-            let total = analysis::total_rvu(c, table);
+        .map(|l| {
+            let row = table.get(&l.cpt);
             json!({
-                "index": c.index,
-                "date": c.date,
-                "payer": c.payer.as_str(),
-                "lines": lines,
-                "total_rvu": round2(total),
-                "estimated_payment_usd": round2(total * options.conversion_factor),
-                "estimate": ESTIMATE_NOTE,
-                "conversion_factor": options.conversion_factor,
+                "cpt": l.cpt,
+                "modifiers": l.modifiers,
+                "units": l.units,
+                "dx": l.dx,
+                "rvu_year": row.map(|r| r.total_year),
+                "nonfac_total_rvu": row.map(|r| r.nonfac_total_rvu),
+                "rule": l.rule,
+                "why": l.why,
             })
         })
         .collect();
-    json!({ "file": file, "encounters": encounters })
+    let total = analysis::total_rvu(c, table);
+    json!({
+        "index": c.index,
+        "date": c.date,
+        "payer": c.payer.as_str(),
+        "lines": lines,
+        "total_rvu": round2(total),
+        "estimated_payment_usd": round2(total * options.conversion_factor),
+        "estimate": ESTIMATE_NOTE,
+        "conversion_factor": options.conversion_factor,
+    })
 }
 
-fn claim_text(file: &str, a: &Analysis, table: &CodeTable, options: &Options) -> String {
-    let mut s = format!("{file}\n");
-    for c in &a.claims {
+fn claim_text(s: &mut String, c: &EncounterClaim, table: &CodeTable, options: &Options) {
+    s.push_str(&format!(
+        "  encounter {}{} · payer {}\n",
+        c.index + 1,
+        c.date
+            .as_deref()
+            .map(|d| format!(" · {d}"))
+            .unwrap_or_default(),
+        c.payer.as_str()
+    ));
+    if c.lines.is_empty() {
+        s.push_str("    (no billable lines)\n");
+    }
+    let mut estimated_year = false;
+    for l in &c.lines {
+        let row = table.get(&l.cpt);
+        let rvu = row
+            .map(|r| r.nonfac_total_rvu * f64::from(l.units))
+            .unwrap_or(0.0);
+        let year = row.map(|r| r.total_year).unwrap_or(0);
+        estimated_year |= year != 0 && year < 2026;
         s.push_str(&format!(
-            "  encounter {}{} · payer {}\n",
-            c.index + 1,
-            c.date
-                .as_deref()
-                .map(|d| format!(" · {d}"))
-                .unwrap_or_default(),
-            c.payer.as_str()
-        ));
-        if c.lines.is_empty() {
-            s.push_str("    (no billable lines)\n");
-        }
-        let mut estimated_year = false;
-        for l in &c.lines {
-            let row = table.get(&l.cpt);
-            let rvu = row
-                .map(|r| r.nonfac_total_rvu * f64::from(l.units))
-                .unwrap_or(0.0);
-            let year = row.map(|r| r.total_year).unwrap_or(0);
-            estimated_year |= year != 0 && year < 2026;
-            s.push_str(&format!(
-                "    {:<14} {:<18} {:>6.2} RVU ({year}{})  {}\n",
-                l.label(),
-                if l.dx.is_empty() {
-                    String::new()
-                } else {
-                    format!("Dx: {}", l.dx.join(", "))
-                },
-                rvu,
-                if year < 2026 {
-                    ", standing in for 2026"
-                } else {
-                    ""
-                },
-                l.rule,
-            ));
-        }
-        let total = analysis::total_rvu(c, table);
-        s.push_str(&format!(
-            "    total {:.2} RVU · estimated ${:.2} ({ESTIMATE_NOTE}, ${}/RVU){}\n",
-            total,
-            total * options.conversion_factor,
-            options.conversion_factor,
-            if estimated_year {
-                "; some RVUs are 2025 figures standing in for 2026"
+            "    {:<14} {:<18} {:>6.2} RVU ({year}{})  {}\n",
+            l.label(),
+            if l.dx.is_empty() {
+                String::new()
+            } else {
+                format!("Dx: {}", l.dx.join(", "))
+            },
+            rvu,
+            if year < 2026 {
+                ", standing in for 2026"
             } else {
                 ""
-            }
+            },
+            l.rule,
         ));
     }
-    s
+    let total = analysis::total_rvu(c, table);
+    s.push_str(&format!(
+        "    total {:.2} RVU · estimated ${:.2} ({ESTIMATE_NOTE}, ${}/RVU){}\n",
+        total,
+        total * options.conversion_factor,
+        options.conversion_factor,
+        if estimated_year {
+            "; some RVUs are 2025 figures standing in for 2026"
+        } else {
+            ""
+        }
+    ));
 }
 
-fn check_json(file: &str, text: &str, a: &Analysis) -> serde_json::Value {
-    let idx = LineIndex::new(text);
+fn finding_json(text: &str, index: &LineIndex, f: &Finding) -> serde_json::Value {
     let range = |span: dermls::Span| {
-        let (sl, sc) = idx.position(text, span.start);
-        let (el, ec) = idx.position(text, span.end);
+        let (sl, sc) = index.position(text, span.start);
+        let (el, ec) = index.position(text, span.end);
         json!({"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}})
     };
-    let diags: Vec<serde_json::Value> = a
-        .findings
-        .iter()
-        .map(|f| {
-            let mut d = json!({
-                "code": f.code,
-                "severity": f.severity.as_str(),
-                "range": range(f.span),
-                "message": f.message,
-            });
-            if !f.related.is_empty() {
-                d["related"] = f
-                    .related
-                    .iter()
-                    .map(|(span, message)| json!({"range": range(*span), "message": message}))
-                    .collect();
-            }
-            if let Some(fix) = &f.fix {
-                d["fix"] = json!({
-                    "title": fix.title,
-                    "edits": fix.edits.iter().map(|e| json!({"range": range(e.span), "newText": e.new_text})).collect::<Vec<_>>(),
-                });
-            }
-            d
-        })
-        .collect();
-    json!({ "file": file, "diagnostics": diags })
+    let mut d = json!({
+        "code": f.code,
+        "severity": f.severity.as_str(),
+        "range": range(f.span),
+        "message": f.message,
+    });
+    if !f.related.is_empty() {
+        d["related"] = f
+            .related
+            .iter()
+            .map(|(span, message)| json!({"range": range(*span), "message": message}))
+            .collect();
+    }
+    if let Some(fix) = &f.fix {
+        d["fix"] = json!({
+            "title": fix.title,
+            "edits": fix.edits.iter().map(|e| json!({"range": range(e.span), "newText": e.new_text})).collect::<Vec<_>>(),
+        });
+    }
+    d
 }
 
-fn check_text(file: &str, text: &str, a: &Analysis) -> String {
-    let idx = LineIndex::new(text);
-    let mut s = String::new();
-    for f in &a.findings {
-        let (l, c) = idx.position(text, f.span.start);
-        s.push_str(&format!(
-            "{file}:{}:{}: {}[{}] {}\n",
-            l + 1,
-            c + 1,
-            f.severity.as_str(),
-            f.code,
-            f.message
-        ));
-        if let Some(fix) = &f.fix {
-            s.push_str(&format!("  = fix: {}\n", fix.title));
-        }
+fn finding_text(s: &mut String, file: &str, text: &str, index: &LineIndex, f: &Finding) {
+    let (l, c) = index.position(text, f.span.start);
+    s.push_str(&format!(
+        "{file}:{}:{}: {}[{}] {}\n",
+        l + 1,
+        c + 1,
+        f.severity.as_str(),
+        f.code,
+        f.message
+    ));
+    if let Some(fix) = &f.fix {
+        s.push_str(&format!("  = fix: {}\n", fix.title));
     }
-    s
 }
 
 /// The explanation of a CPT code, modifier, ICD-10-CM code or diagnostic

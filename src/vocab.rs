@@ -2,11 +2,12 @@
 //! `grammar/vocabulary.json` and compiled once into phrase matchers.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use serde::Deserialize;
 
+use crate::phrase::Literals;
 use crate::span::Span;
 
 /// Canonical field labels.
@@ -182,10 +183,23 @@ impl Payer {
 }
 
 /// A set of phrases compiled into one case-insensitive regex; each match is
-/// mapped back to the value of the phrase that produced it.
+/// mapped back to the value of the phrase that produced it. ASCII text, by
+/// far the most common, goes through `phrase::Literals` instead, which
+/// finds the same matches with much less work per search; the regex is
+/// compiled only when some text needs it.
 pub struct PhraseSet<T> {
+    /// Each phrase with its word boundaries, longest first.
+    patterns: Vec<String>,
+    fast: Option<Literals>,
+    regex: OnceLock<Regexes>,
+    values: Vec<T>,
+}
+
+struct Regexes {
     combined: Regex,
-    entries: Vec<(Regex, T)>,
+    /// Each phrase anchored at both ends, in the order of `values`: the
+    /// first one that matches a found text names its value.
+    anchored: RegexSet,
 }
 
 impl<T: Clone> PhraseSet<T> {
@@ -194,24 +208,85 @@ impl<T: Clone> PhraseSet<T> {
         // Longer phrases first, so that an alternation prefers them at the
         // same position.
         items.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
-        let parts: Vec<String> = items.iter().map(|(p, _)| bounded(p)).collect();
-        let combined = Regex::new(&format!("(?i)(?:{})", parts.join("|")))
-            .expect("vocabulary phrases form a valid regex");
-        let entries = items
-            .into_iter()
-            .map(|(p, v)| {
-                let re = Regex::new(&format!("(?i)^(?:{})$", bounded(&p)))
-                    .expect("vocabulary phrase is a valid regex");
-                (re, v)
-            })
-            .collect();
-        PhraseSet { combined, entries }
+        let fast = Literals::new(items.iter().map(|(p, _)| {
+            let (start, end) = boundaries(p);
+            (p.as_str(), start, end)
+        }));
+        let (patterns, values) = items.into_iter().map(|(p, v)| (bounded(&p), v)).unzip();
+        PhraseSet {
+            patterns,
+            fast,
+            regex: OnceLock::new(),
+            values,
+        }
+    }
+
+    fn regex(&self) -> &Regexes {
+        self.regex.get_or_init(|| Regexes {
+            combined: Regex::new(&format!("(?i)(?:{})", self.patterns.join("|")))
+                .expect("vocabulary phrases form a valid regex"),
+            anchored: RegexSet::new(self.patterns.iter().map(|p| format!("(?i)^(?:{p})$")))
+                .expect("vocabulary phrases are valid regexes"),
+        })
     }
 
     /// Every non-overlapping match, left to right, as (span relative to
     /// `text`, value).
     pub fn find_all(&self, text: &str) -> Vec<(Span, T)> {
-        self.combined
+        match self.fast_for(text) {
+            Some(fast) => {
+                let mut out = Vec::new();
+                let mut from = 0;
+                while let Some((start, end, phrase)) = fast.find_at(text.as_bytes(), from) {
+                    out.push((Span::new(start, end), self.values[phrase].clone()));
+                    from = end;
+                }
+                out
+            }
+            None => self.find_all_regex(text),
+        }
+    }
+
+    /// The leftmost match.
+    pub fn find(&self, text: &str) -> Option<(Span, T)> {
+        match self.fast_for(text) {
+            Some(fast) => {
+                let (start, end, phrase) = fast.find_at(text.as_bytes(), 0)?;
+                Some((Span::new(start, end), self.values[phrase].clone()))
+            }
+            None => {
+                let m = self.regex().combined.find(text)?;
+                Some((Span::new(m.start(), m.end()), self.value_of(m.as_str())?))
+            }
+        }
+    }
+
+    /// The leftmost match, when it starts at the beginning of `text`.
+    pub fn find_at_start(&self, text: &str) -> Option<(Span, T)> {
+        match self.fast_for(text) {
+            Some(fast) => {
+                let (start, end, phrase) = fast.find_at_start(text.as_bytes())?;
+                Some((Span::new(start, end), self.values[phrase].clone()))
+            }
+            None => self.find(text).filter(|(m, _)| m.start == 0),
+        }
+    }
+
+    pub fn is_match(&self, text: &str) -> bool {
+        match self.fast_for(text) {
+            Some(fast) => fast.find_at(text.as_bytes(), 0).is_some(),
+            None => self.regex().combined.is_match(text),
+        }
+    }
+
+    /// The fast matcher, when it applies to `text`.
+    fn fast_for(&self, text: &str) -> Option<&Literals> {
+        self.fast.as_ref().filter(|_| text.is_ascii())
+    }
+
+    fn find_all_regex(&self, text: &str) -> Vec<(Span, T)> {
+        self.regex()
+            .combined
             .find_iter(text)
             .filter_map(|m| {
                 let v = self.value_of(m.as_str())?;
@@ -220,27 +295,28 @@ impl<T: Clone> PhraseSet<T> {
             .collect()
     }
 
-    /// The leftmost match.
-    pub fn find(&self, text: &str) -> Option<(Span, T)> {
-        let m = self.combined.find(text)?;
-        Some((Span::new(m.start(), m.end()), self.value_of(m.as_str())?))
-    }
-
-    pub fn is_match(&self, text: &str) -> bool {
-        self.combined.is_match(text)
-    }
-
     fn value_of(&self, matched: &str) -> Option<T> {
-        self.entries
-            .iter()
-            .find(|(re, _)| re.is_match(matched))
-            .map(|(_, v)| v.clone())
+        let first = self.regex().anchored.matches(matched).into_iter().next()?;
+        Some(self.values[first].clone())
     }
 }
 
 /// Wraps a phrase in word boundaries where it begins or ends with a word
 /// character.
 fn bounded(phrase: &str) -> String {
+    let (start, end) = boundaries(phrase);
+    let body = phrase.replace(' ', r"[\s\-]+");
+    format!(
+        "{}(?:{}){}",
+        if start { r"\b" } else { "" },
+        body,
+        if end { r"\b" } else { "" }
+    )
+}
+
+/// Whether a phrase takes a word boundary before and after it: when it
+/// begins or ends with a word character.
+fn boundaries(phrase: &str) -> (bool, bool) {
     let first_word = phrase
         .chars()
         .next()
@@ -249,13 +325,7 @@ fn bounded(phrase: &str) -> String {
         .chars()
         .last()
         .is_some_and(|c| c.is_alphanumeric() || c == '?' || c == ')');
-    let body = phrase.replace(' ', r"[\s\-]+");
-    format!(
-        "{}(?:{}){}",
-        if first_word { r"\b" } else { "" },
-        body,
-        if last_word { r"\b" } else { "" }
-    )
+    (first_word, last_word)
 }
 
 #[derive(Deserialize)]
@@ -549,10 +619,26 @@ fn build(json: &str) -> Vocab {
 
 /// The canonical label for a field label as written (`Location`, `Stage 2`).
 pub fn label(text: &str) -> Option<Label> {
-    let lower = text.trim().to_lowercase();
+    let text = text.trim();
+    // Labels are short: an ASCII one is lower-cased on the stack.
+    let mut buf = [0u8; 64];
+    let owned;
+    let lower: &str = match buf.get_mut(..text.len()) {
+        Some(b) if text.is_ascii() => {
+            b.copy_from_slice(text.as_bytes());
+            b.make_ascii_lowercase();
+            std::str::from_utf8(b).expect("ASCII")
+        }
+        _ => {
+            owned = text.to_lowercase();
+            &owned
+        }
+    };
     if let Some(rest) = lower.strip_prefix("stage") {
         let rest = rest.trim();
-        let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+        let digits = &rest[..rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len())];
         if let Ok(n) = digits.parse::<u32>() {
             return Some(Label::Stage(n));
         }
@@ -560,7 +646,7 @@ pub fn label(text: &str) -> Option<Label> {
             return Some(Label::Stage(n));
         }
     }
-    vocab().labels.get(&lower).copied()
+    vocab().labels.get(lower).copied()
 }
 
 fn roman(s: &str) -> Option<u32> {
@@ -664,7 +750,7 @@ mod tests {
     #[test]
     fn vocabulary_loads_and_every_region_has_every_group() {
         let v = vocab();
-        for site in v.sites.entries.iter().map(|(_, s)| s) {
+        for site in &v.sites.values {
             for fam in [
                 GroupFamily::Excision,
                 GroupFamily::RepairSimple,
@@ -693,6 +779,85 @@ mod tests {
         assert_eq!(site.term, "hand");
         let (_, (kind, tech)) = v.procedures.find("a 4 mm punch was used").unwrap();
         assert_eq!((kind, tech), (ProcKind::Biopsy, Some(Technique::Punch)));
+    }
+
+    /// The fast matcher finds exactly what the regex finds, on every phrase
+    /// set, over generated notes cut into lines and clauses and over
+    /// scrambled vocabulary.
+    #[test]
+    fn fast_matcher_agrees_with_the_regex() {
+        fn same<T: Clone + PartialEq + std::fmt::Debug>(
+            name: &str,
+            set: &PhraseSet<T>,
+            texts: &[String],
+        ) {
+            assert!(set.fast.is_some(), "{name}: no fast matcher");
+            for t in texts {
+                let want = set.find_all_regex(t);
+                assert_eq!(set.find_all(t), want, "{name} in {t:?}");
+                assert_eq!(set.find(t), want.first().cloned(), "{name} in {t:?}");
+                let at_start = want.first().filter(|(m, _)| m.start == 0).cloned();
+                assert_eq!(set.find_at_start(t), at_start, "{name} in {t:?}");
+                assert_eq!(
+                    set.is_match(t),
+                    set.regex().combined.is_match(t),
+                    "{name} in {t:?}"
+                );
+            }
+        }
+        let corpus = crate::corpus::generate(5, 300_000);
+        let mut texts: Vec<String> = Vec::new();
+        for line in corpus.lines() {
+            texts.push(line.to_string());
+            texts.extend(line.split([',', ';', ':', '.']).map(str::to_string));
+        }
+        texts.sort();
+        texts.dedup();
+        // Scrambled vocabulary: phrases run together, cut mid-word, joined
+        // by separators and digits.
+        let json = VOCABULARY_JSON.replace(['"', '[', ']', '{', '}'], " ");
+        let words: Vec<&str> = json.split_whitespace().collect();
+        let mut seed = 1u64;
+        for _ in 0..4000 {
+            let mut t = String::new();
+            for _ in 0..6 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let w = words[(seed >> 33) as usize % words.len()];
+                let cut = (seed >> 20) as usize % (w.len() + 2);
+                t.push_str(w.get(..cut).unwrap_or(w));
+                t.push_str(
+                    [" ", "-", "  ", "", ".", " 4 mm ", "s ", "\t", "_"][(seed >> 8) as usize % 9],
+                );
+            }
+            texts.push(t);
+        }
+        let v = vocab();
+        same("procedures", &v.procedures, &texts);
+        same("lesion_types", &v.lesion_types, &texts);
+        same("lesion_nouns", &v.lesion_nouns, &texts);
+        same("not_count_units", &v.not_count_units, &texts);
+        same("sites", &v.sites, &texts);
+        same("laterality", &v.laterality, &texts);
+        same("midline", &v.midline, &texts);
+        same("subsite", &v.subsite, &texts);
+        same("landmark_directions", &v.landmark_directions, &texts);
+        same("not_done", &v.not_done, &texts);
+        same("history", &v.history, &texts);
+        same("done_now", &v.done_now, &texts);
+        same("plan", &v.plan, &texts);
+        same("see_procedure", &v.see_procedure, &texts);
+        same("payers", &v.payers, &texts);
+        same("modifier58", &v.modifier58, &texts);
+        same("cosmetic", &v.cosmetic, &texts);
+        same("reauthorized", &v.reauthorized, &texts);
+        same("pathology_pending", &v.pathology_pending, &texts);
+        same("margin_clear", &v.margin_clear, &texts);
+        same("margin_residual", &v.margin_residual, &texts);
+        same("mohs_deep", &v.mohs_deep, &texts);
+        same("frozen_section", &v.frozen_section, &texts);
+        same("hedges", &v.hedges, &texts);
     }
 
     #[test]

@@ -309,3 +309,47 @@ fn json_without(v: &serde_json::Value, keys: &[&str]) -> serde_json::Value {
     }
     v
 }
+
+#[test]
+fn hidden_corpus_command_writes_the_generated_corpus() {
+    let (code, help, _) = dermls(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(!help.contains("corpus"), "{help}");
+    let (code, out, err) = dermls(&["corpus", "--seed", "3", "--bytes", "5000"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(out, dermls::corpus::generate(3, 5000));
+    let file = scratch("corpus").join("c.derm");
+    let path = file.to_str().expect("UTF-8 path");
+    let (code, out, _) = dermls(&["corpus", "--bytes", "2000", "--out", path]);
+    assert_eq!((code, out.as_str()), (0, ""));
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("written"),
+        dermls::corpus::generate(1, 2000)
+    );
+}
+
+#[test]
+fn many_files_print_in_input_order() {
+    // More files than one parallel window, each a different note.
+    let dir = scratch("many");
+    let mut names = Vec::new();
+    for i in 0..150 {
+        let name = format!("n{i:03}.derm");
+        std::fs::write(dir.join(&name), dermls::corpus::generate(i, 800)).expect("write");
+        names.push(name);
+    }
+    let (code, out, err) = dermls(&["claim", "--format", "json", dir.to_str().expect("UTF-8")]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let files: Vec<String> = out
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("JSON line");
+            v["file"].as_str().expect("file").to_string()
+        })
+        .collect();
+    let want: Vec<String> = names
+        .iter()
+        .map(|n| dir.join(n).display().to_string())
+        .collect();
+    assert_eq!(files, want);
+}

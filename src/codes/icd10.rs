@@ -1,27 +1,35 @@
 //! ICD-10-CM FY2026 (April 1 2026 update): the full code set for validation
 //! and titles, and the dermatology subset for completion.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use super::csv::builtin_records;
 
+const ALL_FILE: &str = "src/codes/data/icd10cm_fy2026_all.csv";
 const ALL_CSV: &str = include_str!("data/icd10cm_fy2026_all.csv");
 const DERM_CSV: &str = include_str!("data/icd10cm_fy2026_derm.csv");
 
-/// One ICD-10-CM code: its title and whether it is a valid billable code
-/// (a leaf) rather than a category or subcategory header.
+/// One ICD-10-CM code: the code as written, its title and whether it is a
+/// valid billable code (a leaf) rather than a category or subcategory
+/// header.
 struct Entry {
-    title: String,
+    key: Key,
+    title: Cow<'static, str>,
     billable: bool,
 }
 
-/// The full code set, keyed by the code without its dot, upper-case.
-static ALL: LazyLock<HashMap<String, Entry>> = LazyLock::new(|| {
-    parse("src/codes/data/icd10cm_fy2026_all.csv", ALL_CSV)
-        .into_iter()
-        .map(|(code, title, billable)| (key(&code), Entry { title, billable }))
-        .collect()
+/// A code without its dot, upper-case, padded with zero bytes: codes are at
+/// most seven characters without the dot.
+type Key = [u8; 8];
+
+/// The full code set, sorted by the code without its dot. It borrows the
+/// compiled-in text, so building it is one pass over the lines with no
+/// allocation per row; it is built on the first lookup only.
+static ALL: LazyLock<Vec<Entry>> = LazyLock::new(|| {
+    let mut entries = parse_all(ALL_FILE, ALL_CSV);
+    entries.sort_unstable_by_key(|e| e.key);
+    entries
 });
 
 /// The dermatology subset as (code with dot, title), in file order.
@@ -35,14 +43,13 @@ static DERM: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
 /// The title of an ICD-10-CM FY2026 code, billable or header. The code may be
 /// written with or without its dot, in any case (`"l57.0"`, `"L570"`).
 pub fn icd10_title(code: &str) -> Option<&'static str> {
-    let all: &'static HashMap<String, Entry> = &ALL;
-    all.get(&key(code)).map(|e| e.title.as_str())
+    lookup(code).map(|e| e.title.as_ref())
 }
 
 /// True when `code` is a valid billable ICD-10-CM FY2026 code (a leaf, not a
 /// category or subcategory header). Dot and case as for [`icd10_title`].
 pub fn icd10_is_billable(code: &str) -> bool {
-    ALL.get(&key(code)).is_some_and(|e| e.billable)
+    lookup(code).is_some_and(|e| e.billable)
 }
 
 /// The dermatology subset as (code with its dot, title), in file order, for
@@ -52,13 +59,73 @@ pub fn icd10_derm() -> impl Iterator<Item = (&'static str, &'static str)> {
     derm.iter().map(|(c, t)| (c.as_str(), t.as_str()))
 }
 
-/// `code` trimmed, without dots, upper-case.
-fn key(code: &str) -> String {
-    code.trim()
-        .chars()
-        .filter(|&c| c != '.')
-        .map(|c| c.to_ascii_uppercase())
+fn lookup(code: &str) -> Option<&'static Entry> {
+    let key = key(code)?;
+    let all: &'static Vec<Entry> = &ALL;
+    let i = all.binary_search_by_key(&key, |e| e.key).ok()?;
+    Some(&all[i])
+}
+
+/// The key of `code` (trimmed), or `None` when it is empty or too long to be
+/// a code.
+fn key(code: &str) -> Option<Key> {
+    let mut key = [0u8; 8];
+    let mut len = 0;
+    for b in code.trim().bytes().filter(|&b| b != b'.') {
+        if b == 0 {
+            return None;
+        }
+        *key.get_mut(len)? = b.to_ascii_uppercase();
+        len += 1;
+    }
+    (len > 0).then_some(key)
+}
+
+/// Reads the full code set (`code,billable_leaf,description`) line by line,
+/// borrowing each code and title from the text. Malformed built-in data
+/// panics with the file and line (the table test keeps it well formed).
+fn parse_all(file: &'static str, text: &'static str) -> Vec<Entry> {
+    let mut lines = text.lines().enumerate();
+    let header = lines.next().map(|(_, l)| l.trim_end_matches('\r'));
+    assert_eq!(
+        header,
+        Some("code,billable_leaf,description"),
+        "{file}:1: unexpected header"
+    );
+    lines
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, l)| {
+            let line = n + 1;
+            let l = l.trim_end_matches('\r');
+            let (code, rest) = l.split_once(',').unwrap_or((l, ""));
+            let (billable, title) = rest.split_once(',').unwrap_or((rest, ""));
+            let billable = match billable {
+                "Y" => true,
+                "N" => false,
+                other => panic!("{file}:{line}: billable_leaf must be Y or N, found \"{other}\""),
+            };
+            let title = unquote(title);
+            assert!(
+                !code.is_empty() && !title.is_empty(),
+                "{file}:{line}: expected code, billable_leaf and description"
+            );
+            Entry {
+                key: key(code).unwrap_or_else(|| panic!("{file}:{line}: not a code: {code}")),
+                title,
+                billable,
+            }
+        })
         .collect()
+}
+
+/// A CSV field as text: a quoted field loses its quotes, and `""` inside it
+/// stands for one quote.
+fn unquote(field: &'static str) -> Cow<'static, str> {
+    match field.strip_prefix('"').and_then(|f| f.strip_suffix('"')) {
+        Some(inner) if inner.contains('"') => Cow::Owned(inner.replace("\"\"", "\"")),
+        Some(inner) => Cow::Borrowed(inner),
+        None => Cow::Borrowed(field),
+    }
 }
 
 /// Parses an ICD file (`code,billable_leaf,description`); malformed built-in

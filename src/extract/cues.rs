@@ -75,7 +75,7 @@ pub fn is_negated_plain(clause: &str, m: Span) -> bool {
 pub fn is_negated(clause: &str, m: Span) -> bool {
     let v = vocab();
     let before = &clause[..m.start];
-    if v.not_done.is_match(before) || PAST_AFTER.is_match(&clause[m.end..]) {
+    if v.not_done.is_match(before) || past_after(&clause[m.end..]) {
         return true;
     }
     v.history
@@ -84,10 +84,42 @@ pub fn is_negated(clause: &str, m: Span) -> bool {
         .any(|(h, _)| h.start <= m.start && m.end <= h.end || (h.start < m.end && m.start < h.end))
 }
 
+/// Whether words after a phrase date it to the past ([`PAST_AFTER`]). Each
+/// of its cues holds `ago`, `last` or a digit, so text with none of them is
+/// not run through the regex.
+fn past_after(after: &str) -> bool {
+    let may = after.bytes().any(|b| b.is_ascii_digit()) || may_contain(after, &["ago", "last"]);
+    may && PAST_AFTER.is_match(after)
+}
+
+/// Whether a case-insensitive regex that needs one of `words` (ASCII,
+/// lowercase) may match `text`: one of them is in it, ignoring ASCII case,
+/// or the text is not ASCII, where other letters can fold into them.
+pub(crate) fn may_contain(text: &str, words: &[&str]) -> bool {
+    if !text.is_ascii() {
+        return true;
+    }
+    let bytes = text.as_bytes();
+    words.iter().any(|w| {
+        let w = w.as_bytes();
+        memchr::memchr2_iter(w[0], w[0].to_ascii_uppercase(), bytes).any(|i| {
+            bytes[i..]
+                .get(..w.len())
+                .is_some_and(|x| x.eq_ignore_ascii_case(w))
+        })
+    })
+}
+
 /// Every match of `set` in `text` that is not negated, with spans relative
 /// to `text`, left to right.
 pub fn all_done<T: Clone>(text: &str, set: &PhraseSet<T>) -> Vec<(Span, T)> {
     let mut out = Vec::new();
+    // A phrase found in a clause is found in the whole text too (clauses
+    // end at punctuation, which is no word character); most texts have
+    // none, and need no splitting.
+    if !set.is_match(text) {
+        return out;
+    }
     for c in clauses(text) {
         let clause = c.text(text);
         for (m, v) in set.find_all(clause) {
@@ -101,6 +133,10 @@ pub fn all_done<T: Clone>(text: &str, set: &PhraseSet<T>) -> Vec<(Span, T)> {
 
 /// The first match of `set` in `text` that is not negated.
 pub fn first_done<T: Clone>(text: &str, set: &PhraseSet<T>) -> Option<(Span, T)> {
+    // As in `all_done`: no phrase in the text, none in its clauses.
+    if !set.is_match(text) {
+        return None;
+    }
     for c in clauses(text) {
         let clause = c.text(text);
         for (m, v) in set.find_all(clause) {

@@ -1,6 +1,7 @@
 //! Sizes, lengths, areas and counts, in exact integer units: lengths in
 //! micrometres (1 cm = 10,000 µm), never floating point.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -67,13 +68,16 @@ static AREA_AFTER: LazyLock<Regex> =
 /// (`180 sq cm`, `cm2`, `cm²`) are not lengths and are left out.
 pub fn measures(text: &str) -> Vec<Measure> {
     let mut out = Vec::new();
+    if !may_hold_digit(text) {
+        return out;
+    }
     for caps in SIZE_RE.captures_iter(text) {
         let whole = caps.get(0).expect("match");
         let after = &text[whole.end()..];
         if AREA_AFTER.is_match(after) {
             continue;
         }
-        let before = text[..whole.start()].trim_end().to_lowercase();
+        let before = lowercase(text[..whole.start()].trim_end());
         if before.ends_with("sq") || before.ends_with("square") {
             continue;
         }
@@ -130,21 +134,15 @@ pub fn measures(text: &str) -> Vec<Measure> {
 }
 
 fn role(text: &str, span: Span) -> Role {
-    let after = text[span.end..].trim_start().to_lowercase();
-    let before = text[..span.start].trim_end().to_lowercase();
-    let first_word: String = after
-        .chars()
-        .take_while(|c| c.is_alphabetic() || *c == '-')
-        .collect();
-    let second_word: String = after
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("")
-        .chars()
-        .take_while(|c| c.is_alphabetic())
-        .collect();
+    let after = lowercase(text[span.end..].trim_start());
+    let before = lowercase(text[..span.start].trim_end());
+    let first_word = prefix_while(&after, |c| c.is_alphabetic() || c == '-');
+    let second_word = prefix_while(
+        after.split_whitespace().nth(1).unwrap_or(""),
+        char::is_alphabetic,
+    );
     let margin_adjective = matches!(
-        first_word.as_str(),
+        first_word,
         "surgical"
             | "clinical"
             | "peripheral"
@@ -169,14 +167,37 @@ fn role(text: &str, span: Span) -> Role {
         return Role::Depth;
     }
     let v = vocab();
-    if let Some((m, ())) = v.landmark_directions.find(&after) {
-        // `5 cm distal to …`, `2 cm above the brow`, but not `1.2 cm of …`
-        // describing a lesion.
-        if m.start == 0 && first_word != "of" && first_word != "over" {
-            return Role::Landmark;
-        }
+    // `5 cm distal to …`, `2 cm above the brow`, but not `1.2 cm of …`
+    // describing a lesion.
+    if v.landmark_directions.find_at_start(&after).is_some()
+        && first_word != "of"
+        && first_word != "over"
+    {
+        return Role::Landmark;
     }
     Role::Plain
+}
+
+/// `s` in lower case, borrowed when it is already.
+fn lowercase(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.to_lowercase())
+    }
+}
+
+/// The longest start of `s` whose characters all pass `keep`.
+fn prefix_while(s: &str, keep: impl Fn(char) -> bool) -> &str {
+    let end = s.find(|c: char| !keep(c)).unwrap_or(s.len());
+    &s[..end]
+}
+
+/// Whether `text` may hold a `\d`: an ASCII digit, or any other character,
+/// which could be a digit of another script. The regexes that need one are
+/// not run on text without, most of the note's sentences.
+pub(crate) fn may_hold_digit(text: &str) -> bool {
+    text.bytes().any(|b| b.is_ascii_digit() || !b.is_ascii())
 }
 
 /// A decimal number with a unit, in micrometres; exact for up to four
@@ -238,6 +259,9 @@ pub enum Area {
 }
 
 pub fn area(text: &str) -> Option<Area> {
+    if !may_hold_digit(text) {
+        return None;
+    }
     let caps = AREA_RE.captures(text)?;
     let whole = caps.get(0)?;
     let span = Span::new(whole.start(), whole.end());
@@ -292,6 +316,9 @@ pub fn count_value(text: &str) -> Option<u32> {
 
 /// `scalp (5), hands (3)` → 8.
 pub fn breakdown_sum(text: &str) -> Option<u32> {
+    if !may_hold_digit(text) {
+        return None;
+    }
     let mut total = 0;
     let mut any = false;
     for caps in BREAKDOWN.captures_iter(text) {

@@ -332,6 +332,10 @@ static MAPPED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\bmap(?:ped|ping)?\b").expect("regex"));
 
 fn icd_codes(text: &str, offset: usize) -> Vec<Dx> {
+    // A code holds an ASCII digit.
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return Vec::new();
+    }
     ICD_RE
         .find_iter(text)
         .map(|m| Dx {
@@ -366,6 +370,10 @@ fn shift(m: Measure, offset: usize) -> Measure {
 
 /// The first un-hedged lesion class named in `text`.
 fn lesion_class(text: &str) -> Option<(LesionClass, Span)> {
+    // A lesion type in a clause is one in the whole text too.
+    if !vocab().lesion_types.is_match(text) {
+        return None;
+    }
     for c in cues::clauses(text) {
         let clause = c.text(text);
         for (m, class) in vocab().lesion_types.find_all(clause) {
@@ -506,9 +514,9 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
         let site = site_field
             .and_then(|f| site::parse(f.value.text(text), f.value.start))
             .or_else(|| {
-                sentence_lines.iter().find_map(|l| {
-                    site::parse(l.body.text(text), l.body.start).filter(|s| s.term.is_some())
-                })
+                sentence_lines
+                    .iter()
+                    .find_map(|l| site::parse_term(l.body.text(text), l.body.start))
             });
         let size = size_field
             .and_then(|f| measure::lesion_size(f.value.text(text)).map(|m| shift(m, f.value.start)))
@@ -575,9 +583,14 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     class_sources.extend(lesions.iter().filter_map(|l| l.description));
     class_sources.extend(field(section, Label::Count).map(|f| f.value));
     class_sources.push(section.title);
-    let section_class = class_sources.iter().find_map(|s| {
+    // The class of each source, from the first on, as far as it is asked
+    // for: no source is read twice.
+    let class_of = |k: usize| {
+        let s = class_sources[k];
         lesion_class(s.text(text)).map(|(c, m)| (c, Span::new(s.start + m.start, s.start + m.end)))
-    });
+    };
+    let first_class = (0..class_sources.len()).find_map(|k| Some((k, class_of(k)?)));
+    let section_class = first_class.map(|(_, c)| c);
 
     let margin = field(section, Label::Margin)
         .and_then(|f| {
@@ -592,7 +605,12 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
         })
         .or_else(|| {
             section.lines.iter().find_map(|l| {
-                measure::measures(l.body.text(text))
+                // A margin's size has the word `margin` next to it.
+                let body = l.body.text(text);
+                if !cues::may_contain(body, &["margin"]) {
+                    return None;
+                }
+                measure::measures(body)
                     .into_iter()
                     .find(|m| m.role == Role::Margin)
                     .map(|m| {
@@ -661,16 +679,24 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     let section_text = section.span.text(text);
     let has_history = v.history.is_match(section_text);
     let prior_malignant = {
-        let lesion_malignant = class_sources.iter().find_map(|s| {
-            lesion_class(s.text(text))
-                .filter(|(c, _)| *c == LesionClass::Malignant)
-                .map(|(_, m)| Span::new(s.start + m.start, s.start + m.end))
-        });
         let dx_malignant = dx.iter().find(|d| is_malignant_dx(&d.code)).map(|d| d.span);
-        match (lesion_malignant, dx_malignant) {
-            (Some(s), _) if has_history => Some(s),
-            (_, Some(s)) => Some(s),
-            _ => None,
+        // A malignant lesion in the sources counts only with a history cue:
+        // the first source whose class is malignant.
+        let lesion_malignant = || {
+            let (k, (class, span)) = first_class?;
+            if class == LesionClass::Malignant {
+                return Some(span);
+            }
+            (k + 1..class_sources.len()).find_map(|k| {
+                class_of(k)
+                    .filter(|(c, _)| *c == LesionClass::Malignant)
+                    .map(|(_, s)| s)
+            })
+        };
+        if has_history {
+            lesion_malignant().or(dx_malignant)
+        } else {
+            dx_malignant
         }
     };
 
@@ -798,6 +824,9 @@ static BIOPSY_COUNT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// `two punch biopsies`, `4 mm punch biopsies x2`.
 fn biopsy_count(text: &str) -> Option<u32> {
+    if !cues::may_contain(text, &["biopsies", "bxs", "punches"]) {
+        return None;
+    }
     let c = cues::clauses(text).into_iter().find_map(|cl| {
         let clause = cl.text(text);
         BIOPSY_COUNT.captures(clause).filter(|c| {
@@ -898,6 +927,10 @@ fn sentence_size(text: &str, lines: &[&Line]) -> Option<Measure> {
         let body = l.body.text(text);
         for c in cues::clauses(body) {
             let clause = c.text(body);
+            // No size without a number.
+            if !measure::may_hold_digit(clause) {
+                continue;
+            }
             if NOT_SIZE_CLAUSE.is_match(clause) && !vocab().lesion_types.is_match(clause) {
                 continue;
             }

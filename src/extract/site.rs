@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::measure;
 use crate::span::Span;
 use crate::vocab::{GroupFamily, Laterality, SiteTerm, vocab};
 
@@ -63,7 +64,9 @@ static LANDMARK: LazyLock<Regex> = LazyLock::new(|| {
 /// nearest word before it or any in the text.
 pub fn parse(text: &str, offset: usize) -> Option<Site> {
     let v = vocab();
-    let landmark_at = LANDMARK.find(text).map(|m| m.start());
+    let landmark_at = measure::may_hold_digit(text)
+        .then(|| LANDMARK.find(text).map(|m| m.start()))
+        .flatten();
     let terms = v.sites.find_all(text);
     let (term_span, term) = match terms
         .iter()
@@ -106,6 +109,15 @@ pub fn parse(text: &str, offset: usize) -> Option<Site> {
     })
 }
 
+/// The site in `text`, as [`parse`] reads it, when it names an anatomic
+/// term. Text with no site phrase at all is passed over quickly.
+pub fn parse_term(text: &str, offset: usize) -> Option<Site> {
+    if !vocab().sites.is_match(text) {
+        return None;
+    }
+    parse(text, offset).filter(|s| s.term.is_some())
+}
+
 /// Every site named in a list such as `scalp (10), bilateral dorsal hands
 /// (6)`: one per anatomic term, laterality from its own part of the list.
 pub fn parse_list(text: &str, offset: usize) -> Vec<Site> {
@@ -123,10 +135,8 @@ pub fn parse_list(text: &str, offset: usize) -> Vec<Site> {
     }
     parts.push((start, text.len()));
     for (s, e) in parts {
-        if let Some(site) = parse(&text[s..e], offset + s) {
-            if site.term.is_some() {
-                out.push(site);
-            }
+        if let Some(site) = parse_term(&text[s..e], offset + s) {
+            out.push(site);
         }
     }
     out

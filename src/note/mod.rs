@@ -45,43 +45,68 @@ pub struct Section {
 impl Note {
     /// Parses a whole note. Never fails and never panics.
     pub fn parse(text: &str) -> Note {
-        let mut encounters: Vec<Encounter> = Vec::new();
-        let mut current: Option<Encounter> = None;
-        let mut preamble_has_text = false;
-        for (span, content) in physical_lines(text) {
-            if is_encounter_heading(content) {
-                if let Some(enc) = current.take() {
-                    encounters.push(enc);
-                }
-                current = Some(Encounter {
-                    span,
-                    heading: Some(span),
-                    date: find_date(content),
-                    header: Vec::new(),
-                    sections: Vec::new(),
-                });
-                continue;
-            }
-            let enc = match current.as_mut() {
-                Some(enc) => enc,
-                None => {
-                    // Text before any encounter heading. A file with no
-                    // heading at all is one encounter; otherwise this text
-                    // belongs to a first, heading-less encounter only if it
-                    // holds something other than blank lines and titles.
-                    if !content.trim().is_empty() && !content.trim_start().starts_with("# ") {
-                        preamble_has_text = true;
-                    }
-                    current = Some(Encounter {
-                        span: Span::new(span.start, span.start),
-                        heading: None,
-                        date: None,
-                        header: Vec::new(),
-                        sections: Vec::new(),
-                    });
-                    current.as_mut().expect("just set")
-                }
-            };
+        Note {
+            encounters: encounter_chunks(text)
+                .into_iter()
+                .map(|c| Encounter::parse(text, c))
+                .collect(),
+        }
+    }
+}
+
+/// The text of one encounter: whole lines of the note, line ends included,
+/// from its `# Encounter` heading (or the start of the file) up to the next
+/// heading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chunk {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Splits a note into its encounters' chunks, in order: one per `#
+/// Encounter` heading, and one for the text before the first heading when
+/// the note's first line is text (not blank, not a `# ` title), or when
+/// there is no heading at all. Empty text is one empty chunk. Finding the
+/// headings costs one `memchr` pass, so the chunks can then be parsed in
+/// any order, or in parallel.
+pub fn encounter_chunks(text: &str) -> Vec<Chunk> {
+    let bytes = text.as_bytes();
+    let mut starts: Vec<usize> = memchr::memchr_iter(b'#', bytes)
+        .filter(|&i| i == 0 || matches!(bytes[i - 1], b'\n' | b'\r'))
+        .filter(|&i| is_encounter_heading(line_at(text, i)))
+        .collect();
+    if starts.first() != Some(&0) {
+        let first_line = line_at(text, 0);
+        let preamble_has_text =
+            !first_line.trim().is_empty() && !first_line.trim_start().starts_with("# ");
+        if preamble_has_text || starts.is_empty() {
+            starts.insert(0, 0);
+        }
+    }
+    let ends = starts.iter().skip(1).copied().chain([text.len()]);
+    starts
+        .iter()
+        .zip(ends)
+        .map(|(&start, end)| Chunk { start, end })
+        .collect()
+}
+
+impl Encounter {
+    /// Parses one encounter from its chunk of the note.
+    pub fn parse(text: &str, chunk: Chunk) -> Encounter {
+        let mut lines = lines_between(text, chunk.start, chunk.end).peekable();
+        let heading = lines
+            .next_if(|(_, content)| is_encounter_heading(content))
+            .map(|(span, _)| span);
+        let start = heading.map_or(chunk.start, |h| h.start);
+        let mut enc = Encounter {
+            span: heading.unwrap_or(Span::new(start, start)),
+            heading,
+            date: heading.and_then(|h| find_date(h.text(text))),
+            header: Vec::new(),
+            sections: Vec::new(),
+        };
+        for (span, content) in lines {
             enc.span.end = span.end;
             if let Some(title) = section_title(content) {
                 let title_span = span.sub(title.0, title.1);
@@ -103,28 +128,9 @@ impl Note {
                 None => enc.header.push(line),
             }
         }
-        if let Some(enc) = current.take() {
-            encounters.push(enc);
-        }
-        // A heading-less run of blank lines before the first real encounter
-        // is not an encounter of its own.
-        if encounters.len() > 1 && encounters[0].heading.is_none() && !preamble_has_text {
-            encounters.remove(0);
-        }
-        if encounters.is_empty() {
-            encounters.push(Encounter {
-                span: Span::new(0, text.len()),
-                heading: None,
-                date: None,
-                header: Vec::new(),
-                sections: Vec::new(),
-            });
-        }
-        Note { encounters }
+        enc
     }
-}
 
-impl Encounter {
     /// The header field whose label is `label` (a canonical label name).
     pub fn header_field(&self, label: vocab::Label) -> Option<&Field> {
         self.header
@@ -137,10 +143,16 @@ impl Encounter {
 /// Splits text into lines: each line's span without its line end (`\n`,
 /// `\r\n` or a lone `\r`), and its content.
 pub fn physical_lines(text: &str) -> impl Iterator<Item = (Span, &str)> {
+    lines_between(text, 0, text.len())
+}
+
+/// The lines that start in `start..end` (`start` at a line start), as
+/// [`physical_lines`] gives them.
+fn lines_between(text: &str, start: usize, end: usize) -> impl Iterator<Item = (Span, &str)> {
     let bytes = text.as_bytes();
-    let mut pos = 0;
+    let mut pos = start;
     std::iter::from_fn(move || {
-        if pos >= bytes.len() {
+        if pos >= end {
             return None;
         }
         let start = pos;
@@ -162,6 +174,13 @@ pub fn physical_lines(text: &str) -> impl Iterator<Item = (Span, &str)> {
         pos = next;
         Some((Span::new(start, end), &text[start..end]))
     })
+}
+
+/// The line that starts at byte `start`, without its line end.
+fn line_at(text: &str, start: usize) -> &str {
+    let rest = &text[start..];
+    let len = memchr::memchr2(b'\n', b'\r', rest.as_bytes()).unwrap_or(rest.len());
+    &rest[..len]
 }
 
 fn is_encounter_heading(line: &str) -> bool {
@@ -268,6 +287,23 @@ mod tests {
     fn blank_preamble_is_not_an_encounter() {
         let text = "\n\n# Encounter 2026-01-01\nPayer: Aetna\n";
         assert_eq!(Note::parse(text).encounters.len(), 1);
+    }
+
+    #[test]
+    fn the_first_line_decides_whether_a_preamble_is_an_encounter() {
+        let kept = "Payer: Aetna\n# Encounter 2026-01-01\n";
+        assert_eq!(Note::parse(kept).encounters.len(), 2);
+        let titled = "# Notes of 2026\n\nPayer: Aetna\n# Encounter 2026-01-01\n";
+        assert_eq!(Note::parse(titled).encounters.len(), 1);
+        let chunks = encounter_chunks("a\r# Encounter 1\r\n## x\n# encounter 2");
+        assert_eq!(
+            chunks,
+            [
+                Chunk { start: 0, end: 2 },
+                Chunk { start: 2, end: 22 },
+                Chunk { start: 22, end: 35 }
+            ]
+        );
     }
 
     #[test]

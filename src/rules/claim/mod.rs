@@ -199,6 +199,16 @@ pub fn derive(
     claim
 }
 
+/// Whether the claim of an encounter depends on the encounters before it.
+/// Only modifier 58 looks back, and only onto the lines of a procedure with
+/// a staged cue; so without one, `derive` with no prior encounters gives
+/// the same claim. Neither the codes of the lines nor [`summary`] ever
+/// depend on them, which lets the encounters of a note be derived in any
+/// order once their summaries are known.
+pub fn uses_prior(facts: &EncounterFacts) -> bool {
+    facts.procedures.iter().any(|p| p.staged_cue.is_some())
+}
+
 /// What this encounter leaves for later ones.
 pub fn summary(
     facts: &EncounterFacts,
