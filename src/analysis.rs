@@ -168,15 +168,21 @@ struct Part {
     findings: Vec<Finding>,
 }
 
+/// An encounter after the parallel pass: finished, or waiting for the
+/// summaries of the encounters before it to derive its claim.
+enum Pass<T> {
+    Done(T),
+    /// Boxed: few encounters wait.
+    Waiting(Box<(Encounter, EncounterFacts)>),
+}
+
 /// Analyses the encounters of a note in parallel, a window at a time, maps
 /// each one's part with `map` (on any core), and hands the results to
-/// `keep` in order. The claims chain through
-/// `PriorEncounter` for modifier 58, so each window runs in two passes:
-/// the first derives every claim without looking back and records its
-/// summary, which never depends on the encounters before (see
-/// [`claim::uses_prior`]); the second derives again the few claims that do
-/// look back, now that all the summaries before them are known, and runs
-/// the rules.
+/// `keep` in order. The claims chain through `PriorEncounter` for modifier
+/// 58, but only the few encounters that [`claim::uses_prior`] can take it,
+/// and no summary depends on the encounters before: every encounter of a
+/// window is analysed in parallel without looking back, and those few are
+/// finished afterwards, in order, with the summaries before them.
 fn each_encounter<T: Send>(
     text: &str,
     table: &CodeTable,
@@ -185,11 +191,29 @@ fn each_encounter<T: Send>(
     mut keep: impl FnMut(T),
 ) {
     let payer_rules = payer_rules(options);
+    let finish = |encounter: Encounter, facts: EncounterFacts, claim: EncounterClaim| {
+        let mut findings = encounter_findings(
+            text,
+            &encounter,
+            &facts,
+            &claim,
+            table,
+            &payer_rules,
+            options,
+        );
+        findings.sort_by_key(|f| (f.span.start, f.span.end));
+        map(Part {
+            encounter,
+            facts,
+            claim,
+            findings,
+        })
+    };
     let chunks: Vec<Chunk> = note::encounter_chunks(text);
     let mut prior: Vec<PriorEncounter> = Vec::with_capacity(chunks.len());
     for (w, window) in chunks.chunks(WINDOW).enumerate() {
         let base = w * WINDOW;
-        let first: Vec<(Encounter, EncounterFacts, EncounterClaim, PriorEncounter)> = window
+        let done: Vec<(PriorEncounter, Pass<T>)> = window
             .par_iter()
             .enumerate()
             .map(|(k, chunk)| {
@@ -197,40 +221,24 @@ fn each_encounter<T: Send>(
                 let facts = extract::encounter(text, base + k, &encounter);
                 let claim = claim::derive(&facts, &[], table, &options.claim);
                 let summary = claim::summary(&facts, &claim, table);
-                (encounter, facts, claim, summary)
+                if base + k > 0 && claim::uses_prior(&facts) {
+                    return (summary, Pass::Waiting(Box::new((encounter, facts))));
+                }
+                (summary, Pass::Done(finish(encounter, facts, claim)))
             })
             .collect();
-        prior.extend(first.iter().map(|(_, _, _, s)| s.clone()));
-        let prior = &prior;
-        let parts: Vec<T> = first
-            .into_par_iter()
-            .enumerate()
-            .map(|(k, (encounter, facts, claim, _))| {
-                let i = base + k;
-                let claim = if i > 0 && claim::uses_prior(&facts) {
-                    claim::derive(&facts, &prior[..i], table, &options.claim)
-                } else {
-                    claim
-                };
-                let mut findings = encounter_findings(
-                    text,
-                    &encounter,
-                    &facts,
-                    &claim,
-                    table,
-                    &payer_rules,
-                    options,
-                );
-                findings.sort_by_key(|f| (f.span.start, f.span.end));
-                map(Part {
-                    encounter,
-                    facts,
-                    claim,
-                    findings,
-                })
-            })
-            .collect();
-        parts.into_iter().for_each(&mut keep);
+        prior.extend(done.iter().map(|(summary, _)| summary.clone()));
+        for (k, (_, pass)) in done.into_iter().enumerate() {
+            let t = match pass {
+                Pass::Done(t) => t,
+                Pass::Waiting(waiting) => {
+                    let (encounter, facts) = *waiting;
+                    let claim = claim::derive(&facts, &prior[..base + k], table, &options.claim);
+                    finish(encounter, facts, claim)
+                }
+            };
+            keep(t);
+        }
     }
 }
 
