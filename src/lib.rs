@@ -3,7 +3,8 @@
 //!
 //! The analysis core (`note`, `extract`, `codes`, `rules`) is text in, plain
 //! data out: it does no IO and knows nothing of the language-server protocol.
-//! The command line (`src/main.rs`) and, later, the server sit on top of it.
+//! The command line (`src/main.rs`) and the language server (`lsp`) sit on
+//! top of it.
 
 pub mod analysis;
 pub mod codes;
@@ -11,6 +12,7 @@ pub mod corpus;
 pub mod extract;
 pub mod fix;
 pub mod lines;
+pub mod lsp;
 pub mod note;
 mod phrase;
 pub mod rules;

@@ -31,11 +31,20 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 )]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    /// Run the language server on stdin/stdout (the same as `dermls serve`).
+    #[arg(long)]
+    stdio: bool,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// The language server, on stdin/stdout.
+    Serve {
+        /// Accepted for editors that pass it; stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Diagnostics for each note: missing documentation and Billing problems.
     Check {
         #[command(flatten)]
@@ -149,7 +158,20 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
+    let Some(command) = cli.command else {
+        if cli.stdio {
+            return serve();
+        }
+        use clap::CommandFactory;
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::MissingSubcommand,
+                "a command is required: serve, check, claim or explain",
+            )
+            .exit()
+    };
+    match command {
+        Command::Serve { .. } => serve(),
         Command::Check { args, fix } => notes(args, if fix { Mode::Fix } else { Mode::Check }),
         Command::Claim { args, write } => {
             notes(args, if write { Mode::Write } else { Mode::Claim })
@@ -189,6 +211,12 @@ fn read_text(p: &Path) -> Result<String> {
             e.utf8_error().valid_up_to()
         )
     })
+}
+
+/// The language server until the client says `exit`.
+fn serve() -> Result<ExitCode> {
+    dermls::lsp::run_stdio().context("language server")?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The built-in table, or the CMS files the user named laid over it.

@@ -42,6 +42,12 @@ const BASE: &[Rule] = &[
         title: "Text the parser could not place",
         doc: "A field whose value could not be read where one was expected (an E/M without a code, an unknown payer, a Billing line with unreadable text). Shown, never fatal: the rest of the note is still analysed.",
     },
+    Rule {
+        code: "note/too-large",
+        severity: Severity::Info,
+        title: "Note too large to analyse",
+        doc: "The document is larger than the language server's size limit (8 MiB), so it gets this one diagnostic instead of a full analysis. An encounter note is a few kilobytes; split a file this large into one file per patient or visit.",
+    },
 ];
 
 /// Every registered rule.

@@ -126,7 +126,7 @@ pub(crate) fn malignancy(p: &Procedure) -> Malignancy {
 }
 
 /// The excised diameter in micrometres, and how it was found.
-pub(crate) fn excised_diameter(p: &Procedure, lesion: &Lesion) -> Option<(u32, String)> {
+pub fn excised_diameter(p: &Procedure, lesion: &Lesion) -> Option<(u32, String)> {
     if p.lesions.len() == 1 {
         if let Some(d) = p.excised_diameter {
             return Some((d.um, format!("stated excised diameter {}", cm(d.um))));

@@ -17,6 +17,7 @@ use crate::codes::CodeTable;
 use crate::extract::EncounterFacts;
 use crate::span::Span;
 use crate::vocab::Payer;
+pub use excision::excised_diameter;
 pub(crate) use excision::{Malignancy, malignancy};
 
 /// Which modifier marks a distinct lesion or site.

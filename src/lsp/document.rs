@@ -1,0 +1,299 @@
+//! Open documents: each a rope and its version, changed synchronously under
+//! a `std::sync::Mutex` (never held across an `.await`), and the analysis of
+//! one version, cached.
+//!
+//! tower-lsp-server runs up to four handlers at once, but starts them in
+//! arrival order; a handler that applies its change before its first
+//! `.await` therefore applies changes in the order the client sent them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use ropey::Rope;
+use tower_lsp_server::lsp_types::{TextDocumentContentChangeEvent, Uri};
+
+use super::config::Config;
+use super::log::{self, debug, warning};
+use super::pos::{self, Encoding};
+use crate::analysis::{self, Analysis};
+
+/// Documents above this size get one `note/too-large` diagnostic instead of
+/// an analysis. An encounter note is a few kilobytes.
+pub const SIZE_LIMIT: usize = 8 * 1024 * 1024;
+
+/// What analysing one version gave.
+pub enum Outcome {
+    Analysed(Analysis),
+    /// Above [`SIZE_LIMIT`].
+    TooLarge,
+    /// The analysis panicked (logged once by the panic hook); the client
+    /// keeps the last good diagnostics.
+    Failed,
+}
+
+/// One version of a document with its analysis under one configuration.
+pub struct Snapshot {
+    pub uri: Uri,
+    pub version: i32,
+    pub rope: Rope,
+    pub text: String,
+    pub config: Arc<Config>,
+    pub encoding: Encoding,
+    pub outcome: Outcome,
+}
+
+impl Snapshot {
+    /// Analyses `text` (catching a panic).
+    pub fn analyse(
+        uri: Uri,
+        version: i32,
+        rope: Rope,
+        config: Arc<Config>,
+        encoding: Encoding,
+    ) -> Snapshot {
+        let text = rope.to_string();
+        let outcome = if text.len() > SIZE_LIMIT {
+            Outcome::TooLarge
+        } else {
+            let started = std::time::Instant::now();
+            match log::guard("analysis", || {
+                analysis::analyze(&text, &config.table, &config.options)
+            }) {
+                Some(a) => {
+                    debug!(
+                        "analysed {} v{version}: {} bytes, {} findings in {:?}",
+                        log::doc(&uri),
+                        text.len(),
+                        a.findings.len(),
+                        started.elapsed()
+                    );
+                    Outcome::Analysed(a)
+                }
+                None => {
+                    // The panic hook has logged where; this says which document.
+                    debug!(
+                        "analysis of {} v{version} failed; keeping its last diagnostics",
+                        log::doc(&uri)
+                    );
+                    Outcome::Failed
+                }
+            }
+        };
+        Snapshot {
+            uri,
+            version,
+            rope,
+            text,
+            config,
+            encoding,
+            outcome,
+        }
+    }
+
+    pub fn analysis(&self) -> Option<&Analysis> {
+        match &self.outcome {
+            Outcome::Analysed(a) => Some(a),
+            _ => None,
+        }
+    }
+}
+
+struct Document {
+    rope: Rope,
+    version: i32,
+    cache: Option<Arc<Snapshot>>,
+}
+
+/// Why a change was not applied.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Rejected {
+    Unknown,
+    /// The change's version is not newer than the document's.
+    Stale {
+        have: i32,
+    },
+}
+
+/// The open documents.
+#[derive(Default)]
+pub struct Documents {
+    map: Mutex<HashMap<Uri, Document>>,
+}
+
+impl Documents {
+    fn lock(&self) -> MutexGuard<'_, HashMap<Uri, Document>> {
+        // A panic while holding the lock leaves consistent data (every
+        // mutation is a single insert or rope edit), so take it anyway.
+        self.map.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn open(&self, uri: Uri, version: i32, text: &str) {
+        self.lock().insert(
+            uri,
+            Document {
+                rope: Rope::from_str(text),
+                version,
+                cache: None,
+            },
+        );
+    }
+
+    /// Applies a `didChange`'s changes in order, each against the text the
+    /// previous one left; a change without a range replaces the whole text.
+    pub fn change(
+        &self,
+        uri: &Uri,
+        version: i32,
+        changes: &[TextDocumentContentChangeEvent],
+        enc: Encoding,
+    ) -> Result<(), Rejected> {
+        let mut map = self.lock();
+        let doc = map.get_mut(uri).ok_or(Rejected::Unknown)?;
+        if version <= doc.version {
+            return Err(Rejected::Stale { have: doc.version });
+        }
+        for change in changes {
+            apply(&mut doc.rope, change, enc);
+        }
+        doc.version = version;
+        doc.cache = None;
+        Ok(())
+    }
+
+    pub fn close(&self, uri: &Uri) -> bool {
+        self.lock().remove(uri).is_some()
+    }
+
+    pub fn is_open(&self, uri: &Uri) -> bool {
+        self.lock().contains_key(uri)
+    }
+
+    pub fn version(&self, uri: &Uri) -> Option<i32> {
+        self.lock().get(uri).map(|d| d.version)
+    }
+
+    pub fn uris(&self) -> Vec<Uri> {
+        self.lock().keys().cloned().collect()
+    }
+
+    /// The document's current rope and version, and its cached analysis
+    /// when that is of this version and configuration generation.
+    pub fn current(
+        &self,
+        uri: &Uri,
+        generation: u64,
+    ) -> Option<(Rope, i32, Option<Arc<Snapshot>>)> {
+        let map = self.lock();
+        let doc = map.get(uri)?;
+        let cached = doc
+            .cache
+            .as_ref()
+            .filter(|s| s.version == doc.version && s.config.generation == generation)
+            .cloned();
+        Some((doc.rope.clone(), doc.version, cached))
+    }
+
+    /// Caches an analysis if the document is still at its version.
+    pub fn store(&self, snapshot: &Arc<Snapshot>) {
+        if let Some(doc) = self.lock().get_mut(&snapshot.uri) {
+            if doc.version == snapshot.version {
+                let newer = doc
+                    .cache
+                    .as_ref()
+                    .is_some_and(|c| c.config.generation > snapshot.config.generation);
+                if !newer {
+                    doc.cache = Some(snapshot.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Applies one content change to a rope. Positions are clamped and snapped
+/// (`pos`), a reversed range is swapped.
+pub fn apply(rope: &mut Rope, change: &TextDocumentContentChangeEvent, enc: Encoding) {
+    let Some(range) = change.range else {
+        *rope = Rope::from_str(&change.text);
+        return;
+    };
+    let span = pos::span(rope, range, enc);
+    let (Ok(start), Ok(end)) = (
+        rope.try_byte_to_char(span.start),
+        rope.try_byte_to_char(span.end),
+    ) else {
+        warning!("a change's range could not be applied; skipped");
+        return;
+    };
+    if start < end && rope.try_remove(start..end).is_err() {
+        warning!("a change's range could not be removed; skipped");
+        return;
+    }
+    if !change.text.is_empty() && rope.try_insert(start, &change.text).is_err() {
+        warning!("a change's text could not be inserted; skipped");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower_lsp_server::lsp_types::{Position, Range};
+
+    fn edit(range: Option<((u32, u32), (u32, u32))>, text: &str) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent {
+            range: range
+                .map(|((a, b), (c, d))| Range::new(Position::new(a, b), Position::new(c, d))),
+            range_length: None,
+            text: text.to_string(),
+        }
+    }
+
+    #[test]
+    fn changes_apply_in_order_against_the_previous_result() {
+        let docs = Documents::default();
+        let uri: Uri = "file:///n.derm".parse().unwrap();
+        docs.open(uri.clone(), 1, "Size: 1 × 2 cm\r\nSite: arm");
+        let changes = [
+            // Replace `2` (UTF-16 column 10) with `3`.
+            edit(Some(((0, 10), (0, 11))), "3"),
+            // Insert at the end of the second line.
+            edit(Some(((1, 9), (1, 9))), ", left 😀"),
+            // Delete the emoji, given as a reversed range.
+            edit(Some(((1, 18), (1, 16))), ""),
+            // Past the end: appended.
+            edit(Some(((9, 0), (9, 0))), "\n"),
+        ];
+        docs.change(&uri, 2, &changes, Encoding::Utf16).unwrap();
+        let (rope, version, _) = docs.current(&uri, 0).unwrap();
+        assert_eq!(version, 2);
+        assert_eq!(rope.to_string(), "Size: 1 × 3 cm\r\nSite: arm, left \n");
+        // Not newer: rejected, nothing applied.
+        assert_eq!(
+            docs.change(&uri, 2, &[edit(None, "x")], Encoding::Utf16),
+            Err(Rejected::Stale { have: 2 })
+        );
+        // A change without a range replaces the text.
+        docs.change(&uri, 3, &[edit(None, "new")], Encoding::Utf8)
+            .unwrap();
+        assert_eq!(docs.current(&uri, 0).unwrap().0.to_string(), "new");
+        let other: Uri = "file:///other.derm".parse().unwrap();
+        assert_eq!(
+            docs.change(&other, 1, &[edit(None, "x")], Encoding::Utf8),
+            Err(Rejected::Unknown)
+        );
+    }
+
+    #[test]
+    fn splitting_and_joining_crlf() {
+        let mut rope = Rope::from_str("a\r\nb");
+        // Insert between `\r` and `\n`: a position inside the line break
+        // means the line's end, before `\r`.
+        apply(
+            &mut rope,
+            &edit(Some(((0, 5), (0, 5))), "x"),
+            Encoding::Utf8,
+        );
+        assert_eq!(rope.to_string(), "ax\r\nb");
+        apply(&mut rope, &edit(Some(((0, 2), (1, 0))), ""), Encoding::Utf8);
+        assert_eq!(rope.to_string(), "axb");
+    }
+}

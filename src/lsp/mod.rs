@@ -1,0 +1,75 @@
+//! The language server (`dermls serve`): tower-lsp-server over the analysis
+//! core. One file per feature; each handler looks up the document's analysed
+//! snapshot, calls the core, and converts the result.
+//!
+//! | file | does |
+//! |---|---|
+//! | `server.rs` | lifecycle, document sync, configuration, publishing |
+//! | `document.rs` | the open documents (ropes, versions, cached analyses) |
+//! | `pos.rs` | byte offsets ↔ positions in the negotiated encoding |
+//! | `config.rs` | settings and the code table they load |
+//! | `log.rs` | stderr logging (`DERMLS_LOG`), the panic hook |
+//! | `relay.rs` | a guard that keeps malformed messages from ending the session |
+//! | `diagnostics.rs` … `folding.rs` | one LSP feature each |
+//!
+//! Only this module knows about the protocol, tokio and ropey; the core
+//! (`note`, `extract`, `codes`, `rules`) does not.
+
+mod code_action;
+mod code_lens;
+mod completion;
+mod config;
+mod diagnostics;
+mod document;
+mod folding;
+mod hover;
+mod inlay_hints;
+mod log;
+mod pos;
+mod relay;
+mod semantic_tokens;
+mod server;
+mod symbols;
+#[doc(hidden)]
+pub mod testing;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tower_lsp_server::{LspService, Server};
+
+pub use document::SIZE_LIMIT;
+pub use server::Backend;
+
+/// Serves the protocol over `input`/`output` until the client sends `exit`
+/// (or closes `input`). Returns at once after `exit`, even while `input`
+/// stays open. Messages pass through `relay` first, so a malformed one is
+/// answered or dropped instead of ending the session.
+pub async fn serve<I, O>(input: I, output: O)
+where
+    I: AsyncRead + Unpin + Send + 'static,
+    O: AsyncWrite,
+{
+    let (service, socket) = LspService::new(Backend::new);
+    let (relayed, server_input) = tokio::io::duplex(1 << 16);
+    let relaying = tokio::spawn(relay::relay(input, relayed));
+    Server::new(server_input, output, socket)
+        .serve(service)
+        .await;
+    relaying.abort();
+}
+
+/// Runs the server on stdin/stdout: logging from `DERMLS_LOG`, the panic
+/// hook that withholds payloads, and a runtime that does not wait for
+/// analyses still running after `exit`.
+pub fn run_stdio() -> std::io::Result<()> {
+    log::init_from_env();
+    log::install_panic_hook();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    log::info!("dermls {} serving on stdio", env!("CARGO_PKG_VERSION"));
+    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    log::info!("exit");
+    Ok(())
+}
