@@ -16,6 +16,7 @@ pub mod lsp;
 pub mod note;
 mod phrase;
 pub mod rules;
+pub mod shift;
 pub mod span;
 pub mod vocab;
 

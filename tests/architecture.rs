@@ -17,6 +17,7 @@ const CORE: &[&str] = &[
     "src/lines.rs",
     "src/analysis.rs",
     "src/fix.rs",
+    "src/shift.rs",
 ];
 
 const FORBIDDEN: &[&str] = &[
