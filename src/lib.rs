@@ -11,6 +11,7 @@ pub mod codes;
 pub mod corpus;
 pub mod extract;
 pub mod fix;
+pub mod incremental;
 pub mod lines;
 pub mod lsp;
 pub mod note;

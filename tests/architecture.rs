@@ -18,6 +18,7 @@ const CORE: &[&str] = &[
     "src/analysis.rs",
     "src/fix.rs",
     "src/shift.rs",
+    "src/incremental.rs",
 ];
 
 const FORBIDDEN: &[&str] = &[
