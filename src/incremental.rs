@@ -21,7 +21,8 @@
 //! the key: a new generation or other options empty the cache.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{Hash, Hasher};
+use std::ops::Range;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -31,8 +32,8 @@ use crate::codes::CodeTable;
 use crate::extract::{self, EncounterFacts};
 use crate::fix::line_ending;
 use crate::note::{self, Chunk, Encounter, Note};
-use crate::rules::Finding;
 use crate::rules::claim::{self, EncounterClaim, PriorEncounter};
+use crate::rules::{Finding, PayerRules};
 use crate::shift::{Shift, delta};
 
 /// The analyses of a text's versions, each computed from the one before.
@@ -45,15 +46,13 @@ pub struct Incremental {
     eol: &'static str,
     /// The text last analysed.
     text: String,
-    /// Its analysis; handed out shared, and taken apart for the next
-    /// version (cloned first if someone still holds it).
+    /// Its analysis: handed out shared, and taken apart for the next
+    /// version (copied first if someone still holds it).
     analysis: Option<Arc<Analysis>>,
     /// One per encounter of `analysis`, in order.
     slots: Vec<Slot>,
     /// The summary each encounter leaves for later ones, in order.
     summaries: Vec<PriorEncounter>,
-    /// The first slot of each encounter text, by the text's hash.
-    by_content: HashMap<u64, usize, BuildHasherDefault<Unhashed>>,
     stats: Stats,
 }
 
@@ -74,23 +73,28 @@ pub struct Stats {
 #[derive(Clone, Copy, Debug)]
 struct Slot {
     chunk: Chunk,
+    /// The hash of its text.
     hash: u64,
-    /// How many findings it has (they are contiguous in the analysis).
+    /// How many findings it has (each encounter's findings are a run of
+    /// the analysis's findings).
     findings: usize,
 }
 
-/// One encounter of the version being built.
+/// One encounter of the changed stretch of the text.
 struct Part {
     encounter: Encounter,
     facts: EncounterFacts,
     claim: EncounterClaim,
     /// `None` while its findings are to be checked.
     findings: Option<Vec<Finding>>,
-    /// Its summary and whether its claim already has the right prior
-    /// encounters.
     summary: PriorEncounter,
-    prior_known: bool,
+    /// Kept from the last version (else analysed now).
+    kept: bool,
 }
+
+/// The last version's parts of the changed stretch, each taken at most
+/// once.
+type Taken = Option<(Encounter, EncounterFacts, EncounterClaim, Vec<Finding>)>;
 
 impl Incremental {
     pub fn new() -> Incremental {
@@ -99,11 +103,12 @@ impl Incremental {
 
     /// Forgets everything: the next call analyses every encounter.
     pub fn clear(&mut self) {
+        let mut text = std::mem::take(&mut self.text);
+        text.clear();
         *self = Incremental {
-            text: std::mem::take(&mut self.text),
+            text,
             ..Incremental::default()
         };
-        self.text.clear();
     }
 
     /// What the last call to [`Incremental::analyze`] did.
@@ -111,7 +116,7 @@ impl Incremental {
         self.stats
     }
 
-    /// Analyses `text` under a configuration: `generation` names the
+    /// Analyses `text` under a configuration: `generation` names the code
     /// table and options (a caller changing either passes a new one), and
     /// the options are compared too. Gives what `analysis::analyze` gives.
     pub fn analyze(
@@ -132,92 +137,93 @@ impl Incremental {
             self.eol = eol;
         }
         let chunks = note::encounter_chunks(text);
-        let sources = self.match_chunks(text, &chunks);
-        let old = self.take_old();
-        let payer_rules = analysis::payer_rules(options);
         let n = chunks.len();
-
-        // Encounters not found: parsed, extracted and derived without
-        // looking back, on all cores when there are several.
-        let fresh_at: Vec<usize> = (0..n).filter(|&i| sources[i].is_none()).collect();
-        let analyse = |i: usize| -> Part {
-            let encounter = Encounter::parse(text, chunks[i]);
-            let facts = extract::encounter(text, i, &encounter);
-            let claim = claim::derive(&facts, &[], table, &options.claim);
-            let summary = claim::summary(&facts, &claim, table);
-            Part {
-                encounter,
-                facts,
-                claim,
-                findings: None,
-                summary,
-                prior_known: false,
-            }
-        };
-        let fresh: Vec<Part> = if fresh_at.len() > 1 {
-            fresh_at.par_iter().map(|&i| analyse(i)).collect()
-        } else {
-            fresh_at.iter().map(|&i| analyse(i)).collect()
-        };
-
-        // Which kept encounters still have the same encounters before them:
-        // those of the unchanged start, and those of the unchanged end when
-        // what lies between left the same summaries.
         let n_old = self.slots.len();
-        let lead = (0..n).take_while(|&i| sources[i] == Some(i)).count();
-        let tail = (0..n.min(n_old) - lead)
-            .take_while(|&k| sources[n - 1 - k] == Some(n_old - 1 - k))
+
+        // The encounters before and after the changed stretch: the chunks
+        // of the text both versions start with, and of the text they end
+        // with, at the same places.
+        let old_text = self.text.as_bytes();
+        let head = common_prefix(old_text, text.as_bytes());
+        let tail_bytes = common_suffix(&old_text[head..], &text.as_bytes()[head..]);
+        let moved = delta(old_text.len(), text.len());
+        let lead = (0..n.min(n_old))
+            .take_while(|&i| chunks[i].end <= head && self.slots[i].chunk == chunks[i])
             .count();
+        let tail = (0..n.min(n_old) - lead)
+            .take_while(|&k| {
+                let (c, o) = (chunks[n - 1 - k], self.slots[n_old - 1 - k].chunk);
+                c.start >= text.len() - tail_bytes
+                    && o.start.wrapping_add_signed(moved) == c.start
+                    && o.end.wrapping_add_signed(moved) == c.end
+                    && (o.start == 0) == (c.start == 0)
+            })
+            .count();
+        let (mid, mid_old) = (lead..n - tail, lead..n_old - tail);
 
-        // The summaries between them, before the kept ones are taken.
-        let old_between: Option<Vec<PriorEncounter>> =
-            (n == n_old).then(|| self.summaries[lead..n_old - tail].to_vec());
+        // The last analysis, taken apart (a copy of it if it is still held):
+        // the encounters of the changed stretch come out of it.
+        let mut a = match self.analysis.take() {
+            Some(a) => Arc::unwrap_or_clone(a),
+            None => Analysis {
+                note: Note {
+                    encounters: Vec::new(),
+                },
+                facts: Vec::new(),
+                claims: Vec::new(),
+                findings: Vec::new(),
+            },
+        };
+        let f_lead: usize = self.slots[..lead].iter().map(|s| s.findings).sum();
+        let (found, hashes) =
+            self.find(text, &chunks, mid.clone(), mid_old.clone(), &mut a, f_lead);
+        let analysed = found.iter().filter(|p| p.is_none()).count();
+        let part = |(k, found): (usize, Option<Part>)| {
+            found.unwrap_or_else(|| fresh(text, chunks[lead + k], lead + k, table, options))
+        };
+        let mut parts: Vec<Part> = if analysed > 1 {
+            found.into_par_iter().enumerate().map(part).collect()
+        } else {
+            found.into_iter().enumerate().map(part).collect()
+        };
 
-        // The parts in order: kept ones moved, fresh ones as analysed.
-        let mut old = old;
-        let mut fresh = fresh.into_iter();
-        let mut parts: Vec<Part> = Vec::with_capacity(n);
-        let mut reused = 0;
-        for (i, source) in sources.iter().enumerate() {
-            let part = match *source {
-                Some(o) => {
-                    reused += 1;
-                    let mut p = old.take(o, &self.slots, &mut self.summaries);
-                    let d = delta(self.slots[o].chunk.start, chunks[i].start);
-                    if d != 0 {
-                        p.encounter.shift(d);
-                        p.facts.shift(d);
-                        p.claim.shift(d);
-                        if let Some(f) = &mut p.findings {
-                            f.shift(d);
-                        }
-                    }
-                    p.facts.index = i;
-                    p.claim.index = i;
-                    p.prior_known = i < lead;
-                    p
-                }
-                None => fresh.next().expect("a fresh part per chunk not found"),
-            };
-            parts.push(part);
+        // The encounters after the changed stretch: moved and renumbered.
+        let f_after_old: usize = self.slots[mid_old.end..].iter().map(|s| s.findings).sum();
+        let f_after = a.findings.len() - f_after_old;
+        if moved != 0 {
+            a.note.encounters[lead..].shift(moved);
+            a.facts[lead..].shift(moved);
+            a.claims[lead..].shift(moved);
+            a.findings[f_after..].shift(moved);
         }
-        let summaries: Vec<PriorEncounter> = parts.iter_mut().map(|p| p.summary.take()).collect();
-        if old_between.is_some_and(|b| summaries[lead..n - tail] == b[..]) {
-            for p in &mut parts[n - tail..] {
-                p.prior_known = p.findings.is_some();
+        if n != n_old {
+            for (k, f) in a.facts[lead..].iter_mut().enumerate() {
+                f.index = mid.end + k;
+            }
+            for (k, c) in a.claims[lead..].iter_mut().enumerate() {
+                c.index = mid.end + k;
             }
         }
+        debug_assert_eq!(a.claims.len(), lead + tail);
 
-        // The modifier-58 chain: claims that look back, derived again with
-        // the summaries before them; their findings checked again when the
-        // claim changed.
+        // The summaries, and whether the encounters after the changed
+        // stretch still have the same ones before them.
+        let between: Vec<PriorEncounter> = parts.iter().map(|p| p.summary.clone()).collect();
+        let same_before = n == n_old && self.summaries[mid_old.clone()] == between[..];
+        let mut summaries = std::mem::take(&mut self.summaries);
+        summaries.splice(mid_old.clone(), between);
+
+        // The modifier-58 chain: each claim that looks back derived again
+        // with the summaries before it (unless they are the same as
+        // before), its findings checked again when it changed.
+        let payer_rules = analysis::payer_rules(options);
         let mut rederived = 0;
-        for (i, p) in parts.iter_mut().enumerate() {
-            if p.prior_known || !claim::uses_prior(&p.facts) {
+        for (k, p) in parts.iter_mut().enumerate() {
+            if !claim::uses_prior(&p.facts) {
                 continue;
             }
-            let c = claim::derive(&p.facts, &summaries[..i], table, &options.claim);
-            if p.findings.is_some() {
+            let c = claim::derive(&p.facts, &summaries[..lead + k], table, &options.claim);
+            if p.kept {
                 rederived += 1;
                 if c == p.claim {
                     continue;
@@ -226,70 +232,93 @@ impl Incremental {
             p.claim = c;
             p.findings = None;
         }
+        let mut recheck: Vec<(usize, Vec<Finding>)> = Vec::new();
+        if !same_before {
+            for k in 0..tail {
+                let j = lead + k;
+                if !claim::uses_prior(&a.facts[j]) {
+                    continue;
+                }
+                rederived += 1;
+                let prior = &summaries[..mid.end + k];
+                let c = claim::derive(&a.facts[j], prior, table, &options.claim);
+                if c != a.claims[j] {
+                    a.claims[j] = c;
+                    let f = findings(text, &a, j, table, &payer_rules, options);
+                    recheck.push((mid.end + k, f));
+                }
+            }
+        }
         let check = |p: &mut Part| {
             if p.findings.is_none() {
-                let mut f = analysis::encounter_findings(
-                    text,
-                    &p.encounter,
-                    &p.facts,
-                    &p.claim,
-                    table,
-                    &payer_rules,
-                    options,
-                );
-                f.sort_by_key(|f| (f.span.start, f.span.end));
-                p.findings = Some(f);
+                p.findings = Some(part_findings(text, p, table, &payer_rules, options));
             }
         };
-        if n - reused > 1 {
+        if analysed > 1 {
             parts.par_iter_mut().for_each(check);
         } else {
             parts.iter_mut().for_each(check);
         }
 
-        // The analysis, and what the next version needs of it.
-        let mut a = Analysis {
-            note: Note {
-                encounters: Vec::with_capacity(n),
-            },
-            facts: Vec::with_capacity(n),
-            claims: Vec::with_capacity(n),
-            findings: Vec::new(),
-        };
-        let mut slots = Vec::with_capacity(n);
-        for (i, p) in parts.into_iter().enumerate() {
-            let findings = p.findings.unwrap_or_default();
-            let hash = match sources[i] {
-                Some(o) => self.slots[o].hash,
-                None => hash(chunks[i].text(text)),
-            };
-            slots.push(Slot {
-                chunk: chunks[i],
-                hash,
-                findings: findings.len(),
+        // The changed stretch put in place, and what the next version
+        // needs.
+        let mut slots = std::mem::take(&mut self.slots);
+        for s in &mut slots[mid_old.end..] {
+            s.chunk.start = s.chunk.start.wrapping_add_signed(moved);
+            s.chunk.end = s.chunk.end.wrapping_add_signed(moved);
+        }
+        let mut new_slots = Vec::with_capacity(parts.len());
+        let mut new_findings = Vec::new();
+        let mut encounters = Vec::with_capacity(parts.len());
+        let mut facts = Vec::with_capacity(parts.len());
+        let mut claims = Vec::with_capacity(parts.len());
+        for (k, p) in parts.into_iter().enumerate() {
+            let f = p.findings.unwrap_or_default();
+            new_slots.push(Slot {
+                chunk: chunks[lead + k],
+                hash: hashes[k],
+                findings: f.len(),
             });
-            a.note.encounters.push(p.encounter);
-            a.facts.push(p.facts);
-            a.claims.push(p.claim);
-            a.findings.extend(findings);
+            new_findings.extend(f);
+            encounters.push(p.encounter);
+            facts.push(p.facts);
+            claims.push(p.claim);
+        }
+        slots.splice(mid_old.clone(), new_slots);
+        a.note.encounters.splice(lead..lead, encounters);
+        a.facts.splice(lead..lead, facts);
+        a.claims.splice(lead..lead, claims);
+        a.findings.splice(f_lead..f_lead, new_findings);
+        if !recheck.is_empty() {
+            // Claims after the stretch that changed: their findings replace
+            // the old ones, in one pass over the findings.
+            let mut old = std::mem::take(&mut a.findings).into_iter();
+            let mut recheck = recheck.into_iter().peekable();
+            for (i, s) in slots.iter_mut().enumerate() {
+                let run = old.by_ref().take(s.findings);
+                match recheck.next_if(|(r, _)| *r == i) {
+                    Some((_, f)) => {
+                        run.for_each(drop);
+                        s.findings = f.len();
+                        a.findings.extend(f);
+                    }
+                    None => a.findings.extend(run),
+                }
+            }
         }
         let sorted = a.findings.is_sorted_by_key(|f| (f.span.start, f.span.end));
         if !sorted {
-            // Never expected (each finding lies within its encounter), but
-            // then the findings are not an encounter's run each: sort as
-            // `analyze` does and keep nothing.
+            // Never expected (each finding lies within its encounter); then
+            // the findings are not a run per encounter: sort them as
+            // `analyze` does, and keep nothing.
             a.findings.sort_by_key(|f| (f.span.start, f.span.end));
         }
         self.stats = Stats {
             encounters: n,
-            reused,
-            analysed: n - reused,
+            reused: n - analysed,
+            analysed,
             rederived,
         };
-        self.by_content.clear();
-        for (i, s) in slots.iter().enumerate() {
-            self.by_content.entry(s.hash).or_insert(i);
-        }
         self.slots = slots;
         self.summaries = summaries;
         self.text.clear();
@@ -305,127 +334,136 @@ impl Incremental {
         a
     }
 
-    /// For each chunk of the new text, the encounter of the last version
-    /// with the same text (and the same place at the start or not), if
-    /// there is one not already taken. Chunks in the text both versions
-    /// start with, or end with, are found by their offset; the others by
-    /// their text's hash, then compared.
-    fn match_chunks(&self, text: &str, chunks: &[Chunk]) -> Vec<Option<usize>> {
-        let old = self.text.as_str();
-        if self.slots.is_empty() {
-            return vec![None; chunks.len()];
-        }
-        let head = common_prefix(old.as_bytes(), text.as_bytes());
-        let tail = common_suffix(
-            &old.as_bytes()[head..],
-            &text.as_bytes()[head.min(text.len())..],
-        );
-        let moved = delta(old.len(), text.len());
-        let mut taken = vec![false; self.slots.len()];
-        let at = |start: usize| {
-            self.slots
-                .binary_search_by_key(&start, |s| s.chunk.start)
-                .ok()
-        };
-        chunks
-            .iter()
-            .map(|c| {
-                let len = c.end - c.start;
-                let by_place = if c.end <= head {
-                    at(c.start)
-                } else if c.start >= text.len() - tail {
-                    at(c.start.wrapping_add_signed(-moved))
-                } else {
-                    None
-                };
-                let found = by_place
-                    .filter(|&o| self.slots[o].chunk.end - self.slots[o].chunk.start == len)
-                    .or_else(|| {
-                        let o = *self.by_content.get(&hash(c.text(text)))?;
-                        (self.slots[o].chunk.text(old) == c.text(text)).then_some(o)
-                    })
-                    .filter(|&o| !taken[o] && (self.slots[o].chunk.start == 0) == (c.start == 0));
-                if let Some(o) = found {
-                    taken[o] = true;
-                }
-                found
+    /// The encounters of the changed stretch, each kept from the last
+    /// version's encounters there when one has the same text (found by the
+    /// text's hash, then compared) and moved to its new offset; `None` for
+    /// those to analyse. The last version's parts there are taken out of
+    /// `a`. Also gives the hash of each one's text.
+    fn find(
+        &self,
+        text: &str,
+        chunks: &[Chunk],
+        mid: Range<usize>,
+        mid_old: Range<usize>,
+        a: &mut Analysis,
+        f_lead: usize,
+    ) -> (Vec<Option<Part>>, Vec<u64>) {
+        let old_slots = &self.slots[mid_old.clone()];
+        let f_mid: usize = old_slots.iter().map(|s| s.findings).sum();
+        let mut old_findings = a.findings.drain(f_lead..f_lead + f_mid);
+        let mut old: Vec<Taken> = a
+            .note
+            .encounters
+            .drain(mid_old.clone())
+            .zip(a.facts.drain(mid_old.clone()))
+            .zip(a.claims.drain(mid_old.clone()))
+            .zip(old_slots)
+            .map(|(((e, f), c), s)| {
+                Some((e, f, c, old_findings.by_ref().take(s.findings).collect()))
             })
-            .collect()
-    }
-
-    /// The last version's parts, to take apart: its own if no one else
-    /// holds it, else a copy.
-    fn take_old(&mut self) -> OldParts {
-        let Some(a) = self.analysis.take() else {
-            return OldParts::default();
-        };
-        let a = Arc::unwrap_or_clone(a);
-        OldParts {
-            encounters: a.note.encounters.into_iter().map(Some).collect(),
-            facts: a.facts.into_iter().map(Some).collect(),
-            claims: a.claims.into_iter().map(Some).collect(),
-            findings: a.findings.into_iter().map(Some).collect(),
-            first_finding: Vec::new(),
-        }
-    }
-}
-
-/// The last version's parts, each taken once.
-#[derive(Default)]
-struct OldParts {
-    encounters: Vec<Option<Encounter>>,
-    facts: Vec<Option<EncounterFacts>>,
-    claims: Vec<Option<EncounterClaim>>,
-    findings: Vec<Option<Finding>>,
-    /// Where each slot's findings start, computed on first use.
-    first_finding: Vec<usize>,
-}
-
-impl OldParts {
-    fn take(&mut self, o: usize, slots: &[Slot], summaries: &mut [PriorEncounter]) -> Part {
-        if self.first_finding.is_empty() {
-            let mut at = 0;
-            self.first_finding = slots
-                .iter()
-                .map(|s| {
-                    let start = at;
-                    at += s.findings;
-                    start
-                })
-                .collect();
-        }
-        let from = self.first_finding[o];
-        let findings = self.findings[from..from + slots[o].findings]
-            .iter_mut()
-            .map(|f| f.take().expect("a finding taken once"))
             .collect();
-        Part {
-            encounter: self.encounters[o].take().expect("taken once"),
-            facts: self.facts[o].take().expect("taken once"),
-            claim: self.claims[o].take().expect("taken once"),
-            findings: Some(findings),
-            summary: summaries[o].take(),
-            prior_known: false,
-        }
+        drop(old_findings);
+        // The first encounter of each text.
+        let by_content: HashMap<u64, usize> = old_slots
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(k, s)| (s.hash, k))
+            .collect();
+        let hashes: Vec<u64> = chunks[mid.clone()]
+            .iter()
+            .map(|c| hash(c.text(text)))
+            .collect();
+        let found = mid
+            .zip(&hashes)
+            .map(|(i, h)| {
+                let c = chunks[i];
+                let k = *by_content.get(h)?;
+                let o = old_slots[k].chunk;
+                if o.text(&self.text) != c.text(text) || (o.start == 0) != (c.start == 0) {
+                    return None;
+                }
+                let (mut encounter, mut facts, mut claim, mut findings) = old[k].take()?;
+                let d = delta(o.start, c.start);
+                if d != 0 {
+                    encounter.shift(d);
+                    facts.shift(d);
+                    claim.shift(d);
+                    findings.shift(d);
+                }
+                facts.index = i;
+                claim.index = i;
+                Some(Part {
+                    encounter,
+                    facts,
+                    claim,
+                    findings: Some(findings),
+                    summary: self.summaries[mid_old.start + k].clone(),
+                    kept: true,
+                })
+            })
+            .collect();
+        (found, hashes)
     }
 }
 
-/// Moving a summary out, leaving an empty one behind.
-trait Take {
-    fn take(&mut self) -> Self;
+/// An encounter parsed, extracted and derived without looking back.
+fn fresh(text: &str, chunk: Chunk, i: usize, table: &CodeTable, options: &Options) -> Part {
+    let encounter = Encounter::parse(text, chunk);
+    let facts = extract::encounter(text, i, &encounter);
+    let claim = claim::derive(&facts, &[], table, &options.claim);
+    let summary = claim::summary(&facts, &claim, table);
+    Part {
+        encounter,
+        facts,
+        claim,
+        findings: None,
+        summary,
+        kept: false,
+    }
 }
 
-impl Take for PriorEncounter {
-    fn take(&mut self) -> PriorEncounter {
-        std::mem::replace(
-            self,
-            PriorEncounter {
-                date: None,
-                global_days: None,
-                has_excision_or_mohs: false,
-            },
-        )
-    }
+/// The findings of a part, sorted.
+fn part_findings(
+    text: &str,
+    p: &Part,
+    table: &CodeTable,
+    payer_rules: &PayerRules,
+    options: &Options,
+) -> Vec<Finding> {
+    let mut f = analysis::encounter_findings(
+        text,
+        &p.encounter,
+        &p.facts,
+        &p.claim,
+        table,
+        payer_rules,
+        options,
+    );
+    f.sort_by_key(|f| (f.span.start, f.span.end));
+    f
+}
+
+/// The findings of encounter `j` of `a`, sorted.
+fn findings(
+    text: &str,
+    a: &Analysis,
+    j: usize,
+    table: &CodeTable,
+    payer_rules: &PayerRules,
+    options: &Options,
+) -> Vec<Finding> {
+    let mut f = analysis::encounter_findings(
+        text,
+        &a.note.encounters[j],
+        &a.facts[j],
+        &a.claims[j],
+        table,
+        payer_rules,
+        options,
+    );
+    f.sort_by_key(|f| (f.span.start, f.span.end));
+    f
 }
 
 impl Chunk {
@@ -439,26 +477,6 @@ fn hash(text: &str) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     text.hash(&mut h);
     h.finish()
-}
-
-/// Keys that are hashes already.
-#[derive(Default)]
-struct Unhashed(u64);
-
-impl Hasher for Unhashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
 }
 
 /// How many bytes `a` and `b` start with in common, compared a block at a

@@ -50,7 +50,7 @@ impl<T: Shift> Shift for Option<T> {
     }
 }
 
-impl<T: Shift> Shift for Vec<T> {
+impl<T: Shift> Shift for [T] {
     fn shift(&mut self, delta: isize) {
         if delta != 0 {
             for x in self {
