@@ -151,6 +151,7 @@ mod tests {
             Rope::from_str(text),
             Arc::new(Config::default()),
             Encoding::Utf16,
+            &mut crate::incremental::Incremental::new(),
         );
         let code = text.find("11602").unwrap();
         let other = text.find("12032").unwrap();
