@@ -78,6 +78,14 @@ struct Slot {
     /// How many findings it has (each encounter's findings are a run of
     /// the analysis's findings).
     findings: usize,
+    /// Names its findings while they stay the same (moved with the text).
+    id: u64,
+}
+
+/// A new id for an encounter's findings: unique in the process.
+fn new_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// One encounter of the changed stretch of the text.
@@ -90,6 +98,8 @@ struct Part {
     summary: PriorEncounter,
     /// Kept from the last version (else analysed now).
     kept: bool,
+    /// The id of its findings when they are kept too.
+    id: Option<u64>,
 }
 
 /// The last version's parts of the changed stretch, each taken at most
@@ -114,6 +124,16 @@ impl Incremental {
     /// What the last call to [`Incremental::analyze`] did.
     pub fn stats(&self) -> Stats {
         self.stats
+    }
+
+    /// For each encounter of the last analysis, in order: an id for its
+    /// findings, which stays the same from one version to the next while
+    /// they do (moved with the text, relative to the encounter's start),
+    /// and how many they are (each encounter's findings are a run of the
+    /// analysis's findings, in this order). Lets a caller keep what it
+    /// derives from an encounter's findings.
+    pub fn runs(&self) -> impl ExactSizeIterator<Item = (u64, usize)> + '_ {
+        self.slots.iter().map(|s| (s.id, s.findings))
     }
 
     /// Analyses `text` under a configuration: `generation` names the code
@@ -231,6 +251,7 @@ impl Incremental {
             }
             p.claim = c;
             p.findings = None;
+            p.id = None;
         }
         let mut recheck: Vec<(usize, Vec<Finding>)> = Vec::new();
         if !same_before {
@@ -278,6 +299,7 @@ impl Incremental {
                 chunk: chunks[lead + k],
                 hash: hashes[k],
                 findings: f.len(),
+                id: p.id.unwrap_or_else(new_id),
             });
             new_findings.extend(f);
             encounters.push(p.encounter);
@@ -300,6 +322,7 @@ impl Incremental {
                     Some((_, f)) => {
                         run.for_each(drop);
                         s.findings = f.len();
+                        s.id = new_id();
                         a.findings.extend(f);
                     }
                     None => a.findings.extend(run),
@@ -400,6 +423,7 @@ impl Incremental {
                     findings: Some(findings),
                     summary: self.summaries[mid_old.start + k].clone(),
                     kept: true,
+                    id: Some(old_slots[k].id),
                 })
             })
             .collect();
@@ -420,6 +444,7 @@ fn fresh(text: &str, chunk: Chunk, i: usize, table: &CodeTable, options: &Option
         findings: None,
         summary,
         kept: false,
+        id: None,
     }
 }
 

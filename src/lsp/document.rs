@@ -13,6 +13,7 @@ use ropey::Rope;
 use tower_lsp_server::lsp_types::{TextDocumentContentChangeEvent, Uri};
 
 use super::config::Config;
+use super::diagnostics::Kept;
 use super::log::{self, debug, warning};
 use super::pos::{self, Encoding};
 use crate::analysis::Analysis;
@@ -43,6 +44,11 @@ pub struct Snapshot {
     pub config: Arc<Config>,
     pub encoding: Encoding,
     pub outcome: Outcome,
+    /// Each encounter's findings: an id while they stay the same, and how
+    /// many (`Incremental::runs`).
+    pub runs: Vec<(u64, usize)>,
+    /// The document's diagnostics kept by those ids.
+    pub kept: Arc<Mutex<Kept>>,
 }
 
 impl Snapshot {
@@ -56,6 +62,7 @@ impl Snapshot {
         config: Arc<Config>,
         encoding: Encoding,
         incremental: &mut Incremental,
+        kept: Arc<Mutex<Kept>>,
     ) -> Snapshot {
         let text = rope.to_string();
         let outcome = if text.len() > SIZE_LIMIT {
@@ -92,6 +99,10 @@ impl Snapshot {
                 }
             }
         };
+        let runs = match outcome {
+            Outcome::Analysed(_) => incremental.runs().collect(),
+            _ => Vec::new(),
+        };
         Snapshot {
             uri,
             version,
@@ -100,6 +111,8 @@ impl Snapshot {
             config,
             encoding,
             outcome,
+            runs,
+            kept,
         }
     }
 
@@ -118,6 +131,8 @@ struct Document {
     /// The analyses of its versions, each from the one before; locked
     /// while one is computed (never while `Documents`' map is).
     incremental: Arc<Mutex<Incremental>>,
+    /// Its diagnostics, kept by encounter.
+    kept: Arc<Mutex<Kept>>,
 }
 
 /// Why a change was not applied.
@@ -151,6 +166,7 @@ impl Documents {
                 version,
                 cache: None,
                 incremental: Arc::default(),
+                kept: Arc::default(),
             },
         );
     }
@@ -215,13 +231,13 @@ impl Documents {
         config: &Arc<Config>,
         encoding: Encoding,
     ) -> Option<Arc<Snapshot>> {
-        let incremental = {
+        let (incremental, kept) = {
             let map = self.lock();
             let doc = map.get(uri)?;
             if let Some(s) = cached(doc, config.generation) {
                 return Some(s);
             }
-            doc.incremental.clone()
+            (doc.incremental.clone(), doc.kept.clone())
         };
         let mut incremental = incremental.lock().unwrap_or_else(|e| e.into_inner());
         let (rope, version) = {
@@ -239,6 +255,7 @@ impl Documents {
             config.clone(),
             encoding,
             &mut incremental,
+            kept,
         ));
         self.store(&snap);
         Some(snap)
