@@ -243,7 +243,7 @@ fn each_encounter<T: Send>(
 }
 
 /// The payer rules in force: the options' own, or the built-in ones.
-fn payer_rules(options: &Options) -> PayerRules {
+pub(crate) fn payer_rules(options: &Options) -> PayerRules {
     options
         .payer_rules
         .clone()
@@ -252,7 +252,7 @@ fn payer_rules(options: &Options) -> PayerRules {
 
 /// The findings of the rules on one encounter, less those switched off by
 /// the options or silenced by `dermls-ignore` comments.
-fn encounter_findings(
+pub(crate) fn encounter_findings(
     text: &str,
     encounter: &Encounter,
     facts: &EncounterFacts,

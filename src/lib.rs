@@ -11,11 +11,13 @@ pub mod codes;
 pub mod corpus;
 pub mod extract;
 pub mod fix;
+pub mod incremental;
 pub mod lines;
 pub mod lsp;
 pub mod note;
 mod phrase;
 pub mod rules;
+pub mod shift;
 pub mod span;
 pub mod vocab;
 

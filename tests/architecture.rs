@@ -17,6 +17,8 @@ const CORE: &[&str] = &[
     "src/lines.rs",
     "src/analysis.rs",
     "src/fix.rs",
+    "src/shift.rs",
+    "src/incremental.rs",
 ];
 
 const FORBIDDEN: &[&str] = &[

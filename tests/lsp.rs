@@ -295,6 +295,77 @@ async fn a_note_typed_one_character_at_a_time_ends_as_one_opened_whole() {
     c.stop().await;
 }
 
+/// Inserting `text` at byte `offset` of `current`, as an editor's change.
+fn insert_at(current: &str, offset: usize, text: &str) -> Value {
+    let p = position_utf16(current, offset);
+    json!([{ "range": { "start": p, "end": p }, "text": text }])
+}
+
+/// Deleting `len` bytes at `offset` of `current`, as an editor's change.
+fn delete_at(current: &str, offset: usize, len: usize) -> Value {
+    let (a, b) = (
+        position_utf16(current, offset),
+        position_utf16(current, offset + len),
+    );
+    json!([{ "range": { "start": a, "end": b }, "text": "" }])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_into_one_encounter_of_many_ends_as_the_text_opened_whole() {
+    // Only the encounter typed into is analysed again on each change; the
+    // others are kept and moved. The result must be what opening the text
+    // gives, with encounters split and joined on the way.
+    let mut c = Client::vscode_like().await;
+    let u = uri("typed-many.derm");
+    let mut current = format!("{E01}\n{E11}\n{E06}");
+    c.open(&u, 1, &current).await;
+    let mut version = 1;
+    let middle = E01.len() + 1;
+    // Type a more specific site into the middle encounter, a character at
+    // a time.
+    let site_end = middle + E11.find("Site: back").unwrap() + "Site: back".len();
+    for (k, ch) in ", left upper".chars().enumerate() {
+        version += 1;
+        c.change(
+            &u,
+            version,
+            insert_at(&current, site_end + k, &ch.to_string()),
+        )
+        .await;
+        current.insert(site_end + k, ch);
+    }
+    let typed = c.diagnostics(&u, version).await;
+    let whole = c.open_and_wait(&uri("whole-many-1.derm"), &current).await;
+    assert_eq!(without_versions(&typed), without_versions(&whole));
+    assert!(
+        !summary(&typed).contains("doc/biopsy-site"),
+        "{}",
+        summary(&typed)
+    );
+    // Break the middle heading (the encounter joins the one before), then
+    // write it again.
+    version += 1;
+    c.change(&u, version, delete_at(&current, middle, 1)).await;
+    current.remove(middle);
+    let joined = c.diagnostics(&u, version).await;
+    let whole = c.open_and_wait(&uri("whole-many-2.derm"), &current).await;
+    assert_eq!(without_versions(&joined), without_versions(&whole));
+    version += 1;
+    c.change(&u, version, insert_at(&current, middle, "#"))
+        .await;
+    current.insert(middle, '#');
+    let split = c.diagnostics(&u, version).await;
+    assert_eq!(without_versions(&split), without_versions(&typed));
+    // Lines added before it move every later finding down.
+    version += 1;
+    c.change(&u, version, insert_at(&current, 0, "\n\n")).await;
+    current.insert_str(0, "\n\n");
+    let moved = c.diagnostics(&u, version).await;
+    let whole = c.open_and_wait(&uri("whole-many-3.derm"), &current).await;
+    assert_eq!(without_versions(&moved), without_versions(&whole));
+    c.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stale_versions_are_never_published() {
     let mut c = Client::vscode_like().await;

@@ -3,7 +3,11 @@
 //! rule's title and the finding's fix as text edits of the version the
 //! diagnostic was published for, so a quick-fix needs no server state.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tower_lsp_server::lsp_types::{
     Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Range,
     TextEdit,
@@ -40,9 +44,102 @@ pub struct FixData {
 /// client keeps the last ones).
 pub fn diagnostics(snap: &Snapshot) -> Option<Vec<Diagnostic>> {
     match &snap.outcome {
-        Outcome::Analysed(a) => Some(a.findings.iter().map(|f| diagnostic(snap, f)).collect()),
+        Outcome::Analysed(a) => Some(by_encounter(snap, a)),
         Outcome::TooLarge => Some(vec![too_large(snap)]),
         Outcome::Failed => None,
+    }
+}
+
+/// A document's diagnostics of each encounter's findings, with lines
+/// counted from the encounter's first line, kept while those findings stay
+/// the same (`Incremental::runs` names them): a change converts only the
+/// findings of the encounters it touched.
+#[derive(Default)]
+pub struct Kept {
+    groups: HashMap<u64, Arc<[Diagnostic]>>,
+}
+
+/// The findings as diagnostics, an encounter at a time: the kept
+/// diagnostics of an encounter whose findings did not change, moved to the
+/// encounter's line and stamped with the version; the others converted.
+fn by_encounter(snap: &Snapshot, a: &crate::analysis::Analysis) -> Vec<Diagnostic> {
+    let runs = &snap.runs;
+    if runs.len() != a.note.encounters.len()
+        || runs.iter().map(|r| r.1).sum::<usize>() != a.findings.len()
+    {
+        return a.findings.iter().map(|f| diagnostic(snap, f)).collect();
+    }
+    let mut kept = snap.kept.lock().unwrap_or_else(|e| e.into_inner());
+    let mut groups = HashMap::with_capacity(kept.groups.len());
+    let mut out = Vec::with_capacity(a.findings.len());
+    let mut findings = a.findings.iter();
+    for (&(id, n), encounter) in runs.iter().zip(&a.note.encounters) {
+        if n == 0 {
+            continue;
+        }
+        let first_line = pos::position(&snap.rope, encounter.span.start, snap.encoding).line;
+        let run = findings.by_ref().take(n);
+        let group = kept.groups.remove(&id).unwrap_or_else(|| {
+            run.map(|f| {
+                let mut d = diagnostic(snap, f);
+                move_lines(&mut d, first_line, false);
+                d
+            })
+            .collect()
+        });
+        out.extend(group.iter().map(|d| {
+            let mut d = d.clone();
+            move_lines(&mut d, first_line, true);
+            if let Some(Value::Object(data)) = &mut d.data {
+                if let Some(v) = data.get_mut("version") {
+                    *v = Value::from(snap.version);
+                }
+            }
+            d
+        }));
+        groups.insert(id, group);
+    }
+    kept.groups = groups;
+    out
+}
+
+/// Moves every line of a diagnostic (its range, related ranges and fix
+/// edits) down by `by` lines (`down`), or up.
+fn move_lines(d: &mut Diagnostic, by: u32, down: bool) {
+    let line = |l: &mut u32| {
+        *l = if down {
+            l.saturating_add(by)
+        } else {
+            l.saturating_sub(by)
+        }
+    };
+    let range = |r: &mut Range| {
+        line(&mut r.start.line);
+        line(&mut r.end.line);
+    };
+    range(&mut d.range);
+    for r in d.related_information.iter_mut().flatten() {
+        range(&mut r.location.range);
+    }
+    let edits = d
+        .data
+        .as_mut()
+        .and_then(|v| v.get_mut("fix"))
+        .and_then(|v| v.get_mut("edits"))
+        .and_then(Value::as_array_mut);
+    for e in edits.into_iter().flatten() {
+        for end in ["start", "end"] {
+            let at = e
+                .get_mut("range")
+                .and_then(|r| r.get_mut(end))
+                .and_then(|p| p.get_mut("line"));
+            if let Some(v) = at {
+                if let Some(mut l) = v.as_u64().and_then(|l| u32::try_from(l).ok()) {
+                    line(&mut l);
+                    *v = Value::from(l);
+                }
+            }
+        }
     }
 }
 
@@ -151,6 +248,8 @@ mod tests {
             Rope::from_str(text),
             Arc::new(Config::default()),
             Encoding::Utf16,
+            &mut crate::incremental::Incremental::new(),
+            Arc::default(),
         );
         let code = text.find("11602").unwrap();
         let other = text.find("12032").unwrap();

@@ -13,9 +13,11 @@ use ropey::Rope;
 use tower_lsp_server::lsp_types::{TextDocumentContentChangeEvent, Uri};
 
 use super::config::Config;
+use super::diagnostics::Kept;
 use super::log::{self, debug, warning};
 use super::pos::{self, Encoding};
-use crate::analysis::{self, Analysis};
+use crate::analysis::Analysis;
+use crate::incremental::Incremental;
 
 /// Documents above this size get one `note/too-large` diagnostic instead of
 /// an analysis. An encounter note is a few kilobytes.
@@ -23,7 +25,9 @@ pub const SIZE_LIMIT: usize = 8 * 1024 * 1024;
 
 /// What analysing one version gave.
 pub enum Outcome {
-    Analysed(Analysis),
+    /// Shared with the document's [`Incremental`], which takes it apart
+    /// for the next version once no one holds it.
+    Analysed(Arc<Analysis>),
     /// Above [`SIZE_LIMIT`].
     TooLarge,
     /// The analysis panicked (logged once by the panic hook); the client
@@ -40,37 +44,53 @@ pub struct Snapshot {
     pub config: Arc<Config>,
     pub encoding: Encoding,
     pub outcome: Outcome,
+    /// Each encounter's findings: an id while they stay the same, and how
+    /// many (`Incremental::runs`).
+    pub runs: Vec<(u64, usize)>,
+    /// The document's diagnostics kept by those ids.
+    pub kept: Arc<Mutex<Kept>>,
 }
 
 impl Snapshot {
-    /// Analyses `text` (catching a panic).
+    /// Analyses the rope's text (catching a panic), from the analysis of
+    /// the document's last version: only the encounters whose text changed
+    /// are analysed again.
     pub fn analyse(
         uri: Uri,
         version: i32,
         rope: Rope,
         config: Arc<Config>,
         encoding: Encoding,
+        incremental: &mut Incremental,
+        kept: Arc<Mutex<Kept>>,
     ) -> Snapshot {
         let text = rope.to_string();
         let outcome = if text.len() > SIZE_LIMIT {
+            incremental.clear();
             Outcome::TooLarge
         } else {
             let started = std::time::Instant::now();
             match log::guard("analysis", || {
-                analysis::analyze(&text, &config.table, &config.options)
+                incremental.analyze(config.generation, &text, &config.table, &config.options)
             }) {
                 Some(a) => {
+                    let stats = incremental.stats();
                     debug!(
-                        "analysed {} v{version}: {} bytes, {} findings in {:?}",
+                        "analysed {} v{version}: {} bytes, {} of {} encounters, {} findings in {:?}",
                         log::doc(&uri),
                         text.len(),
+                        stats.analysed,
+                        stats.encounters,
                         a.findings.len(),
                         started.elapsed()
                     );
                     Outcome::Analysed(a)
                 }
                 None => {
-                    // The panic hook has logged where; this says which document.
+                    // The panic hook has logged where; this says which
+                    // document. What the analysis had taken apart is lost:
+                    // the next version is analysed whole.
+                    incremental.clear();
                     debug!(
                         "analysis of {} v{version} failed; keeping its last diagnostics",
                         log::doc(&uri)
@@ -78,6 +98,10 @@ impl Snapshot {
                     Outcome::Failed
                 }
             }
+        };
+        let runs = match outcome {
+            Outcome::Analysed(_) => incremental.runs().collect(),
+            _ => Vec::new(),
         };
         Snapshot {
             uri,
@@ -87,12 +111,14 @@ impl Snapshot {
             config,
             encoding,
             outcome,
+            runs,
+            kept,
         }
     }
 
     pub fn analysis(&self) -> Option<&Analysis> {
         match &self.outcome {
-            Outcome::Analysed(a) => Some(a),
+            Outcome::Analysed(a) => Some(a.as_ref()),
             _ => None,
         }
     }
@@ -102,6 +128,11 @@ struct Document {
     rope: Rope,
     version: i32,
     cache: Option<Arc<Snapshot>>,
+    /// The analyses of its versions, each from the one before; locked
+    /// while one is computed (never while `Documents`' map is).
+    incremental: Arc<Mutex<Incremental>>,
+    /// Its diagnostics, kept by encounter.
+    kept: Arc<Mutex<Kept>>,
 }
 
 /// Why a change was not applied.
@@ -134,6 +165,8 @@ impl Documents {
                 rope: Rope::from_str(text),
                 version,
                 cache: None,
+                incremental: Arc::default(),
+                kept: Arc::default(),
             },
         );
     }
@@ -185,12 +218,47 @@ impl Documents {
     ) -> Option<(Rope, i32, Option<Arc<Snapshot>>)> {
         let map = self.lock();
         let doc = map.get(uri)?;
-        let cached = doc
-            .cache
-            .as_ref()
-            .filter(|s| s.version == doc.version && s.config.generation == generation)
-            .cloned();
-        Some((doc.rope.clone(), doc.version, cached))
+        Some((doc.rope.clone(), doc.version, cached(doc, generation)))
+    }
+
+    /// The analysed snapshot of the document's current version under
+    /// `config`: the cached one, or one analysed now from the analysis of
+    /// the last version, and cached. One analysis of a document runs at a
+    /// time; a caller that waited for another finds its result.
+    pub fn snapshot(
+        &self,
+        uri: &Uri,
+        config: &Arc<Config>,
+        encoding: Encoding,
+    ) -> Option<Arc<Snapshot>> {
+        let (incremental, kept) = {
+            let map = self.lock();
+            let doc = map.get(uri)?;
+            if let Some(s) = cached(doc, config.generation) {
+                return Some(s);
+            }
+            (doc.incremental.clone(), doc.kept.clone())
+        };
+        let mut incremental = incremental.lock().unwrap_or_else(|e| e.into_inner());
+        let (rope, version) = {
+            let map = self.lock();
+            let doc = map.get(uri)?;
+            if let Some(s) = cached(doc, config.generation) {
+                return Some(s);
+            }
+            (doc.rope.clone(), doc.version)
+        };
+        let snap = Arc::new(Snapshot::analyse(
+            uri.clone(),
+            version,
+            rope,
+            config.clone(),
+            encoding,
+            &mut incremental,
+            kept,
+        ));
+        self.store(&snap);
+        Some(snap)
     }
 
     /// Caches an analysis if the document is still at its version.
@@ -207,6 +275,15 @@ impl Documents {
             }
         }
     }
+}
+
+/// The document's cached analysis, when it is of its current version and
+/// configuration generation.
+fn cached(doc: &Document, generation: u64) -> Option<Arc<Snapshot>> {
+    doc.cache
+        .as_ref()
+        .filter(|s| s.version == doc.version && s.config.generation == generation)
+        .cloned()
 }
 
 /// Applies one content change to a rope. Positions are clamped and snapped

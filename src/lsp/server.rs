@@ -142,20 +142,7 @@ impl Shared {
     /// The analysed snapshot of a document's current version (analysed
     /// here when it is not cached).
     fn snapshot(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
-        let config = self.config();
-        let (rope, version, cached) = self.docs.current(uri, config.generation)?;
-        if let Some(s) = cached {
-            return Some(s);
-        }
-        let snap = Arc::new(Snapshot::analyse(
-            uri.clone(),
-            version,
-            rope,
-            config,
-            self.encoding(),
-        ));
-        self.docs.store(&snap);
-        Some(snap)
+        self.docs.snapshot(uri, &self.config(), self.encoding())
     }
 
     /// The diagnostics of a document's current version, to publish.

@@ -112,3 +112,69 @@ pub fn model_offset(text: &str, line: u32, character: u32, utf8: bool) -> usize 
     }
     end
 }
+
+/// One document as the server holds it, for the keystroke benchmark: a
+/// change goes in as a `didChange` does (applied to the document store),
+/// and out come the diagnostics the server would publish for the new
+/// version (the incremental analysis, then the conversion to LSP
+/// diagnostics), without the protocol around them.
+pub struct Editor {
+    docs: Documents,
+    config: std::sync::Arc<super::config::Config>,
+    uri: tower_lsp_server::lsp_types::Uri,
+    version: i32,
+}
+
+impl Editor {
+    /// Opens `text` and analyses it once.
+    pub fn open(text: &str) -> Editor {
+        let docs = Documents::default();
+        let uri: tower_lsp_server::lsp_types::Uri = "file:///bench.derm".parse().expect("uri");
+        docs.open(uri.clone(), 1, text);
+        let mut e = Editor {
+            docs,
+            config: std::sync::Arc::default(),
+            uri,
+            version: 1,
+        };
+        e.diagnostics();
+        e
+    }
+
+    /// Applies one change (UTF-16 positions) as the next version; returns
+    /// the diagnostics the server would publish for it (dropped by the
+    /// caller, as the server drops them once sent).
+    pub fn change(&mut self, change: &Change) -> Published {
+        self.version += 1;
+        let _ = self
+            .docs
+            .change(&self.uri, self.version, &[event(change)], Encoding::Utf16);
+        self.diagnostics()
+    }
+
+    fn diagnostics(&mut self) -> Published {
+        let snap = self
+            .docs
+            .snapshot(&self.uri, &self.config, Encoding::Utf16)
+            .expect("open");
+        Published(super::diagnostics::diagnostics(&snap).unwrap_or_default())
+    }
+}
+
+/// The diagnostics of one version, as the server would publish them.
+pub struct Published(Vec<tower_lsp_server::lsp_types::Diagnostic>);
+
+impl Published {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The JSON the server would write (what `publishDiagnostics` sends).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(&self.0).unwrap_or_default()
+    }
+}

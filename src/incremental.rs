@@ -1,0 +1,612 @@
+//! Incremental analysis: each version of a text analysed from the previous
+//! one, re-analysing only the encounters whose text changed.
+//!
+//! An encounter's syntax, facts, claim (without looking back) and findings
+//! depend on its own text alone (see the invariants in `ARCHITECTURE.md`),
+//! so they are kept from one version to the next, keyed by the encounter's
+//! text (its chunk, line ends included), with the offset they were
+//! computed at. A new version is split at its encounter headings
+//! (`note::encounter_chunks`, one `memchr` pass); an encounter whose text is
+//! unchanged takes its old part, every span moved to its new offset
+//! (`shift`); the others are parsed, extracted and derived again. Then the
+//! only thing that crosses encounters, the modifier-58 chain through
+//! `PriorEncounter` summaries, is redone from the summaries: a claim that
+//! looks back (`claim::uses_prior`) is derived again when the encounters
+//! before it changed, and its findings are checked again when its claim did.
+//! The result is exactly what `analysis::analyze` gives for the whole text.
+//!
+//! Two things outside an encounter's text reach into its findings and are
+//! part of the cache's key: whether it starts the text, and the text's line
+//! ending (the first one; fixes write it). The configuration is the rest of
+//! the key: a new generation or other options empty the cache.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::ops::Range;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::analysis::{self, Analysis, Options};
+use crate::codes::CodeTable;
+use crate::extract::{self, EncounterFacts};
+use crate::fix::line_ending;
+use crate::note::{self, Chunk, Encounter, Note};
+use crate::rules::claim::{self, EncounterClaim, PriorEncounter};
+use crate::rules::{Finding, PayerRules};
+use crate::shift::{Shift, delta};
+
+/// The analyses of a text's versions, each computed from the one before.
+#[derive(Default)]
+pub struct Incremental {
+    /// The configuration generation and options the cache holds results
+    /// for.
+    config: Option<(u64, Options)>,
+    /// The line ending of the text last analysed (fix edits write it).
+    eol: &'static str,
+    /// The text last analysed.
+    text: String,
+    /// Its analysis: handed out shared, and taken apart for the next
+    /// version (copied first if someone still holds it).
+    analysis: Option<Arc<Analysis>>,
+    /// One per encounter of `analysis`, in order.
+    slots: Vec<Slot>,
+    /// The summary each encounter leaves for later ones, in order.
+    summaries: Vec<PriorEncounter>,
+    stats: Stats,
+}
+
+/// What the last call did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub encounters: usize,
+    /// Encounters whose part was kept (their spans moved).
+    pub reused: usize,
+    /// Encounters parsed, extracted and derived again.
+    pub analysed: usize,
+    /// Kept encounters whose claim was derived again because the
+    /// encounters before them changed.
+    pub rederived: usize,
+}
+
+/// One encounter of the last version.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    chunk: Chunk,
+    /// The hash of its text.
+    hash: u64,
+    /// How many findings it has (each encounter's findings are a run of
+    /// the analysis's findings).
+    findings: usize,
+    /// Names its findings while they stay the same (moved with the text).
+    id: u64,
+}
+
+/// A new id for an encounter's findings: unique in the process.
+fn new_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// One encounter of the changed stretch of the text.
+struct Part {
+    encounter: Encounter,
+    facts: EncounterFacts,
+    claim: EncounterClaim,
+    /// `None` while its findings are to be checked.
+    findings: Option<Vec<Finding>>,
+    summary: PriorEncounter,
+    /// Kept from the last version (else analysed now).
+    kept: bool,
+    /// The id of its findings when they are kept too.
+    id: Option<u64>,
+}
+
+/// The last version's parts of the changed stretch, each taken at most
+/// once.
+type Taken = Option<(Encounter, EncounterFacts, EncounterClaim, Vec<Finding>)>;
+
+impl Incremental {
+    pub fn new() -> Incremental {
+        Incremental::default()
+    }
+
+    /// Forgets everything: the next call analyses every encounter.
+    pub fn clear(&mut self) {
+        let mut text = std::mem::take(&mut self.text);
+        text.clear();
+        *self = Incremental {
+            text,
+            ..Incremental::default()
+        };
+    }
+
+    /// What the last call to [`Incremental::analyze`] did.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// For each encounter of the last analysis, in order: an id for its
+    /// findings, which stays the same from one version to the next while
+    /// they do (moved with the text, relative to the encounter's start),
+    /// and how many they are (each encounter's findings are a run of the
+    /// analysis's findings, in this order). Lets a caller keep what it
+    /// derives from an encounter's findings.
+    pub fn runs(&self) -> impl ExactSizeIterator<Item = (u64, usize)> + '_ {
+        self.slots.iter().map(|s| (s.id, s.findings))
+    }
+
+    /// Analyses `text` under a configuration: `generation` names the code
+    /// table and options (a caller changing either passes a new one), and
+    /// the options are compared too. Gives what `analysis::analyze` gives.
+    pub fn analyze(
+        &mut self,
+        generation: u64,
+        text: &str,
+        table: &CodeTable,
+        options: &Options,
+    ) -> Arc<Analysis> {
+        let eol = line_ending(text);
+        let same_config = self
+            .config
+            .as_ref()
+            .is_some_and(|(g, o)| *g == generation && o == options);
+        if !same_config || self.eol != eol {
+            self.clear();
+            self.config = Some((generation, options.clone()));
+            self.eol = eol;
+        }
+        let chunks = note::encounter_chunks(text);
+        let n = chunks.len();
+        let n_old = self.slots.len();
+
+        // The encounters before and after the changed stretch: the chunks
+        // of the text both versions start with, and of the text they end
+        // with, at the same places.
+        let old_text = self.text.as_bytes();
+        let head = common_prefix(old_text, text.as_bytes());
+        let tail_bytes = common_suffix(&old_text[head..], &text.as_bytes()[head..]);
+        let moved = delta(old_text.len(), text.len());
+        let lead = (0..n.min(n_old))
+            .take_while(|&i| chunks[i].end <= head && self.slots[i].chunk == chunks[i])
+            .count();
+        let tail = (0..n.min(n_old) - lead)
+            .take_while(|&k| {
+                let (c, o) = (chunks[n - 1 - k], self.slots[n_old - 1 - k].chunk);
+                c.start >= text.len() - tail_bytes
+                    && o.start.wrapping_add_signed(moved) == c.start
+                    && o.end.wrapping_add_signed(moved) == c.end
+                    && (o.start == 0) == (c.start == 0)
+            })
+            .count();
+        let (mid, mid_old) = (lead..n - tail, lead..n_old - tail);
+
+        // The last analysis, taken apart (a copy of it if it is still held):
+        // the encounters of the changed stretch come out of it.
+        let mut a = match self.analysis.take() {
+            Some(a) => Arc::unwrap_or_clone(a),
+            None => Analysis {
+                note: Note {
+                    encounters: Vec::new(),
+                },
+                facts: Vec::new(),
+                claims: Vec::new(),
+                findings: Vec::new(),
+            },
+        };
+        let f_lead: usize = self.slots[..lead].iter().map(|s| s.findings).sum();
+        let (found, hashes) =
+            self.find(text, &chunks, mid.clone(), mid_old.clone(), &mut a, f_lead);
+        let analysed = found.iter().filter(|p| p.is_none()).count();
+        let part = |(k, found): (usize, Option<Part>)| {
+            found.unwrap_or_else(|| fresh(text, chunks[lead + k], lead + k, table, options))
+        };
+        let mut parts: Vec<Part> = if analysed > 1 {
+            found.into_par_iter().enumerate().map(part).collect()
+        } else {
+            found.into_iter().enumerate().map(part).collect()
+        };
+
+        // The encounters after the changed stretch: moved and renumbered.
+        let f_after_old: usize = self.slots[mid_old.end..].iter().map(|s| s.findings).sum();
+        let f_after = a.findings.len() - f_after_old;
+        if moved != 0 {
+            a.note.encounters[lead..].shift(moved);
+            a.facts[lead..].shift(moved);
+            a.claims[lead..].shift(moved);
+            a.findings[f_after..].shift(moved);
+        }
+        if n != n_old {
+            for (k, f) in a.facts[lead..].iter_mut().enumerate() {
+                f.index = mid.end + k;
+            }
+            for (k, c) in a.claims[lead..].iter_mut().enumerate() {
+                c.index = mid.end + k;
+            }
+        }
+        debug_assert_eq!(a.claims.len(), lead + tail);
+
+        // The summaries, and whether the encounters after the changed
+        // stretch still have the same ones before them.
+        let between: Vec<PriorEncounter> = parts.iter().map(|p| p.summary.clone()).collect();
+        let same_before = n == n_old && self.summaries[mid_old.clone()] == between[..];
+        let mut summaries = std::mem::take(&mut self.summaries);
+        summaries.splice(mid_old.clone(), between);
+
+        // The modifier-58 chain: each claim that looks back derived again
+        // with the summaries before it (unless they are the same as
+        // before), its findings checked again when it changed.
+        let payer_rules = analysis::payer_rules(options);
+        let mut rederived = 0;
+        for (k, p) in parts.iter_mut().enumerate() {
+            if !claim::uses_prior(&p.facts) {
+                continue;
+            }
+            let c = claim::derive(&p.facts, &summaries[..lead + k], table, &options.claim);
+            if p.kept {
+                rederived += 1;
+                if c == p.claim {
+                    continue;
+                }
+            }
+            p.claim = c;
+            p.findings = None;
+            p.id = None;
+        }
+        let mut recheck: Vec<(usize, Vec<Finding>)> = Vec::new();
+        if !same_before {
+            for k in 0..tail {
+                let j = lead + k;
+                if !claim::uses_prior(&a.facts[j]) {
+                    continue;
+                }
+                rederived += 1;
+                let prior = &summaries[..mid.end + k];
+                let c = claim::derive(&a.facts[j], prior, table, &options.claim);
+                if c != a.claims[j] {
+                    a.claims[j] = c;
+                    let f = findings(text, &a, j, table, &payer_rules, options);
+                    recheck.push((mid.end + k, f));
+                }
+            }
+        }
+        let check = |p: &mut Part| {
+            if p.findings.is_none() {
+                p.findings = Some(part_findings(text, p, table, &payer_rules, options));
+            }
+        };
+        if analysed > 1 {
+            parts.par_iter_mut().for_each(check);
+        } else {
+            parts.iter_mut().for_each(check);
+        }
+
+        // The changed stretch put in place, and what the next version
+        // needs.
+        let mut slots = std::mem::take(&mut self.slots);
+        for s in &mut slots[mid_old.end..] {
+            s.chunk.start = s.chunk.start.wrapping_add_signed(moved);
+            s.chunk.end = s.chunk.end.wrapping_add_signed(moved);
+        }
+        let mut new_slots = Vec::with_capacity(parts.len());
+        let mut new_findings = Vec::new();
+        let mut encounters = Vec::with_capacity(parts.len());
+        let mut facts = Vec::with_capacity(parts.len());
+        let mut claims = Vec::with_capacity(parts.len());
+        for (k, p) in parts.into_iter().enumerate() {
+            let f = p.findings.unwrap_or_default();
+            new_slots.push(Slot {
+                chunk: chunks[lead + k],
+                hash: hashes[k],
+                findings: f.len(),
+                id: p.id.unwrap_or_else(new_id),
+            });
+            new_findings.extend(f);
+            encounters.push(p.encounter);
+            facts.push(p.facts);
+            claims.push(p.claim);
+        }
+        slots.splice(mid_old.clone(), new_slots);
+        a.note.encounters.splice(lead..lead, encounters);
+        a.facts.splice(lead..lead, facts);
+        a.claims.splice(lead..lead, claims);
+        a.findings.splice(f_lead..f_lead, new_findings);
+        if !recheck.is_empty() {
+            // Claims after the stretch that changed: their findings replace
+            // the old ones, in one pass over the findings.
+            let mut old = std::mem::take(&mut a.findings).into_iter();
+            let mut recheck = recheck.into_iter().peekable();
+            for (i, s) in slots.iter_mut().enumerate() {
+                let run = old.by_ref().take(s.findings);
+                match recheck.next_if(|(r, _)| *r == i) {
+                    Some((_, f)) => {
+                        run.for_each(drop);
+                        s.findings = f.len();
+                        s.id = new_id();
+                        a.findings.extend(f);
+                    }
+                    None => a.findings.extend(run),
+                }
+            }
+        }
+        let sorted = a.findings.is_sorted_by_key(|f| (f.span.start, f.span.end));
+        if !sorted {
+            // Never expected (each finding lies within its encounter); then
+            // the findings are not a run per encounter: sort them as
+            // `analyze` does, and keep nothing.
+            a.findings.sort_by_key(|f| (f.span.start, f.span.end));
+        }
+        self.stats = Stats {
+            encounters: n,
+            reused: n - analysed,
+            analysed,
+            rederived,
+        };
+        self.slots = slots;
+        self.summaries = summaries;
+        self.text.clear();
+        self.text.push_str(text);
+        let a = Arc::new(a);
+        if sorted {
+            self.analysis = Some(a.clone());
+        } else {
+            let (config, eol) = (self.config.take(), self.eol);
+            self.clear();
+            (self.config, self.eol) = (config, eol);
+        }
+        a
+    }
+
+    /// The encounters of the changed stretch, each kept from the last
+    /// version's encounters there when one has the same text (found by the
+    /// text's hash, then compared) and moved to its new offset; `None` for
+    /// those to analyse. The last version's parts there are taken out of
+    /// `a`. Also gives the hash of each one's text.
+    fn find(
+        &self,
+        text: &str,
+        chunks: &[Chunk],
+        mid: Range<usize>,
+        mid_old: Range<usize>,
+        a: &mut Analysis,
+        f_lead: usize,
+    ) -> (Vec<Option<Part>>, Vec<u64>) {
+        let old_slots = &self.slots[mid_old.clone()];
+        let f_mid: usize = old_slots.iter().map(|s| s.findings).sum();
+        let mut old_findings = a.findings.drain(f_lead..f_lead + f_mid);
+        let mut old: Vec<Taken> = a
+            .note
+            .encounters
+            .drain(mid_old.clone())
+            .zip(a.facts.drain(mid_old.clone()))
+            .zip(a.claims.drain(mid_old.clone()))
+            .zip(old_slots)
+            .map(|(((e, f), c), s)| {
+                Some((e, f, c, old_findings.by_ref().take(s.findings).collect()))
+            })
+            .collect();
+        drop(old_findings);
+        // The first encounter of each text.
+        let by_content: HashMap<u64, usize> = old_slots
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(k, s)| (s.hash, k))
+            .collect();
+        let hashes: Vec<u64> = chunks[mid.clone()]
+            .iter()
+            .map(|c| hash(c.text(text)))
+            .collect();
+        let found = mid
+            .zip(&hashes)
+            .map(|(i, h)| {
+                let c = chunks[i];
+                let k = *by_content.get(h)?;
+                let o = old_slots[k].chunk;
+                if o.text(&self.text) != c.text(text) || (o.start == 0) != (c.start == 0) {
+                    return None;
+                }
+                let (mut encounter, mut facts, mut claim, mut findings) = old[k].take()?;
+                let d = delta(o.start, c.start);
+                if d != 0 {
+                    encounter.shift(d);
+                    facts.shift(d);
+                    claim.shift(d);
+                    findings.shift(d);
+                }
+                facts.index = i;
+                claim.index = i;
+                Some(Part {
+                    encounter,
+                    facts,
+                    claim,
+                    findings: Some(findings),
+                    summary: self.summaries[mid_old.start + k].clone(),
+                    kept: true,
+                    id: Some(old_slots[k].id),
+                })
+            })
+            .collect();
+        (found, hashes)
+    }
+}
+
+/// An encounter parsed, extracted and derived without looking back.
+fn fresh(text: &str, chunk: Chunk, i: usize, table: &CodeTable, options: &Options) -> Part {
+    let encounter = Encounter::parse(text, chunk);
+    let facts = extract::encounter(text, i, &encounter);
+    let claim = claim::derive(&facts, &[], table, &options.claim);
+    let summary = claim::summary(&facts, &claim, table);
+    Part {
+        encounter,
+        facts,
+        claim,
+        findings: None,
+        summary,
+        kept: false,
+        id: None,
+    }
+}
+
+/// The findings of a part, sorted.
+fn part_findings(
+    text: &str,
+    p: &Part,
+    table: &CodeTable,
+    payer_rules: &PayerRules,
+    options: &Options,
+) -> Vec<Finding> {
+    let mut f = analysis::encounter_findings(
+        text,
+        &p.encounter,
+        &p.facts,
+        &p.claim,
+        table,
+        payer_rules,
+        options,
+    );
+    f.sort_by_key(|f| (f.span.start, f.span.end));
+    f
+}
+
+/// The findings of encounter `j` of `a`, sorted.
+fn findings(
+    text: &str,
+    a: &Analysis,
+    j: usize,
+    table: &CodeTable,
+    payer_rules: &PayerRules,
+    options: &Options,
+) -> Vec<Finding> {
+    let mut f = analysis::encounter_findings(
+        text,
+        &a.note.encounters[j],
+        &a.facts[j],
+        &a.claims[j],
+        table,
+        payer_rules,
+        options,
+    );
+    f.sort_by_key(|f| (f.span.start, f.span.end));
+    f
+}
+
+impl Chunk {
+    fn text(self, text: &str) -> &str {
+        text.get(self.start..self.end).unwrap_or("")
+    }
+}
+
+/// The hash an encounter's text is kept under.
+fn hash(text: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+/// How many bytes `a` and `b` start with in common, compared a block at a
+/// time.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + BLOCK <= n && a[i..i + BLOCK] == b[i..i + BLOCK] {
+        i += BLOCK;
+    }
+    i + a[i..n]
+        .iter()
+        .zip(&b[i..n])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// How many bytes `a` and `b` end with in common.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
+    let mut k = 0;
+    while k + BLOCK <= n && a[n - k - BLOCK..n - k] == b[n - k - BLOCK..n - k] {
+        k += BLOCK;
+    }
+    k + a[..n - k]
+        .iter()
+        .rev()
+        .zip(b[..n - k].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyze;
+
+    fn same(name: &str, got: &Analysis, text: &str, table: &CodeTable, options: &Options) {
+        let want = analyze(text, table, options);
+        assert_eq!(
+            format!("{:?}", got.note),
+            format!("{:?}", want.note),
+            "{name}: note"
+        );
+        assert_eq!(
+            format!("{:?}", got.facts),
+            format!("{:?}", want.facts),
+            "{name}: facts"
+        );
+        assert_eq!(
+            format!("{:?}", got.claims),
+            format!("{:?}", want.claims),
+            "{name}: claims"
+        );
+        assert_eq!(
+            format!("{:?}", got.findings),
+            format!("{:?}", want.findings),
+            "{name}: findings"
+        );
+    }
+
+    #[test]
+    fn common_ends() {
+        let a: Vec<u8> = (0..2000u32).map(|i| (i % 251) as u8).collect();
+        let mut b = a.clone();
+        b[700] ^= 1;
+        assert_eq!(common_prefix(&a, &b), 700);
+        assert_eq!(common_suffix(&a, &b), 1299);
+        assert_eq!(common_prefix(&a, &a[..10]), 10);
+        assert_eq!(common_suffix(&a, &a[1990..]), 10);
+        assert_eq!(common_suffix(b"", b"x"), 0);
+    }
+
+    #[test]
+    fn one_keystroke_analyses_one_encounter() {
+        let table = CodeTable::builtin();
+        let options = Options::default();
+        let text = crate::corpus::generate(3, 40_000);
+        let mut inc = Incremental::new();
+        inc.analyze(0, &text, table, &options);
+        let n = inc.stats().encounters;
+        assert_eq!(inc.stats().analysed, n);
+        let mid = text[text.len() / 2..].find("Site:").unwrap() + text.len() / 2;
+        let mut edited = text.clone();
+        edited.insert(mid + 5, 'x');
+        let a = inc.analyze(0, &edited, table, &options);
+        same("keystroke", &a, &edited, table, &options);
+        assert_eq!(inc.stats().analysed, 1, "{:?}", inc.stats());
+        assert_eq!(inc.stats().reused, n - 1);
+        // The same text again: nothing analysed.
+        let again = inc.analyze(0, &edited, table, &options);
+        assert_eq!(inc.stats().analysed, 0);
+        same("again", &again, &edited, table, &options);
+        // A new configuration: everything analysed.
+        let other = Options {
+            disabled_rules: vec!["doc/biopsy-site".into()],
+            ..Options::default()
+        };
+        let a = inc.analyze(0, &edited, table, &other);
+        assert_eq!(inc.stats().analysed, n);
+        same("options", &a, &edited, table, &other);
+        inc.analyze(1, &edited, table, &other);
+        assert_eq!(inc.stats().analysed, n, "generation");
+    }
+}
