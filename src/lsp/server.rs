@@ -115,6 +115,19 @@ struct Shared {
     /// since it started (it then runs again): one analysis per document at
     /// a time, however fast the client types.
     analysing: Mutex<HashMap<Uri, bool>>,
+    /// Analysis tasks running at once: one per core. Without a bound, a
+    /// client opening a thousand documents would start a thousand threads,
+    /// each with its own allocator heap and regex caches.
+    permits: Permits,
+}
+
+struct Permits(Arc<tokio::sync::Semaphore>);
+
+impl Default for Permits {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Permits(Arc::new(tokio::sync::Semaphore::new(cores)))
+    }
 }
 
 impl Shared {
@@ -260,20 +273,28 @@ impl Backend {
         }
         let shared = self.shared.clone();
         let tx = self.publish.clone();
-        tokio::task::spawn_blocking(move || {
-            loop {
-                if let Some(p) = shared.diagnostics(&uri) {
-                    let _ = tx.send(p);
-                }
-                let mut running = shared.analysing.lock().unwrap_or_else(|e| e.into_inner());
-                match running.get_mut(&uri) {
-                    Some(again) if *again => *again = false,
-                    _ => {
-                        running.remove(&uri);
-                        return;
+        let permits = self.shared.permits.0.clone();
+        tokio::spawn(async move {
+            let Ok(permit) = permits.acquire_owned().await else {
+                return;
+            };
+            let _ = tokio::task::spawn_blocking(move || {
+                let _permit = permit;
+                loop {
+                    if let Some(p) = shared.diagnostics(&uri) {
+                        let _ = tx.send(p);
+                    }
+                    let mut running = shared.analysing.lock().unwrap_or_else(|e| e.into_inner());
+                    match running.get_mut(&uri) {
+                        Some(again) if *again => *again = false,
+                        _ => {
+                            running.remove(&uri);
+                            return;
+                        }
                     }
                 }
-            }
+            })
+            .await;
         });
     }
 
