@@ -62,22 +62,29 @@ class Server:
         return i
 
     def read_raw(self):
-        """The next message's body, as bytes, once all of it has arrived."""
+        """The next message's body, as bytes, once all of it has arrived
+        (the header is looked for once; the body is then read by length)."""
         while True:
             end = self.buf.find(b"\r\n\r\n")
             if end >= 0:
-                length = None
-                for line in bytes(self.buf[:end]).split(b"\r\n"):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":")[1])
-                if length is not None and len(self.buf) >= end + 4 + length:
-                    body = bytes(self.buf[end + 4 : end + 4 + length])
-                    del self.buf[: end + 4 + length]
-                    return body
-            chunk = os.read(self.out, 1 << 20)
-            if not chunk:
-                raise EOFError("the server closed its output")
-            self.buf += chunk
+                break
+            self.fill()
+        length = None
+        for line in bytes(self.buf[:end]).split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        del self.buf[: end + 4]
+        while len(self.buf) < length:
+            self.fill()
+        body = bytes(self.buf[:length])
+        del self.buf[:length]
+        return body
+
+    def fill(self):
+        chunk = os.read(self.out, 1 << 22)
+        if not chunk:
+            raise EOFError("the server closed its output")
+        self.buf += chunk
 
     def wait_response(self, i):
         while True:

@@ -1,7 +1,7 @@
 //! The core knows nothing of the protocol and does no IO: `note`, `extract`,
-//! `codes`, `rules`, `vocab`, `span`, `lines` and `analysis` import no
-//! tower-lsp, lsp-types, tokio or ropey, and touch no files, network or
-//! processes. This test reads their sources and fails if that breaks.
+//! `codes`, `rules`, `vocab`, `span`, `lines`, `analysis`, `shift` and
+//! `incremental` import no tower-lsp, lsp-types, tokio or ropey, and touch
+//! no files, network or processes. This test reads their sources and fails if that breaks.
 
 use std::path::{Path, PathBuf};
 
