@@ -7,10 +7,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use tower_lsp_server::lsp_types::{
-    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Range,
-    TextEdit,
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
+    Position, Range, TextEdit, Uri,
 };
 
 use super::document::{Outcome, SIZE_LIMIT, Snapshot};
@@ -40,107 +39,313 @@ pub struct FixData {
     pub edits: Vec<TextEdit>,
 }
 
-/// The diagnostics of a snapshot; `None` when its analysis failed (the
-/// client keeps the last ones).
+/// The diagnostics of a snapshot, converted one by one; `None` when its
+/// analysis failed. What [`notification`] publishes, as values.
+#[cfg(test)]
 pub fn diagnostics(snap: &Snapshot) -> Option<Vec<Diagnostic>> {
     match &snap.outcome {
-        Outcome::Analysed(a) => Some(by_encounter(snap, a)),
+        Outcome::Analysed(a) => Some(a.findings.iter().map(|f| diagnostic(snap, f)).collect()),
         Outcome::TooLarge => Some(vec![too_large(snap)]),
         Outcome::Failed => None,
     }
 }
 
-/// A document's diagnostics of each encounter's findings, with lines
-/// counted from the encounter's first line, kept while those findings stay
-/// the same (`Incremental::runs` names them): a change converts only the
-/// findings of the encounters it touched.
+/// A document's diagnostics of each encounter's findings, as the JSON they
+/// are published as, with lines counted from the encounter's first line,
+/// kept while those findings stay the same (`Incremental::runs` names
+/// them): a change converts only the findings of the encounters it
+/// touched, and the others are copied with their lines moved.
 #[derive(Default)]
 pub struct Kept {
-    groups: HashMap<u64, Arc<[Diagnostic]>>,
+    groups: HashMap<u64, Arc<Json>>,
 }
 
-/// The findings as diagnostics, an encounter at a time: the kept
-/// diagnostics of an encounter whose findings did not change, moved to the
-/// encounter's line and stamped with the version; the others converted.
-fn by_encounter(snap: &Snapshot, a: &crate::analysis::Analysis) -> Vec<Diagnostic> {
+/// The body of the `textDocument/publishDiagnostics` notification of a
+/// snapshot; `None` when its analysis failed (the client keeps the last
+/// ones). Equal, as JSON, to [`diagnostics`] sent by tower-lsp-server.
+pub fn notification(snap: &Snapshot) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    out.extend_from_slice(
+        br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"diagnostics":["#,
+    );
+    match &snap.outcome {
+        Outcome::Analysed(a) => by_encounter(snap, a, &mut out),
+        Outcome::TooLarge => {
+            let d = too_large(snap);
+            let mut json = Json::default();
+            json.diagnostic(&d, data_of(&d).as_ref());
+            json.fill(&mut out, 0, snap.version);
+        }
+        Outcome::Failed => return None,
+    }
+    out.extend_from_slice(br#"],"uri":"#);
+    write_string(&mut out, snap.uri.as_str());
+    out.extend_from_slice(br#","version":"#);
+    out.extend_from_slice(itoa::Buffer::new().format(snap.version).as_bytes());
+    out.extend_from_slice(b"}}");
+    Some(out)
+}
+
+/// The body of the notification that clears a closed document's
+/// diagnostics.
+pub fn clear_notification(uri: &Uri) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(
+        br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"diagnostics":[],"uri":"#,
+    );
+    write_string(&mut out, uri.as_str());
+    out.extend_from_slice(b"}}");
+    out
+}
+
+/// Writes the diagnostics of an analysis, an encounter at a time: the kept
+/// JSON of an encounter whose findings did not change, with its lines
+/// moved to the encounter's line and the version filled in; the others
+/// converted (and kept for the next version).
+fn by_encounter(snap: &Snapshot, a: &crate::analysis::Analysis, out: &mut Vec<u8>) {
     let runs = &snap.runs;
     if runs.len() != a.note.encounters.len()
         || runs.iter().map(|r| r.1).sum::<usize>() != a.findings.len()
     {
-        return a.findings.iter().map(|f| diagnostic(snap, f)).collect();
+        let mut json = Json::default();
+        for f in &a.findings {
+            json.separate();
+            let (d, data) = diagnostic_and_data(snap, f);
+            json.diagnostic(&d, Some(&data));
+        }
+        json.fill(out, 0, snap.version);
+        return;
     }
     let mut kept = snap.kept.lock().unwrap_or_else(|e| e.into_inner());
+    // Room for what the kept groups write, so the body is not copied as it
+    // grows.
+    out.reserve(kept.groups.values().map(|g| g.len()).sum::<usize>() + 1024);
     let mut groups = HashMap::with_capacity(kept.groups.len());
-    let mut out = Vec::with_capacity(a.findings.len());
-    let mut findings = a.findings.iter();
+    let mut at = 0;
+    let mut first = true;
     for (&(id, n), encounter) in runs.iter().zip(&a.note.encounters) {
         if n == 0 {
             continue;
         }
-        let first_line = pos::position(&snap.rope, encounter.span.start, snap.encoding).line;
-        let run = findings.by_ref().take(n);
+        let first_line = pos::line_of(&snap.rope, encounter.span.start);
+        // Moved past whether or not the group is kept, so the next
+        // encounter starts at its own findings (the sum was checked above).
+        let run = &a.findings[at..at + n];
+        at += n;
         let group = kept.groups.remove(&id).unwrap_or_else(|| {
-            run.map(|f| {
-                let mut d = diagnostic(snap, f);
-                move_lines(&mut d, first_line, false);
-                d
-            })
-            .collect()
-        });
-        out.extend(group.iter().map(|d| {
-            let mut d = d.clone();
-            move_lines(&mut d, first_line, true);
-            if let Some(Value::Object(data)) = &mut d.data {
-                if let Some(v) = data.get_mut("version") {
-                    *v = Value::from(snap.version);
+            let mut json = Json::default();
+            for f in run {
+                json.separate();
+                let (mut d, data) = diagnostic_and_data(snap, f);
+                move_lines(&mut d, first_line);
+                let mut data = data;
+                if let Some(fix) = &mut data.fix {
+                    for e in &mut fix.edits {
+                        move_range(&mut e.range, first_line);
+                    }
                 }
+                json.diagnostic(&d, Some(&data));
             }
-            d
-        }));
+            Arc::new(json)
+        });
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        group.fill(out, first_line, snap.version);
         groups.insert(id, group);
     }
     kept.groups = groups;
-    out
 }
 
-/// Moves every line of a diagnostic (its range, related ranges and fix
-/// edits) down by `by` lines (`down`), or up.
-fn move_lines(d: &mut Diagnostic, by: u32, down: bool) {
-    let line = |l: &mut u32| {
-        *l = if down {
-            l.saturating_add(by)
-        } else {
-            l.saturating_sub(by)
-        }
-    };
-    let range = |r: &mut Range| {
-        line(&mut r.start.line);
-        line(&mut r.end.line);
-    };
-    range(&mut d.range);
+/// Moves every line of a diagnostic (its range and related ranges) up by
+/// `by` lines: lines counted from the encounter's first line. A line above
+/// it (a related range in an earlier encounter) stays as it was, marked
+/// by [`ABSOLUTE`].
+fn move_lines(d: &mut Diagnostic, by: u32) {
+    move_range(&mut d.range, by);
     for r in d.related_information.iter_mut().flatten() {
-        range(&mut r.location.range);
+        move_range(&mut r.location.range, by);
     }
-    let edits = d
-        .data
-        .as_mut()
-        .and_then(|v| v.get_mut("fix"))
-        .and_then(|v| v.get_mut("edits"))
-        .and_then(Value::as_array_mut);
-    for e in edits.into_iter().flatten() {
-        for end in ["start", "end"] {
-            let at = e
-                .get_mut("range")
-                .and_then(|r| r.get_mut(end))
-                .and_then(|p| p.get_mut("line"));
-            if let Some(v) = at {
-                if let Some(mut l) = v.as_u64().and_then(|l| u32::try_from(l).ok()) {
-                    line(&mut l);
-                    *v = Value::from(l);
-                }
-            }
+}
+
+/// Lines at or above this are not counted from the encounter but from the
+/// document's start (`line - ABSOLUTE`): above any line a document under
+/// [`SIZE_LIMIT`] has.
+const ABSOLUTE: u32 = 1 << 31;
+
+fn move_range(r: &mut Range, by: u32) {
+    for l in [&mut r.start.line, &mut r.end.line] {
+        *l = if *l >= by { *l - by } else { *l | ABSOLUTE };
+    }
+}
+
+/// Diagnostics as JSON text with holes where the numbers that change from
+/// one version to the next go: the lines (counted from an encounter's
+/// first line) and the document version. [`Json::fill`] writes it out with
+/// the holes filled.
+#[derive(Default, Debug)]
+pub struct Json {
+    text: Vec<u8>,
+    /// Where each hole is in `text`, in order.
+    holes: Vec<(usize, Hole)>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Hole {
+    Line(u32),
+    Version,
+}
+
+impl Json {
+    fn raw(&mut self, s: &str) {
+        self.text.extend_from_slice(s.as_bytes());
+    }
+
+    fn string(&mut self, s: &str) {
+        write_string(&mut self.text, s);
+    }
+
+    fn number(&mut self, n: u32) {
+        self.text
+            .extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+    }
+
+    /// A comma before every diagnostic but the first.
+    fn separate(&mut self) {
+        if !self.text.is_empty() {
+            self.raw(",");
         }
     }
+
+    /// A position as `lsp_types::Position` serializes.
+    fn position(&mut self, p: Position) {
+        self.raw(r#"{"line":"#);
+        self.holes.push((self.text.len(), Hole::Line(p.line)));
+        self.raw(r#","character":"#);
+        self.number(p.character);
+        self.raw("}");
+    }
+
+    fn range(&mut self, r: Range) {
+        self.raw(r#"{"start":"#);
+        self.position(r.start);
+        self.raw(r#","end":"#);
+        self.position(r.end);
+        self.raw("}");
+    }
+
+    /// A position as a `serde_json::Value` serializes (keys sorted).
+    fn value_position(&mut self, p: Position) {
+        self.raw(r#"{"character":"#);
+        self.number(p.character);
+        self.raw(r#","line":"#);
+        self.holes.push((self.text.len(), Hole::Line(p.line)));
+        self.raw("}");
+    }
+
+    /// A diagnostic as `serde_json::to_vec(&Diagnostic)` writes it, its
+    /// `data` (keys sorted, as a `serde_json::Value`) from `data`.
+    fn diagnostic(&mut self, d: &Diagnostic, data: Option<&Data>) {
+        self.raw(r#"{"range":"#);
+        self.range(d.range);
+        if let Some(s) = d.severity {
+            self.raw(r#","severity":"#);
+            let n = [
+                DiagnosticSeverity::ERROR,
+                DiagnosticSeverity::WARNING,
+                DiagnosticSeverity::INFORMATION,
+                DiagnosticSeverity::HINT,
+            ]
+            .iter()
+            .position(|x| *x == s)
+            .map_or(3, |i| i + 1);
+            self.number(n as u32);
+        }
+        if let Some(NumberOrString::String(code)) = &d.code {
+            self.raw(r#","code":"#);
+            self.string(code);
+        }
+        if let Some(source) = &d.source {
+            self.raw(r#","source":"#);
+            self.string(source);
+        }
+        self.raw(r#","message":"#);
+        self.string(&d.message);
+        if let Some(related) = &d.related_information {
+            self.raw(r#","relatedInformation":["#);
+            for (i, r) in related.iter().enumerate() {
+                if i > 0 {
+                    self.raw(",");
+                }
+                self.raw(r#"{"location":{"uri":"#);
+                self.string(r.location.uri.as_str());
+                self.raw(r#","range":"#);
+                self.range(r.location.range);
+                self.raw(r#"},"message":"#);
+                self.string(&r.message);
+                self.raw("}");
+            }
+            self.raw("]");
+        }
+        if let Some(data) = data {
+            self.raw(r#","data":{"#);
+            if let Some(fix) = &data.fix {
+                self.raw(r#""fix":{"edits":["#);
+                for (i, e) in fix.edits.iter().enumerate() {
+                    if i > 0 {
+                        self.raw(",");
+                    }
+                    self.raw(r#"{"newText":"#);
+                    self.string(&e.new_text);
+                    self.raw(r#","range":{"end":"#);
+                    self.value_position(e.range.end);
+                    self.raw(r#","start":"#);
+                    self.value_position(e.range.start);
+                    self.raw("}}");
+                }
+                self.raw(r#"],"title":"#);
+                self.string(&fix.title);
+                self.raw("},");
+            }
+            self.raw(r#""title":"#);
+            self.string(&data.title);
+            self.raw(r#","version":"#);
+            self.holes.push((self.text.len(), Hole::Version));
+            self.raw("}");
+        }
+        self.raw("}");
+    }
+
+    /// About how many bytes [`Json::fill`] writes.
+    fn len(&self) -> usize {
+        self.text.len() + 6 * self.holes.len()
+    }
+
+    /// Writes the text to `out` with each line moved down by `first_line`
+    /// (a line marked [`ABSOLUTE`] as it is) and the version filled in.
+    fn fill(&self, out: &mut Vec<u8>, first_line: u32, version: i32) {
+        let mut buf = itoa::Buffer::new();
+        let mut at = 0;
+        out.reserve(self.len());
+        for &(hole, what) in &self.holes {
+            out.extend_from_slice(&self.text[at..hole]);
+            let n = match what {
+                Hole::Line(l) if l & ABSOLUTE != 0 => buf.format(l & !ABSOLUTE),
+                Hole::Line(l) => buf.format(l.saturating_add(first_line)),
+                Hole::Version => buf.format(version),
+            };
+            out.extend_from_slice(n.as_bytes());
+            at = hole;
+        }
+        out.extend_from_slice(&self.text[at..]);
+    }
+}
+
+/// A JSON string, escaped as `serde_json` escapes it.
+fn write_string(out: &mut Vec<u8>, s: &str) {
+    // Writing to a Vec cannot fail, nor can serializing a str.
+    let _ = serde_json::to_writer(&mut *out, s);
 }
 
 pub fn severity(s: Severity) -> DiagnosticSeverity {
@@ -163,7 +368,15 @@ fn range(snap: &Snapshot, span: Span) -> Range {
     pos::range(&snap.rope, span, snap.encoding)
 }
 
+#[cfg(test)]
 fn diagnostic(snap: &Snapshot, f: &Finding) -> Diagnostic {
+    let (mut d, data) = diagnostic_and_data(snap, f);
+    d.data = serde_json::to_value(data).ok();
+    d
+}
+
+/// A finding as a diagnostic without its `data`, and that data.
+fn diagnostic_and_data(snap: &Snapshot, f: &Finding) -> (Diagnostic, Data) {
     let related: Vec<DiagnosticRelatedInformation> = f
         .related
         .iter()
@@ -182,7 +395,7 @@ fn diagnostic(snap: &Snapshot, f: &Finding) -> Diagnostic {
             edits: fix.edits.iter().map(|e| text_edit(snap, e)).collect(),
         }),
     };
-    Diagnostic {
+    let d = Diagnostic {
         range: range(snap, f.span),
         severity: Some(severity(f.severity)),
         code: Some(NumberOrString::String(f.code.to_string())),
@@ -191,8 +404,9 @@ fn diagnostic(snap: &Snapshot, f: &Finding) -> Diagnostic {
         message: f.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
         tags: None,
-        data: serde_json::to_value(data).ok(),
-    }
+        data: None,
+    };
+    (d, data)
 }
 
 fn too_large(snap: &Snapshot) -> Diagnostic {
@@ -233,6 +447,7 @@ mod tests {
 
     use expect_test::expect;
     use ropey::Rope;
+    use serde_json::Value;
 
     use super::*;
     use crate::fix::Fix;
@@ -326,5 +541,106 @@ mod tests {
             data_of(&d).and_then(|x| x.fix).map(|x| x.edits.len()),
             Some(1)
         );
+    }
+
+    /// The notification as tower-lsp-server would write it: the
+    /// diagnostics converted one by one, as values.
+    fn expected(snap: &Snapshot) -> Value {
+        serde_json::json!({
+            "jsonrpc": "2.0",
+            "method": "textDocument/publishDiagnostics",
+            "params": {
+                "diagnostics": diagnostics(snap).unwrap(),
+                "uri": snap.uri.as_str(),
+                "version": snap.version,
+            }
+        })
+    }
+
+    /// The JSON written from kept encounters, with their lines moved and
+    /// the version filled in, is the JSON of converting every finding
+    /// again: on every test note, as it is opened and as it is edited
+    /// (lines added and removed above, inside and below encounters),
+    /// in UTF-8 and UTF-16.
+    #[test]
+    fn the_notification_equals_converting_every_finding() {
+        use crate::lsp::document::Documents;
+        use tower_lsp_server::lsp_types::TextDocumentContentChangeEvent;
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests");
+        let mut paths = Vec::new();
+        for sub in ["notes", "examples", "variants"] {
+            for e in std::fs::read_dir(format!("{dir}/{sub}")).unwrap() {
+                let p = e.unwrap().path();
+                if p.extension().is_some_and(|x| x == "derm") {
+                    paths.push(p);
+                }
+            }
+        }
+        paths.sort();
+        assert!(paths.len() > 100, "{} notes", paths.len());
+        let config = Arc::new(Config::default());
+        let mut compared = 0;
+        for path in &paths {
+            let text = std::fs::read_to_string(path).unwrap();
+            let lines = text.lines().count() as u32;
+            for encoding in [Encoding::Utf8, Encoding::Utf16] {
+                let docs = Documents::default();
+                let uri: Uri = "file:///n%20o.derm".parse().unwrap();
+                docs.open(uri.clone(), 1, &text);
+                let edits = [
+                    (0, "\n"),
+                    (lines / 2, "Site: left 😀 cheek\n"),
+                    (lines / 3, ""),
+                    (lines, "\n# Encounter 2026-01-02\n"),
+                    (1, ""),
+                ];
+                for (version, (line, new)) in (1..).zip(std::iter::once((0, "")).chain(edits)) {
+                    if version > 1 {
+                        let at = Position::new(line, 0);
+                        let end = if new.is_empty() {
+                            Position::new(line + 1, 0)
+                        } else {
+                            at
+                        };
+                        let change = TextDocumentContentChangeEvent {
+                            range: Some(Range::new(at, end)),
+                            range_length: None,
+                            text: new.to_string(),
+                        };
+                        docs.change(&uri, version, &[change], encoding).unwrap();
+                    }
+                    let snap = docs.snapshot(&uri, &config, encoding).unwrap();
+                    let published: Value =
+                        serde_json::from_slice(&notification(&snap).unwrap()).unwrap();
+                    assert_eq!(
+                        published,
+                        expected(&snap),
+                        "{} v{version} {encoding:?}",
+                        path.display()
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert_eq!(compared, paths.len() * 12);
+    }
+
+    #[test]
+    fn a_document_too_large_and_a_closed_one() {
+        let text = "x".repeat(SIZE_LIMIT + 1);
+        let snap = Snapshot::analyse(
+            "file:///big.derm".parse().unwrap(),
+            3,
+            Rope::from_str(&text),
+            Arc::new(Config::default()),
+            Encoding::Utf16,
+            &mut crate::incremental::Incremental::new(),
+            Arc::default(),
+        );
+        let published: Value = serde_json::from_slice(&notification(&snap).unwrap()).unwrap();
+        assert_eq!(published, expected(&snap));
+        let uri: Uri = "file:///closed.derm".parse().unwrap();
+        expect![[r#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"diagnostics":[],"uri":"file:///closed.derm"}}"#]]
+            .assert_eq(std::str::from_utf8(&clear_notification(&uri)).unwrap());
     }
 }

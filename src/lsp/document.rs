@@ -7,6 +7,7 @@
 //! `.await` therefore applies changes in the order the client sent them.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use ropey::Rope;
@@ -64,7 +65,10 @@ impl Snapshot {
         incremental: &mut Incremental,
         kept: Arc<Mutex<Kept>>,
     ) -> Snapshot {
-        let text = rope.to_string();
+        let mut text = String::with_capacity(rope.len_bytes());
+        for chunk in rope.chunks() {
+            text.push_str(chunk);
+        }
         let outcome = if text.len() > SIZE_LIMIT {
             incremental.clear();
             Outcome::TooLarge
@@ -133,7 +137,19 @@ struct Document {
     incremental: Arc<Mutex<Incremental>>,
     /// Its diagnostics, kept by encounter.
     kept: Arc<Mutex<Kept>>,
+    /// When its analysis was last stored (a tick of `Documents::clock`);
+    /// 0 while it holds none.
+    used: u64,
 }
+
+/// How many documents keep their analysis (the cached snapshot, the
+/// incremental state and the kept diagnostics) once it is stored: the most
+/// recently analysed ones. An analysis takes about twenty times the text
+/// it is of; a client that opens a thousand notes keeps only their text
+/// here, and a note that is needed again is analysed whole (a few
+/// kilobytes: well under a millisecond). Typing keeps its document among
+/// these, so each keystroke analyses only the encounters it touched.
+pub const HOT: usize = 4;
 
 /// Why a change was not applied.
 #[derive(Debug, PartialEq, Eq)]
@@ -149,6 +165,8 @@ pub enum Rejected {
 #[derive(Default)]
 pub struct Documents {
     map: Mutex<HashMap<Uri, Document>>,
+    /// Ticks once per analysis stored.
+    clock: AtomicU64,
 }
 
 impl Documents {
@@ -167,6 +185,7 @@ impl Documents {
                 cache: None,
                 incremental: Arc::default(),
                 kept: Arc::default(),
+                used: 0,
             },
         );
     }
@@ -261,9 +280,13 @@ impl Documents {
         Some(snap)
     }
 
-    /// Caches an analysis if the document is still at its version.
+    /// Caches an analysis if the document is still at its version, and
+    /// lets the documents analysed longest ago drop theirs, so that at most
+    /// [`HOT`] hold one.
     pub fn store(&self, snapshot: &Arc<Snapshot>) {
-        if let Some(doc) = self.lock().get_mut(&snapshot.uri) {
+        let mut map = self.lock();
+        if let Some(doc) = map.get_mut(&snapshot.uri) {
+            doc.used = self.clock.fetch_add(1, Ordering::Relaxed) + 1;
             if doc.version == snapshot.version {
                 let newer = doc
                     .cache
@@ -274,6 +297,32 @@ impl Documents {
                 }
             }
         }
+        let mut hot: Vec<(u64, &Uri)> = map
+            .iter()
+            .filter(|(_, d)| d.used > 0)
+            .map(|(u, d)| (d.used, u))
+            .collect();
+        if hot.len() <= HOT {
+            return;
+        }
+        hot.sort_unstable_by_key(|&(used, _)| std::cmp::Reverse(used));
+        let cold: Vec<Uri> = hot[HOT..].iter().map(|(_, u)| (*u).clone()).collect();
+        for uri in cold {
+            if let Some(doc) = map.get_mut(&uri) {
+                // An analysis of it still running holds the old ones and
+                // stores its result as usual.
+                doc.cache = None;
+                doc.incremental = Arc::default();
+                doc.kept = Arc::default();
+                doc.used = 0;
+            }
+        }
+    }
+
+    /// How many documents hold an analysis.
+    #[cfg(test)]
+    fn holding(&self) -> usize {
+        self.lock().values().filter(|d| d.used > 0).count()
     }
 }
 
@@ -372,5 +421,41 @@ mod tests {
         assert_eq!(rope.to_string(), "ax\r\nb");
         apply(&mut rope, &edit(Some(((0, 2), (1, 0))), ""), Encoding::Utf8);
         assert_eq!(rope.to_string(), "axb");
+    }
+
+    /// A thousand notes opened and analysed: only the last [`HOT`] keep
+    /// their analysis; one that dropped it is analysed whole when it is
+    /// needed again, and gives what it gave before.
+    #[test]
+    fn only_the_most_recently_analysed_documents_keep_their_analysis() {
+        let docs = Documents::default();
+        let config = Arc::new(Config::default());
+        let uri = |k: usize| -> Uri { format!("file:///n/{k}.derm").parse().unwrap() };
+        let text = "# Encounter 2026-01-02\n## Procedure\nShave biopsy, left arm, 0.6 cm.\n";
+        let mut first = None;
+        for k in 0..1000 {
+            docs.open(uri(k), 1, text);
+            let snap = docs.snapshot(&uri(k), &config, Encoding::Utf16).unwrap();
+            first.get_or_insert_with(|| snap.analysis().unwrap().findings.clone());
+            assert!(docs.holding() <= HOT);
+        }
+        assert_eq!(docs.holding(), HOT);
+        let (_, _, cached) = docs.current(&uri(0), config.generation).unwrap();
+        assert!(cached.is_none(), "the first note dropped its analysis");
+        let again = docs.snapshot(&uri(0), &config, Encoding::Utf16).unwrap();
+        assert_eq!(Some(&again.analysis().unwrap().findings), first.as_ref());
+        assert!(
+            docs.current(&uri(0), config.generation)
+                .unwrap()
+                .2
+                .is_some()
+        );
+        assert!(
+            docs.current(&uri(996), config.generation)
+                .unwrap()
+                .2
+                .is_none()
+        );
+        assert_eq!(docs.holding(), HOT);
     }
 }

@@ -10,6 +10,7 @@
 //! | `config.rs` | settings and the code table they load |
 //! | `log.rs` | stderr logging (`DERMLS_LOG`), the panic hook |
 //! | `relay.rs` | a guard that keeps malformed messages from ending the session |
+//! | `output.rs` | the one writer of messages to the client |
 //! | `diagnostics.rs` … `folding.rs` | one LSP feature each |
 //!
 //! Only this module knows about the protocol, tokio and ropey; the core
@@ -25,6 +26,7 @@ mod folding;
 mod hover;
 mod inlay_hints;
 mod log;
+mod output;
 mod pos;
 mod relay;
 mod semantic_tokens;
@@ -42,19 +44,32 @@ pub use server::Backend;
 /// Serves the protocol over `input`/`output` until the client sends `exit`
 /// (or closes `input`). Returns at once after `exit`, even while `input`
 /// stays open. Messages pass through `relay` first, so a malformed one is
-/// answered or dropped instead of ending the session.
+/// answered or dropped instead of ending the session; messages out go
+/// through `output`, which writes tower-lsp-server's and the diagnostics
+/// the server makes itself, one whole message at a time.
 pub async fn serve<I, O>(input: I, output: O)
 where
     I: AsyncRead + Unpin + Send + 'static,
-    O: AsyncWrite,
+    O: AsyncWrite + Unpin + Send + 'static,
 {
-    let (service, socket) = LspService::new(Backend::new);
+    let (messages, queued) = tokio::sync::mpsc::channel(16);
+    let published = messages.clone();
+    let (service, socket) = LspService::new(move |client| Backend::new(client, published));
     let (relayed, server_input) = tokio::io::duplex(1 << 16);
+    let (server_output, framed) = tokio::io::duplex(1 << 16);
     let relaying = tokio::spawn(relay::relay(input, relayed));
-    Server::new(server_input, output, socket)
+    let framing = tokio::spawn(output::frames(framed, messages.clone()));
+    let writing = tokio::spawn(output::write(queued, output));
+    Server::new(server_input, server_output, socket)
         .serve(service)
         .await;
     relaying.abort();
+    // tower-lsp-server's end of the pipe is closed: what it wrote is
+    // queued once `framing` ends. Then the writer is told to stop, and
+    // given a moment to write what is queued to a client still reading.
+    let _ = framing.await;
+    let _ = messages.send(output::Message::End).await;
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), writing).await;
 }
 
 /// Runs the server on stdin/stdout: logging from `DERMLS_LOG`, the panic

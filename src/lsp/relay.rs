@@ -76,14 +76,14 @@ where
     }
 }
 
-enum Headers {
+pub(super) enum Headers {
     Length(usize),
     Malformed,
     End,
 }
 
 /// Reads one header block (to the blank line) and its `Content-Length`.
-async fn read_headers<I: AsyncBufReadExt + Unpin>(input: &mut I) -> Headers {
+pub(super) async fn read_headers<I: AsyncBufReadExt + Unpin>(input: &mut I) -> Headers {
     let mut length = None;
     let mut any = false;
     loop {

@@ -16,6 +16,7 @@ use super::code_action::{self, FIX_ALL, INSERT_BILLING, INSERT_BILLING_COMMAND};
 use super::config::{Config, Settings};
 use super::document::{Documents, Rejected, Snapshot};
 use super::log::{self, debug, info, trace, warning};
+use super::output::Message;
 use super::pos::{self, Encoding};
 use super::{
     code_lens, completion, diagnostics, folding, hover, inlay_hints, semantic_tokens, symbols,
@@ -75,7 +76,10 @@ pub enum Publish {
         version: i32,
         /// The settings generation they were computed with.
         generation: u64,
-        diagnostics: Vec<Diagnostic>,
+        /// How many there are (for the log).
+        count: usize,
+        /// The notification's body (`diagnostics::notification`).
+        body: Vec<u8>,
     },
     /// Clears a closed document's diagnostics.
     Clear(Uri),
@@ -164,13 +168,13 @@ impl Shared {
         if self.docs.version(uri) != Some(snap.version) {
             return None;
         }
-        let diagnostics =
-            log::guard("diagnostics", || diagnostics::diagnostics(&snap)).flatten()?;
+        let body = log::guard("diagnostics", || diagnostics::notification(&snap)).flatten()?;
         Some(Publish::Diagnostics {
             uri: uri.clone(),
             version: snap.version,
             generation: snap.config.generation,
-            diagnostics,
+            count: snap.analysis().map_or(1, |a| a.findings.len()),
+            body,
         })
     }
 
@@ -211,40 +215,44 @@ pub struct Backend {
 }
 
 impl Backend {
-    /// A server talking to `client`; spawns the publisher task.
-    pub fn new(client: Client) -> Backend {
+    /// A server talking to `client`; spawns the publisher task, which
+    /// writes diagnostics notifications to `out` (the stream of messages
+    /// to the client that `lsp::serve` merges with tower-lsp-server's).
+    pub fn new(client: Client, out: mpsc::Sender<Message>) -> Backend {
         let shared = Arc::new(Shared::default());
         let (tx, mut rx) = mpsc::unbounded_channel::<Publish>();
-        let publisher = client.clone();
         let state = shared.clone();
         // The one place diagnostics go out: messages are checked and sent one
         // at a time, in order, so a version is never published after a newer
-        // one, nor once the document has moved on.
+        // one, nor once the document has moved on. They are written as JSON
+        // made here (`diagnostics::notification`), not by tower-lsp-server:
+        // its `publish_diagnostics` turns every diagnostic into a
+        // `serde_json::Value` first, which on a large document costs more
+        // than the analysis.
         tokio::spawn(async move {
             while let Some(p) = rx.recv().await {
                 if !p.is_current(&state) {
                     trace!("dropped diagnostics for a version no longer current");
                     continue;
                 }
-                match p {
+                let body = match p {
                     Publish::Diagnostics {
                         uri,
                         version,
-                        diagnostics,
+                        count,
+                        body,
                         ..
                     } => {
                         trace!(
-                            "publishing {} diagnostics for {} v{version}",
-                            diagnostics.len(),
+                            "publishing {count} diagnostics for {} v{version}",
                             log::doc(&uri)
                         );
-                        publisher
-                            .publish_diagnostics(uri, diagnostics, Some(version))
-                            .await;
+                        body
                     }
-                    Publish::Clear(uri) => {
-                        publisher.publish_diagnostics(uri, Vec::new(), None).await
-                    }
+                    Publish::Clear(uri) => diagnostics::clear_notification(&uri),
+                };
+                if out.send(Message::Body(body)).await.is_err() {
+                    return;
                 }
             }
         });
@@ -693,7 +701,8 @@ mod tests {
             uri: uri.clone(),
             version,
             generation,
-            diagnostics: Vec::new(),
+            count: 0,
+            body: Vec::new(),
         }
     }
 

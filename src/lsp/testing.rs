@@ -157,24 +157,34 @@ impl Editor {
             .docs
             .snapshot(&self.uri, &self.config, Encoding::Utf16)
             .expect("open");
-        Published(super::diagnostics::diagnostics(&snap).unwrap_or_default())
+        let count = snap.analysis().map_or(1, |a| a.findings.len());
+        Published(
+            super::diagnostics::notification(&snap).unwrap_or_default(),
+            count,
+        )
     }
 }
 
-/// The diagnostics of one version, as the server would publish them.
-pub struct Published(Vec<tower_lsp_server::lsp_types::Diagnostic>);
+/// The diagnostics of one version as the server would publish them: the
+/// body of the `publishDiagnostics` notification, and how many there are.
+pub struct Published(Vec<u8>, usize);
 
 impl Published {
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.1
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.1 == 0
     }
 
-    /// The JSON the server would write (what `publishDiagnostics` sends).
+    /// The notification's body, as the server writes it.
+    pub fn body(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The notification as a JSON value.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(&self.0).unwrap_or_default()
+        serde_json::from_slice(&self.0).unwrap_or_default()
     }
 }
