@@ -10,8 +10,8 @@
 //! MUE 2026.
 
 use super::{
-    Extra, Issue, Recon, code_span, delete_line, insert_line, is_destruction, replace_with,
-    units_finding, with_sources,
+    Extra, Issue, Recon, extra_finding, is_destruction, missing_finding, units_finding, wrong_code,
+    wrong_code_finding,
 };
 use crate::rules::{Ctx, Finding};
 
@@ -40,16 +40,13 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
         }
     };
     for issue in &recon.issues {
-        match issue {
-            Issue::WrongCode { billed, derived } => {
-                let b = &recon.billed[*billed];
-                let d = &recon.derived[*derived];
-                if family(&d.cpt) != Some(b.row.family) || !is_destruction(b.row.family) {
-                    continue;
-                }
-                let f = Finding::new(
+        if let Some((b, d, row)) = wrong_code(ctx, recon, issue, is_destruction) {
+            if row.family == b.row.family {
+                out.push(wrong_code_finding(
+                    ctx,
                     CODE,
-                    code_span(b.line),
+                    b,
+                    d,
                     format!(
                         "{} does not match the count: {}. Bill {}. {}",
                         b.code,
@@ -57,10 +54,11 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
                         d.label(),
                         d.why
                     ),
-                )
-                .with_fix(replace_with(b.line, d));
-                out.push(with_sources(f, ctx, d));
+                ));
             }
+            continue;
+        }
+        match issue {
             Issue::Units {
                 code,
                 billed,
@@ -94,32 +92,30 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
                     .filter(|d| family(&d.cpt) == Some(b.row.family))
                     .map(|d| d.label())
                     .collect();
-                out.push(
-                    Finding::new(
-                        CODE,
-                        code_span(b.line),
-                        format!(
-                            "{} does not belong with the count: {}, billed as {} alone.",
-                            b.code,
-                            counted(),
-                            instead.join(" + ")
-                        ),
-                    )
-                    .with_fix(Some(delete_line(ctx.text, b.line))),
-                );
+                out.push(extra_finding(
+                    ctx,
+                    CODE,
+                    b,
+                    format!(
+                        "{} does not belong with the count: {}, billed as {} alone.",
+                        b.code,
+                        counted(),
+                        instead.join(" + ")
+                    ),
+                ));
             }
             Issue::Missing { derived } => {
                 let d = &recon.derived[*derived];
                 if !family(&d.cpt).is_some_and(is_destruction) || !recon.bills(is_destruction) {
                     continue;
                 }
-                let f = Finding::new(
+                out.push(missing_finding(
+                    ctx,
+                    recon,
                     CODE,
-                    recon.section.heading,
+                    d,
                     format!("{} is missing: {}. {}", d.label(), counted(), d.why),
-                )
-                .with_fix(Some(insert_line(ctx, recon.section, d)));
-                out.push(with_sources(f, ctx, d));
+                ));
             }
             _ => {}
         }

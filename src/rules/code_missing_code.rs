@@ -8,7 +8,7 @@
 //!
 //! Source: the derived claim (CODING-RULES.md).
 
-use super::{Issue, Recon, insert_line, is_destruction, is_repair, plain_units, with_sources};
+use super::{Issue, Recon, is_destruction, is_repair, missing_finding, plain_units};
 use crate::codes::Family;
 use crate::rules::{Ctx, Finding};
 
@@ -31,17 +31,17 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
         if family(&d.cpt).is_none_or(|f| owned_elsewhere(recon, f)) {
             continue;
         }
-        let f = Finding::new(
+        out.push(missing_finding(
+            ctx,
+            recon,
             CODE,
-            recon.section.heading,
+            d,
             format!(
                 "A documented procedure is not billed: add {}. {}",
                 d.label(),
                 d.why
             ),
-        )
-        .with_fix(Some(insert_line(ctx, recon.section, d)));
-        out.push(with_sources(f, ctx, d));
+        ));
     }
     plain_units(ctx, recon, CODE, false, out);
 }

@@ -10,8 +10,8 @@
 //! Source: CPT 17311–17315 descriptors; AAD Mohs coding guidance.
 
 use super::{
-    Extra, Issue, Recon, code_span, delete_line, insert_line, replace_with, units_finding,
-    with_sources,
+    Extra, Issue, Recon, extra_finding, missing_finding, units_finding, wrong_code,
+    wrong_code_finding,
 };
 use crate::codes::Family;
 use crate::rules::{Ctx, Finding};
@@ -25,27 +25,23 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
             .is_some_and(|r| r.family == Family::Mohs)
     };
     for issue in &recon.issues {
+        if let Some((b, d, _)) = wrong_code(ctx, recon, issue, |f| f == Family::Mohs) {
+            out.push(wrong_code_finding(
+                ctx,
+                CODE,
+                b,
+                d,
+                format!(
+                    "{} ({}) does not match the documented Mohs surgery: bill {}. {}",
+                    b.code,
+                    b.row.description,
+                    d.label(),
+                    d.why
+                ),
+            ));
+            continue;
+        }
         match issue {
-            Issue::WrongCode { billed, derived } => {
-                let b = &recon.billed[*billed];
-                let d = &recon.derived[*derived];
-                if !is_mohs(&d.cpt) {
-                    continue;
-                }
-                let f = Finding::new(
-                    CODE,
-                    code_span(b.line),
-                    format!(
-                        "{} ({}) does not match the documented Mohs surgery: bill {}. {}",
-                        b.code,
-                        b.row.description,
-                        d.label(),
-                        d.why
-                    ),
-                )
-                .with_fix(replace_with(b.line, d));
-                out.push(with_sources(f, ctx, d));
-            }
             Issue::Units {
                 code,
                 billed,
@@ -69,34 +65,32 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
                 why: Extra::Mohs,
             } => {
                 let b = &recon.billed[*billed];
-                out.push(
-                    Finding::new(
-                        CODE,
-                        code_span(b.line),
-                        format!(
-                            "{} is not supported by the documented Mohs stages, blocks and site.",
-                            b.code
-                        ),
-                    )
-                    .with_fix(Some(delete_line(ctx.text, b.line))),
-                );
+                out.push(extra_finding(
+                    ctx,
+                    CODE,
+                    b,
+                    format!(
+                        "{} is not supported by the documented Mohs stages, blocks and site.",
+                        b.code
+                    ),
+                ));
             }
             Issue::Missing { derived } if is_mohs(&recon.derived[*derived].cpt) => {
                 if !recon.bills(|f| f == Family::Mohs) {
                     continue;
                 }
                 let d = &recon.derived[*derived];
-                let f = Finding::new(
+                out.push(missing_finding(
+                    ctx,
+                    recon,
                     CODE,
-                    recon.section.heading,
+                    d,
                     format!(
                         "{} is missing for the documented Mohs surgery. {}",
                         d.label(),
                         d.why
                     ),
-                )
-                .with_fix(Some(insert_line(ctx, recon.section, d)));
-                out.push(with_sources(f, ctx, d));
+                ));
             }
             _ => {}
         }

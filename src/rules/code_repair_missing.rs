@@ -7,7 +7,7 @@
 //! Source: CPT repair guidelines; CMS NCCI Policy Manual ch. III
 //! (intermediate and complex repairs are reported with the excision).
 
-use super::{Issue, Recon, insert_line, is_repair, with_sources};
+use super::{Issue, Recon, is_repair, missing_finding};
 use crate::rules::{Ctx, Finding};
 
 pub(super) const CODE: &str = "code/repair-missing";
@@ -21,17 +21,17 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
         if !ctx.table.get(&d.cpt).is_some_and(|r| is_repair(r.family)) {
             continue;
         }
-        let f = Finding::new(
+        out.push(missing_finding(
+            ctx,
+            recon,
             CODE,
-            recon.section.heading,
+            d,
             format!(
                 "The documented repair is not billed: add {}. {}",
                 d.label(),
                 d.why
             ),
-        )
-        .with_fix(Some(insert_line(ctx, recon.section, d)));
-        out.push(with_sources(f, ctx, d));
+        ));
     }
 }
 
