@@ -544,6 +544,42 @@ pub(super) fn extra<'r>(recon: &'r Recon, issue: &Issue, why: Extra) -> Option<&
     }
 }
 
+/// A units issue whose code is in a family `pred` accepts: the code, its
+/// billed lines, and the units billed and derived.
+pub(super) fn units<'r>(
+    ctx: &Ctx,
+    issue: &'r Issue,
+    pred: impl Fn(Family) -> bool,
+) -> Option<(&'r str, &'r [usize], u32, u32)> {
+    let Issue::Units {
+        code,
+        billed,
+        billed_units,
+        derived_units,
+    } = issue
+    else {
+        return None;
+    };
+    let row = ctx.table.get(code)?;
+    pred(row.family).then_some((code.as_str(), &billed[..], *billed_units, *derived_units))
+}
+
+/// A missing-line issue whose derived line is in a family `pred` accepts:
+/// the derived line.
+pub(super) fn missing<'r>(
+    ctx: &Ctx,
+    recon: &'r Recon,
+    issue: &Issue,
+    pred: impl Fn(Family) -> bool,
+) -> Option<&'r ClaimLine> {
+    let Issue::Missing { derived } = *issue else {
+        return None;
+    };
+    let d = &recon.derived[derived];
+    let row = ctx.table.get(&d.cpt)?;
+    pred(row.family).then_some(d)
+}
+
 /// The finding on a wrong code: at the billed code, with the fix that
 /// replaces it with the derived line and the procedures that line comes
 /// from.
@@ -615,23 +651,13 @@ pub(super) fn plain_units(
     too_many: bool,
     out: &mut Vec<Finding>,
 ) {
+    // Destruction and Mohs units have rules of their own.
+    let plain = |f| !is_destruction(f) && f != Family::Mohs;
     for issue in &recon.issues {
-        let Issue::Units {
-            code,
-            billed,
-            billed_units,
-            derived_units,
-        } = issue
-        else {
+        let Some((code, billed, billed_units, derived_units)) = units(ctx, issue, plain) else {
             continue;
         };
-        let Some(family) = ctx.table.get(code).map(|r| r.family) else {
-            continue;
-        };
-        if (billed_units > derived_units) != too_many
-            || is_destruction(family)
-            || family == Family::Mohs
-        {
+        if (billed_units > derived_units) != too_many {
             continue;
         }
         out.push(units_finding(
@@ -639,8 +665,8 @@ pub(super) fn plain_units(
             recon,
             rule,
             billed,
-            *billed_units,
-            *derived_units,
+            billed_units,
+            derived_units,
             format!("{code} is billed for {billed_units} unit(s), but the documentation supports {derived_units}."),
         ));
     }

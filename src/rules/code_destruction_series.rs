@@ -33,35 +33,26 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     for issue in &recon.issues {
         if let Some((b, d, row)) = wrong_code(ctx, recon, issue, is_destruction) {
             if row.family != b.row.family {
-                out.push(wrong_code_finding(
-                    ctx,
-                    CODE,
-                    b,
-                    d,
-                    format!(
-                        "{} is in the {} series, but the lesions documented call for the {} series: bill {}. {}",
-                        b.code,
-                        series(b.row.family),
-                        series(row.family),
-                        d.label(),
-                        d.why
-                    ),
-                ));
+                let message = format!(
+                    "{} is in the {} series, but the lesions documented call for the {} series: bill {}. {}",
+                    b.code,
+                    series(b.row.family),
+                    series(row.family),
+                    d.label(),
+                    d.why
+                );
+                out.push(wrong_code_finding(ctx, CODE, b, d, message));
             }
         } else if let Some(b) = extra(recon, issue, Extra::Destruction) {
             if derived_families.contains(&b.row.family) {
                 continue;
             }
-            out.push(extra_finding(
-                ctx,
-                CODE,
-                b,
-                format!(
-                    "{} is in the {} series, which the lesions documented do not support.",
-                    b.code,
-                    series(b.row.family)
-                ),
-            ));
+            let message = format!(
+                "{} is in the {} series, which the lesions documented do not support.",
+                b.code,
+                series(b.row.family)
+            );
+            out.push(extra_finding(ctx, CODE, b, message));
         }
     }
 }

@@ -8,7 +8,7 @@
 //!
 //! Source: the derived claim (CODING-RULES.md).
 
-use super::{Issue, Recon, is_destruction, is_repair, missing_finding, plain_units};
+use super::{Recon, is_destruction, is_repair, missing, missing_finding, plain_units};
 use crate::codes::Family;
 use crate::rules::{Ctx, Finding};
 
@@ -22,26 +22,16 @@ pub(super) fn owned_elsewhere(recon: &Recon, family: Family) -> bool {
 }
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
-    let family = |code: &str| ctx.table.get(code).map(|r| r.family);
     for issue in &recon.issues {
-        let Issue::Missing { derived } = *issue else {
+        let Some(d) = missing(ctx, recon, issue, |f| !owned_elsewhere(recon, f)) else {
             continue;
         };
-        let d = &recon.derived[derived];
-        if family(&d.cpt).is_none_or(|f| owned_elsewhere(recon, f)) {
-            continue;
-        }
-        out.push(missing_finding(
-            ctx,
-            recon,
-            CODE,
-            d,
-            format!(
-                "A documented procedure is not billed: add {}. {}",
-                d.label(),
-                d.why
-            ),
-        ));
+        let message = format!(
+            "A documented procedure is not billed: add {}. {}",
+            d.label(),
+            d.why
+        );
+        out.push(missing_finding(ctx, recon, CODE, d, message));
     }
     plain_units(ctx, recon, CODE, false, out);
 }

@@ -10,7 +10,7 @@
 //! Source: CPT 17311–17315 descriptors; AAD Mohs coding guidance.
 
 use super::{
-    Extra, Issue, Recon, extra_finding, missing_finding, units_finding, wrong_code,
+    Extra, Recon, extra, extra_finding, missing, missing_finding, units, units_finding, wrong_code,
     wrong_code_finding,
 };
 use crate::codes::Family;
@@ -19,80 +19,47 @@ use crate::rules::{Ctx, Finding};
 pub(super) const CODE: &str = "code/mohs-stages";
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
-    let is_mohs = |code: &str| {
-        ctx.table
-            .get(code)
-            .is_some_and(|r| r.family == Family::Mohs)
-    };
+    let is_mohs = |f| f == Family::Mohs;
     for issue in &recon.issues {
-        if let Some((b, d, _)) = wrong_code(ctx, recon, issue, |f| f == Family::Mohs) {
-            out.push(wrong_code_finding(
+        if let Some((b, d, _)) = wrong_code(ctx, recon, issue, is_mohs) {
+            let message = format!(
+                "{} ({}) does not match the documented Mohs surgery: bill {}. {}",
+                b.code,
+                b.row.description,
+                d.label(),
+                d.why
+            );
+            out.push(wrong_code_finding(ctx, CODE, b, d, message));
+        } else if let Some((code, billed, billed_units, derived_units)) = units(ctx, issue, is_mohs)
+        {
+            let message = format!(
+                "{code} is billed for {billed_units} unit(s), but the documented stages and blocks support {derived_units}."
+            );
+            out.push(units_finding(
                 ctx,
+                recon,
                 CODE,
-                b,
-                d,
-                format!(
-                    "{} ({}) does not match the documented Mohs surgery: bill {}. {}",
-                    b.code,
-                    b.row.description,
-                    d.label(),
-                    d.why
-                ),
-            ));
-            continue;
-        }
-        match issue {
-            Issue::Units {
-                code,
                 billed,
                 billed_units,
                 derived_units,
-            } if is_mohs(code) => {
-                out.push(units_finding(
-                    ctx,
-                    recon,
-                    CODE,
-                    billed,
-                    *billed_units,
-                    *derived_units,
-                    format!(
-                            "{code} is billed for {billed_units} unit(s), but the documented stages and blocks support {derived_units}."
-                        ),
-                ));
+                message,
+            ));
+        } else if let Some(b) = extra(recon, issue, Extra::Mohs) {
+            let message = format!(
+                "{} is not supported by the documented Mohs stages, blocks and site.",
+                b.code
+            );
+            out.push(extra_finding(ctx, CODE, b, message));
+        } else if let Some(d) = missing(ctx, recon, issue, is_mohs) {
+            if !recon.bills(is_mohs) {
+                continue;
             }
-            Issue::Extra {
-                billed,
-                why: Extra::Mohs,
-            } => {
-                let b = &recon.billed[*billed];
-                out.push(extra_finding(
-                    ctx,
-                    CODE,
-                    b,
-                    format!(
-                        "{} is not supported by the documented Mohs stages, blocks and site.",
-                        b.code
-                    ),
-                ));
-            }
-            Issue::Missing { derived } if is_mohs(&recon.derived[*derived].cpt) => {
-                if !recon.bills(|f| f == Family::Mohs) {
-                    continue;
-                }
-                let d = &recon.derived[*derived];
-                out.push(missing_finding(
-                    ctx,
-                    recon,
-                    CODE,
-                    d,
-                    format!(
-                        "{} is missing for the documented Mohs surgery. {}",
-                        d.label(),
-                        d.why
-                    ),
-                ));
-            }
-            _ => {}
+            let message = format!(
+                "{} is missing for the documented Mohs surgery. {}",
+                d.label(),
+                d.why
+            );
+            out.push(missing_finding(ctx, recon, CODE, d, message));
         }
     }
 }

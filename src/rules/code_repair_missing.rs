@@ -7,31 +7,22 @@
 //! Source: CPT repair guidelines; CMS NCCI Policy Manual ch. III
 //! (intermediate and complex repairs are reported with the excision).
 
-use super::{Issue, Recon, is_repair, missing_finding};
+use super::{Recon, is_repair, missing, missing_finding};
 use crate::rules::{Ctx, Finding};
 
 pub(super) const CODE: &str = "code/repair-missing";
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     for issue in &recon.issues {
-        let Issue::Missing { derived } = *issue else {
+        let Some(d) = missing(ctx, recon, issue, is_repair) else {
             continue;
         };
-        let d = &recon.derived[derived];
-        if !ctx.table.get(&d.cpt).is_some_and(|r| is_repair(r.family)) {
-            continue;
-        }
-        out.push(missing_finding(
-            ctx,
-            recon,
-            CODE,
-            d,
-            format!(
-                "The documented repair is not billed: add {}. {}",
-                d.label(),
-                d.why
-            ),
-        ));
+        let message = format!(
+            "The documented repair is not billed: add {}. {}",
+            d.label(),
+            d.why
+        );
+        out.push(missing_finding(ctx, recon, CODE, d, message));
     }
 }
 

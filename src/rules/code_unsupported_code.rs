@@ -30,31 +30,22 @@ fn owned_elsewhere(f: Family) -> bool {
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     for issue in &recon.issues {
         if let Some((b, d, _)) = wrong_code(ctx, recon, issue, |f| !owned_elsewhere(f)) {
-            out.push(wrong_code_finding(
-                ctx,
-                CODE,
-                b,
-                d,
-                format!(
-                    "{} ({}) is not what the documentation supports: bill {}. {}",
-                    b.code,
-                    b.row.description,
-                    d.label(),
-                    d.why
-                ),
-            ));
+            let message = format!(
+                "{} ({}) is not what the documentation supports: bill {}. {}",
+                b.code,
+                b.row.description,
+                d.label(),
+                d.why
+            );
+            out.push(wrong_code_finding(ctx, CODE, b, d, message));
         } else if let Some(b) = extra(recon, issue, Extra::Other) {
             let reason = dropped_reason(ctx, b.code)
                 .unwrap_or_else(|| "no documented procedure supports it".to_string());
-            out.push(extra_finding(
-                ctx,
-                CODE,
-                b,
-                format!(
-                    "{} ({}) is not supported: {reason}",
-                    b.code, b.row.description
-                ),
-            ));
+            let message = format!(
+                "{} ({}) is not supported: {reason}",
+                b.code, b.row.description
+            );
+            out.push(extra_finding(ctx, CODE, b, message));
         }
     }
     plain_units(ctx, recon, CODE, true, out);
