@@ -1,11 +1,14 @@
 //! The language server in-process, over in-memory pipes: one test (or a few)
 //! per feature, with the JSON it answers snapshotted. Notes are synthetic.
 
+#[path = "support/diagnostics.rs"]
+mod diagnostics;
 #[path = "support/lsp_client.rs"]
 mod lsp_client;
 
 use std::time::{Duration, Instant};
 
+use diagnostics::summary;
 use expect_test::{Expect, expect};
 use lsp_client::{Client, apply_edits, edits_of, position_utf16};
 use serde_json::{Value, json};
@@ -39,25 +42,6 @@ Dx: D49.2
 
 fn uri(name: &str) -> String {
     format!("file:///notes/{name}")
-}
-
-/// One line per diagnostic: range, severity, code, message.
-fn summary(diags: &Value) -> String {
-    let mut s = String::new();
-    for d in diags.as_array().into_iter().flatten() {
-        let r = &d["range"];
-        s.push_str(&format!(
-            "{}:{}-{}:{} {} {} {}\n",
-            r["start"]["line"],
-            r["start"]["character"],
-            r["end"]["line"],
-            r["end"]["character"],
-            d["severity"],
-            d["code"].as_str().unwrap_or(""),
-            d["message"].as_str().unwrap_or("")
-        ));
-    }
-    s
 }
 
 fn pretty(v: &Value) -> String {

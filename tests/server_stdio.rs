@@ -3,9 +3,13 @@
 //! client asks; hostile input leaves a live, current server with no panic in
 //! its logs.
 
+#[path = "support/diagnostics.rs"]
+mod diagnostics;
 #[path = "support/stdio_client.rs"]
 mod stdio_client;
 
+use diagnostics::summary;
+use expect_test::expect;
 use serde_json::{Value, json};
 use stdio_client::Server;
 
@@ -183,7 +187,19 @@ fn hostile_input_leaves_a_live_current_server() {
     let g = "file:///notes/garbage.derm";
     s.open(g, 1, garbage);
     let d = s.diagnostics(g, 1);
-    assert!(d.as_array().is_some_and(|d| !d.is_empty()), "{d}");
+    expect![[r#"
+        1:7-1:15 3 note/parse Payer: not one dermls knows (Medicare, UnitedHealthcare, Aetna, BCBS, Medicaid, Commercial, Self-pay); payer rules are not applied.
+        2:5-2:34 3 note/parse E/M: no E/M code (99202–99205, 99211–99215) could be read here.
+        4:0-4:21 2 doc/biopsy-site Biopsy: the anatomic site is not documented (laterality, sub-site or a measured landmark).
+        4:0-4:21 2 doc/biopsy-description Biopsy: the lesion is not described (size and morphology, e.g. `0.6 cm pink scaly papule`).
+        4:0-4:21 2 doc/biopsy-indication Biopsy: the indication is not documented (why was it biopsied? e.g. `Indication: r/o BCC`, `changing nevus`).
+        4:0-4:21 2 doc/biopsy-technique Biopsy: the technique is not documented (tangential/shave, punch or incisional); the biopsy code (11102, 11104 or 11106) depends on it.
+        8:2-8:7 1 code/unsupported-code 11102 (Tangential (shave-type) skin biopsy, first lesion) is not supported: no documented procedure supports it
+        8:8-8:10 1 code/unknown-code ZZ is not a modifier dermls knows.
+        8:24-8:45 1 code/unknown-code Units `x99999999999999999999` are not a whole number of at least 1.
+        9:2-9:3 3 note/parse `\u{0}` on this Billing line could not be read.
+        9:2-9:3 1 code/unknown-code This Billing line has no CPT code dermls can read (expected `- CODE[-MOD] [xN]  Dx: …`).
+    "#]].assert_eq(&summary(&d));
 
     // 100,000 sections.
     let sections = "## S\nText.\n".repeat(100_000);

@@ -8,44 +8,18 @@
 use dermls::analysis::{Options, analyze};
 use dermls::codes::CodeTable;
 use dermls::fix::{apply, billing_edits, fix_all};
-use dermls::note::Note;
-use dermls::vocab::SectionClass;
 use libfuzzer_sys::fuzz_target;
+
+/// The integration tests' helpers: `outside_billing`.
+#[path = "../../tests/common/mod.rs"]
+mod common;
+use common::outside_billing;
 
 fn in_text(text: &str, s: dermls::Span) -> bool {
     s.start <= s.end
         && s.end <= text.len()
         && text.is_char_boundary(s.start)
         && text.is_char_boundary(s.end)
-}
-
-/// The text with each Billing section's items (to the end of its last line,
-/// line end included) cut out.
-fn outside_billing(text: &str) -> String {
-    let note = Note::parse(text);
-    let mut out = String::new();
-    let mut pos = 0;
-    for e in &note.encounters {
-        for s in e
-            .sections
-            .iter()
-            .filter(|s| s.class == SectionClass::Billing)
-        {
-            out.push_str(&text[pos..s.heading.end]);
-            out.push('|');
-            let rest = &text[s.span.end..];
-            let term = if rest.starts_with("\r\n") {
-                2
-            } else if rest.starts_with(['\n', '\r']) {
-                1
-            } else {
-                0
-            };
-            pos = s.span.end + term;
-        }
-    }
-    out.push_str(&text[pos..]);
-    out
 }
 
 fuzz_target!(|data: &[u8]| {

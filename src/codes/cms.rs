@@ -8,7 +8,7 @@
 //! the file and line; nothing is skipped silently except blank lines and the
 //! continuation lines of a header block.
 
-use super::csv::{LoadError, ReadError, Reader, Record};
+use super::csv::{LoadError, ReadError, Reader, Record, required};
 use super::table::{Global, NcciPair};
 
 /// How many records from the top of a file are searched for the header row.
@@ -325,19 +325,6 @@ fn title_year(preamble: &[Record]) -> Option<u16> {
         .filter(|w| w.len() == 4)
         .filter_map(|w| w.parse::<u16>().ok())
         .find(|y| (1990..=2099).contains(y))
-}
-
-fn required<'r>(
-    file: &str,
-    rec: &'r Record,
-    index: usize,
-    name: &str,
-) -> Result<&'r str, LoadError> {
-    let value = rec.get(index).trim();
-    if value.is_empty() {
-        return Err(LoadError::new(file, rec.line, format!("{name} is empty")));
-    }
-    Ok(value)
 }
 
 /// A HCPCS/CPT code: five letters or digits, upper-cased.

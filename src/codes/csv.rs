@@ -62,6 +62,21 @@ impl Record {
     }
 }
 
+/// The field at `index` of `rec`, trimmed; an error naming the field
+/// (`name`) and the record's line in `file` when it is empty.
+pub(crate) fn required<'r>(
+    file: &str,
+    rec: &'r Record,
+    index: usize,
+    name: &str,
+) -> Result<&'r str, LoadError> {
+    let value = rec.get(index).trim();
+    if value.is_empty() {
+        return Err(LoadError::new(file, rec.line, format!("{name} is empty")));
+    }
+    Ok(value)
+}
+
 /// A record-level read failure: the line the record starts on and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ReadError {

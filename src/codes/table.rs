@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::LazyLock;
 
 use super::cms::CmsRvu;
-use super::csv::{LoadError, Record, builtin_records};
+use super::csv::{LoadError, Record, builtin_records, required};
 
 const CPT_CSV: &str = include_str!("data/cpt.csv");
 const NCCI_CSV: &str = include_str!("data/ncci.csv");
@@ -516,19 +516,6 @@ fn data_records(file: &str, text: &str, header: &[&str]) -> Result<Vec<Record>, 
         rows.push(rec);
     }
     Ok(rows)
-}
-
-fn required<'r>(
-    file: &str,
-    rec: &'r Record,
-    index: usize,
-    name: &str,
-) -> Result<&'r str, LoadError> {
-    let value = rec.get(index).trim();
-    if value.is_empty() {
-        return Err(LoadError::new(file, rec.line, format!("{name} is empty")));
-    }
-    Ok(value)
 }
 
 fn number<T: std::str::FromStr>(

@@ -443,7 +443,7 @@ pub(super) fn claim_part(line: &BillingLine) -> Option<Span> {
 
 /// A fix replacing a billed line's code, modifiers and units with a derived
 /// line's.
-pub(super) fn replace_with(line: &BillingLine, with: &ClaimLine) -> Option<Fix> {
+fn replace_with(line: &BillingLine, with: &ClaimLine) -> Option<Fix> {
     let span = claim_part(line)?;
     Some(Fix::new(
         format!("Replace with {}", with.label()),
@@ -535,6 +535,88 @@ pub(super) fn wrong_code<'r>(
     pred(row.family).then(|| (&recon.billed[billed], d, row))
 }
 
+/// An extra-line issue whose reason is `why`: the billed line nothing
+/// supports.
+pub(super) fn extra<'r>(recon: &'r Recon, issue: &Issue, why: Extra) -> Option<&'r Billed<'r>> {
+    match *issue {
+        Issue::Extra { billed, why: w } if w == why => Some(&recon.billed[billed]),
+        _ => None,
+    }
+}
+
+/// A units issue whose code is in a family `pred` accepts: the code, its
+/// billed lines, and the units billed and derived.
+pub(super) fn units<'r>(
+    ctx: &Ctx,
+    issue: &'r Issue,
+    pred: impl Fn(Family) -> bool,
+) -> Option<(&'r str, &'r [usize], u32, u32)> {
+    let Issue::Units {
+        code,
+        billed,
+        billed_units,
+        derived_units,
+    } = issue
+    else {
+        return None;
+    };
+    let row = ctx.table.get(code)?;
+    pred(row.family).then_some((code.as_str(), &billed[..], *billed_units, *derived_units))
+}
+
+/// A missing-line issue whose derived line is in a family `pred` accepts:
+/// the derived line.
+pub(super) fn missing<'r>(
+    ctx: &Ctx,
+    recon: &'r Recon,
+    issue: &Issue,
+    pred: impl Fn(Family) -> bool,
+) -> Option<&'r ClaimLine> {
+    let Issue::Missing { derived } = *issue else {
+        return None;
+    };
+    let d = &recon.derived[derived];
+    let row = ctx.table.get(&d.cpt)?;
+    pred(row.family).then_some(d)
+}
+
+/// The finding on a wrong code: at the billed code, with the fix that
+/// replaces it with the derived line and the procedures that line comes
+/// from.
+pub(super) fn wrong_code_finding(
+    ctx: &Ctx,
+    rule: &'static str,
+    b: &Billed,
+    d: &ClaimLine,
+    message: String,
+) -> Finding {
+    let f = Finding::new(rule, code_span(b.line), message).with_fix(replace_with(b.line, d));
+    with_sources(f, ctx, d)
+}
+
+/// The finding on a billed line nothing supports: at its code, with the fix
+/// that deletes the line.
+pub(super) fn extra_finding(ctx: &Ctx, rule: &'static str, b: &Billed, message: String) -> Finding {
+    Finding::new(rule, code_span(b.line), message).with_fix(Some(delete_line(ctx.text, b.line)))
+}
+
+/// The finding on a derived line not billed: at the Billing heading, with
+/// the fix that adds the line and the procedures it comes from.
+pub(super) fn missing_finding(
+    ctx: &Ctx,
+    recon: &Recon,
+    rule: &'static str,
+    d: &ClaimLine,
+    message: String,
+) -> Finding {
+    let f = Finding::new(rule, recon.section.heading, message).with_fix(Some(insert_line(
+        ctx,
+        recon.section,
+        d,
+    )));
+    with_sources(f, ctx, d)
+}
+
 /// Why the claim left a billed code off, when it considered it.
 pub(super) fn dropped_reason(ctx: &Ctx, code: &str) -> Option<String> {
     ctx.claim
@@ -569,23 +651,13 @@ pub(super) fn plain_units(
     too_many: bool,
     out: &mut Vec<Finding>,
 ) {
+    // Destruction and Mohs units have rules of their own.
+    let plain = |f| !is_destruction(f) && f != Family::Mohs;
     for issue in &recon.issues {
-        let Issue::Units {
-            code,
-            billed,
-            billed_units,
-            derived_units,
-        } = issue
-        else {
+        let Some((code, billed, billed_units, derived_units)) = units(ctx, issue, plain) else {
             continue;
         };
-        let Some(family) = ctx.table.get(code).map(|r| r.family) else {
-            continue;
-        };
-        if (billed_units > derived_units) != too_many
-            || is_destruction(family)
-            || family == Family::Mohs
-        {
+        if (billed_units > derived_units) != too_many {
             continue;
         }
         out.push(units_finding(
@@ -593,8 +665,8 @@ pub(super) fn plain_units(
             recon,
             rule,
             billed,
-            *billed_units,
-            *derived_units,
+            billed_units,
+            derived_units,
             format!("{code} is billed for {billed_units} unit(s), but the documentation supports {derived_units}."),
         ));
     }
@@ -606,7 +678,7 @@ pub(super) fn code_span(line: &BillingLine) -> Span {
 }
 
 /// Related information: the procedure headings a derived line comes from.
-pub(super) fn with_sources(mut f: Finding, ctx: &Ctx, line: &ClaimLine) -> Finding {
+fn with_sources(mut f: Finding, ctx: &Ctx, line: &ClaimLine) -> Finding {
     for p in &line.procedures {
         if let Some(proc) = ctx.facts.procedures.get(*p) {
             f = f.with_related(

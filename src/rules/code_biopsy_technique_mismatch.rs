@@ -7,7 +7,7 @@
 //!
 //! Source: CPT 2019 biopsy codes; AAD DCC "New skin biopsy codes" (2018).
 
-use super::{Recon, code_span, replace_with, with_sources, wrong_code};
+use super::{Recon, wrong_code, wrong_code_finding};
 use crate::codes::Family;
 use crate::rules::{Ctx, Finding};
 
@@ -38,8 +38,7 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
                 d.label()
             )
         };
-        let f = Finding::new(CODE, code_span(b.line), message).with_fix(replace_with(b.line, d));
-        out.push(with_sources(f, ctx, d));
+        out.push(wrong_code_finding(ctx, CODE, b, d, message));
     }
 }
 

@@ -9,9 +9,7 @@
 //! Source: CPT 17000–17111 descriptors; AAD Dermatology World, Elston (Nov
 //! 2011).
 
-use super::{
-    Extra, Issue, Recon, code_span, delete_line, is_destruction, replace_with, with_sources,
-};
+use super::{Extra, Recon, extra, extra_finding, is_destruction, wrong_code, wrong_code_finding};
 use crate::codes::Family;
 use crate::rules::{Ctx, Finding};
 
@@ -33,53 +31,28 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
         .filter(|f| is_destruction(*f))
         .collect();
     for issue in &recon.issues {
-        match *issue {
-            Issue::WrongCode { billed, derived } => {
-                let b = &recon.billed[billed];
-                let d = &recon.derived[derived];
-                let Some(row) = ctx.table.get(&d.cpt) else {
-                    continue;
-                };
-                if !is_destruction(row.family) || row.family == b.row.family {
-                    continue;
-                }
-                let f = Finding::new(
-                    CODE,
-                    code_span(b.line),
-                    format!(
-                        "{} is in the {} series, but the lesions documented call for the {} series: bill {}. {}",
-                        b.code,
-                        series(b.row.family),
-                        series(row.family),
-                        d.label(),
-                        d.why
-                    ),
-                )
-                .with_fix(replace_with(b.line, d));
-                out.push(with_sources(f, ctx, d));
-            }
-            Issue::Extra {
-                billed,
-                why: Extra::Destruction,
-            } => {
-                let b = &recon.billed[billed];
-                if derived_families.contains(&b.row.family) {
-                    continue;
-                }
-                out.push(
-                    Finding::new(
-                        CODE,
-                        code_span(b.line),
-                        format!(
-                            "{} is in the {} series, which the lesions documented do not support.",
-                            b.code,
-                            series(b.row.family)
-                        ),
-                    )
-                    .with_fix(Some(delete_line(ctx.text, b.line))),
+        if let Some((b, d, row)) = wrong_code(ctx, recon, issue, is_destruction) {
+            if row.family != b.row.family {
+                let message = format!(
+                    "{} is in the {} series, but the lesions documented call for the {} series: bill {}. {}",
+                    b.code,
+                    series(b.row.family),
+                    series(row.family),
+                    d.label(),
+                    d.why
                 );
+                out.push(wrong_code_finding(ctx, CODE, b, d, message));
             }
-            _ => {}
+        } else if let Some(b) = extra(recon, issue, Extra::Destruction) {
+            if derived_families.contains(&b.row.family) {
+                continue;
+            }
+            let message = format!(
+                "{} is in the {} series, which the lesions documented do not support.",
+                b.code,
+                series(b.row.family)
+            );
+            out.push(extra_finding(ctx, CODE, b, message));
         }
     }
 }

@@ -10,8 +10,8 @@
 //! MUE 2026.
 
 use super::{
-    Extra, Issue, Recon, code_span, delete_line, insert_line, is_destruction, replace_with,
-    units_finding, with_sources,
+    Extra, Recon, extra, extra_finding, is_destruction, missing, missing_finding, units,
+    units_finding, wrong_code, wrong_code_finding,
 };
 use crate::rules::{Ctx, Finding};
 
@@ -40,88 +40,62 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
         }
     };
     for issue in &recon.issues {
-        match issue {
-            Issue::WrongCode { billed, derived } => {
-                let b = &recon.billed[*billed];
-                let d = &recon.derived[*derived];
-                if family(&d.cpt) != Some(b.row.family) || !is_destruction(b.row.family) {
-                    continue;
-                }
-                let f = Finding::new(
-                    CODE,
-                    code_span(b.line),
-                    format!(
-                        "{} does not match the count: {}. Bill {}. {}",
-                        b.code,
-                        counted(),
-                        d.label(),
-                        d.why
-                    ),
-                )
-                .with_fix(replace_with(b.line, d));
-                out.push(with_sources(f, ctx, d));
+        if let Some((b, d, row)) = wrong_code(ctx, recon, issue, is_destruction) {
+            if row.family != b.row.family {
+                continue;
             }
-            Issue::Units {
-                code,
+            let message = format!(
+                "{} does not match the count: {}. Bill {}. {}",
+                b.code,
+                counted(),
+                d.label(),
+                d.why
+            );
+            out.push(wrong_code_finding(ctx, CODE, b, d, message));
+        } else if let Some((code, billed, billed_units, derived_units)) =
+            units(ctx, issue, is_destruction)
+        {
+            let message = format!(
+                "{code} is billed for {billed_units} unit(s), but {} and support {derived_units}.",
+                counted()
+            );
+            out.push(units_finding(
+                ctx,
+                recon,
+                CODE,
                 billed,
                 billed_units,
                 derived_units,
-            } if family(code).is_some_and(is_destruction) => {
-                out.push(units_finding(
-                    ctx,
-                    recon,
-                    CODE,
-                    billed,
-                    *billed_units,
-                    *derived_units,
-                    format!(
-                            "{code} is billed for {billed_units} unit(s), but {} and support {derived_units}.",
-                            counted()
-                        ),
-                ));
+                message,
+            ));
+        } else if let Some(b) = extra(recon, issue, Extra::Destruction) {
+            if !derived_families.contains(&b.row.family) {
+                continue;
             }
-            Issue::Extra {
-                billed,
-                why: Extra::Destruction,
-            } => {
-                let b = &recon.billed[*billed];
-                if !derived_families.contains(&b.row.family) {
-                    continue;
-                }
-                let instead: Vec<String> = recon
-                    .derived
-                    .iter()
-                    .filter(|d| family(&d.cpt) == Some(b.row.family))
-                    .map(|d| d.label())
-                    .collect();
-                out.push(
-                    Finding::new(
-                        CODE,
-                        code_span(b.line),
-                        format!(
-                            "{} does not belong with the count: {}, billed as {} alone.",
-                            b.code,
-                            counted(),
-                            instead.join(" + ")
-                        ),
-                    )
-                    .with_fix(Some(delete_line(ctx.text, b.line))),
-                );
+            let instead: Vec<String> = recon
+                .derived
+                .iter()
+                .filter(|d| family(&d.cpt) == Some(b.row.family))
+                .map(|d| d.label())
+                .collect();
+            let message = format!(
+                "{} does not belong with the count: {}, billed as {} alone.",
+                b.code,
+                counted(),
+                instead.join(" + ")
+            );
+            out.push(extra_finding(ctx, CODE, b, message));
+        } else if let Some(d) = missing(ctx, recon, issue, is_destruction) {
+            if !recon.bills(is_destruction) {
+                continue;
             }
-            Issue::Missing { derived } => {
-                let d = &recon.derived[*derived];
-                if !family(&d.cpt).is_some_and(is_destruction) || !recon.bills(is_destruction) {
-                    continue;
-                }
-                let f = Finding::new(
-                    CODE,
-                    recon.section.heading,
-                    format!("{} is missing: {}. {}", d.label(), counted(), d.why),
-                )
-                .with_fix(Some(insert_line(ctx, recon.section, d)));
-                out.push(with_sources(f, ctx, d));
-            }
-            _ => {}
+            out.push(missing_finding(
+                ctx,
+                recon,
+                CODE,
+                d,
+                format!("{} is missing: {}. {}", d.label(), counted(), d.why),
+            ));
         }
     }
 }

@@ -9,7 +9,7 @@
 //! Source: CPT excision guidelines as taught by AAPC, "4 Steps for Improved
 //! Excision Coding" (2020).
 
-use super::{Recon, code_span, is_excision, replace_with, tier_text, with_sources, wrong_code};
+use super::{Recon, is_excision, tier_text, wrong_code, wrong_code_finding};
 use crate::codes::{CodeRow, Family};
 use crate::rules::{Ctx, Finding};
 
@@ -38,8 +38,7 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
             tier_text(row),
             d.why
         );
-        let f = Finding::new(CODE, code_span(b.line), message).with_fix(replace_with(b.line, d));
-        out.push(with_sources(f, ctx, d));
+        out.push(wrong_code_finding(ctx, CODE, b, d, message));
     }
 }
 

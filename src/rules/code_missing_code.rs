@@ -8,7 +8,7 @@
 //!
 //! Source: the derived claim (CODING-RULES.md).
 
-use super::{Issue, Recon, insert_line, is_destruction, is_repair, plain_units, with_sources};
+use super::{Recon, is_destruction, is_repair, missing, missing_finding, plain_units};
 use crate::codes::Family;
 use crate::rules::{Ctx, Finding};
 
@@ -22,26 +22,16 @@ pub(super) fn owned_elsewhere(recon: &Recon, family: Family) -> bool {
 }
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
-    let family = |code: &str| ctx.table.get(code).map(|r| r.family);
     for issue in &recon.issues {
-        let Issue::Missing { derived } = *issue else {
+        let Some(d) = missing(ctx, recon, issue, |f| !owned_elsewhere(recon, f)) else {
             continue;
         };
-        let d = &recon.derived[derived];
-        if family(&d.cpt).is_none_or(|f| owned_elsewhere(recon, f)) {
-            continue;
-        }
-        let f = Finding::new(
-            CODE,
-            recon.section.heading,
-            format!(
-                "A documented procedure is not billed: add {}. {}",
-                d.label(),
-                d.why
-            ),
-        )
-        .with_fix(Some(insert_line(ctx, recon.section, d)));
-        out.push(with_sources(f, ctx, d));
+        let message = format!(
+            "A documented procedure is not billed: add {}. {}",
+            d.label(),
+            d.why
+        );
+        out.push(missing_finding(ctx, recon, CODE, d, message));
     }
     plain_units(ctx, recon, CODE, false, out);
 }

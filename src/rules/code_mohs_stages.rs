@@ -10,8 +10,8 @@
 //! Source: CPT 17311–17315 descriptors; AAD Mohs coding guidance.
 
 use super::{
-    Extra, Issue, Recon, code_span, delete_line, insert_line, replace_with, units_finding,
-    with_sources,
+    Extra, Recon, extra, extra_finding, missing, missing_finding, units, units_finding, wrong_code,
+    wrong_code_finding,
 };
 use crate::codes::Family;
 use crate::rules::{Ctx, Finding};
@@ -19,86 +19,47 @@ use crate::rules::{Ctx, Finding};
 pub(super) const CODE: &str = "code/mohs-stages";
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
-    let is_mohs = |code: &str| {
-        ctx.table
-            .get(code)
-            .is_some_and(|r| r.family == Family::Mohs)
-    };
+    let is_mohs = |f| f == Family::Mohs;
     for issue in &recon.issues {
-        match issue {
-            Issue::WrongCode { billed, derived } => {
-                let b = &recon.billed[*billed];
-                let d = &recon.derived[*derived];
-                if !is_mohs(&d.cpt) {
-                    continue;
-                }
-                let f = Finding::new(
-                    CODE,
-                    code_span(b.line),
-                    format!(
-                        "{} ({}) does not match the documented Mohs surgery: bill {}. {}",
-                        b.code,
-                        b.row.description,
-                        d.label(),
-                        d.why
-                    ),
-                )
-                .with_fix(replace_with(b.line, d));
-                out.push(with_sources(f, ctx, d));
-            }
-            Issue::Units {
-                code,
+        if let Some((b, d, _)) = wrong_code(ctx, recon, issue, is_mohs) {
+            let message = format!(
+                "{} ({}) does not match the documented Mohs surgery: bill {}. {}",
+                b.code,
+                b.row.description,
+                d.label(),
+                d.why
+            );
+            out.push(wrong_code_finding(ctx, CODE, b, d, message));
+        } else if let Some((code, billed, billed_units, derived_units)) = units(ctx, issue, is_mohs)
+        {
+            let message = format!(
+                "{code} is billed for {billed_units} unit(s), but the documented stages and blocks support {derived_units}."
+            );
+            out.push(units_finding(
+                ctx,
+                recon,
+                CODE,
                 billed,
                 billed_units,
                 derived_units,
-            } if is_mohs(code) => {
-                out.push(units_finding(
-                    ctx,
-                    recon,
-                    CODE,
-                    billed,
-                    *billed_units,
-                    *derived_units,
-                    format!(
-                            "{code} is billed for {billed_units} unit(s), but the documented stages and blocks support {derived_units}."
-                        ),
-                ));
+                message,
+            ));
+        } else if let Some(b) = extra(recon, issue, Extra::Mohs) {
+            let message = format!(
+                "{} is not supported by the documented Mohs stages, blocks and site.",
+                b.code
+            );
+            out.push(extra_finding(ctx, CODE, b, message));
+        } else if let Some(d) = missing(ctx, recon, issue, is_mohs) {
+            if !recon.bills(is_mohs) {
+                continue;
             }
-            Issue::Extra {
-                billed,
-                why: Extra::Mohs,
-            } => {
-                let b = &recon.billed[*billed];
-                out.push(
-                    Finding::new(
-                        CODE,
-                        code_span(b.line),
-                        format!(
-                            "{} is not supported by the documented Mohs stages, blocks and site.",
-                            b.code
-                        ),
-                    )
-                    .with_fix(Some(delete_line(ctx.text, b.line))),
-                );
-            }
-            Issue::Missing { derived } if is_mohs(&recon.derived[*derived].cpt) => {
-                if !recon.bills(|f| f == Family::Mohs) {
-                    continue;
-                }
-                let d = &recon.derived[*derived];
-                let f = Finding::new(
-                    CODE,
-                    recon.section.heading,
-                    format!(
-                        "{} is missing for the documented Mohs surgery. {}",
-                        d.label(),
-                        d.why
-                    ),
-                )
-                .with_fix(Some(insert_line(ctx, recon.section, d)));
-                out.push(with_sources(f, ctx, d));
-            }
-            _ => {}
+            let message = format!(
+                "{} is missing for the documented Mohs surgery. {}",
+                d.label(),
+                d.why
+            );
+            out.push(missing_finding(ctx, recon, CODE, d, message));
         }
     }
 }

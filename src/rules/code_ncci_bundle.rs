@@ -9,7 +9,7 @@
 //! Source: CMS NCCI procedure-to-procedure edits (practitioner, 2026) and
 //! the NCCI Policy Manual ch. I, III and XI.
 
-use super::{Extra, Issue, Recon, code_span, delete_line, dropped_reason};
+use super::{Extra, Issue, Recon, code_span, dropped_reason, extra_finding};
 use crate::rules::{Ctx, Finding};
 
 pub(super) const CODE: &str = "code/ncci-bundle";
@@ -41,14 +41,10 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
                 b.code, column1.code, b.code
             )
         };
-        out.push(
-            Finding::new(CODE, code_span(b.line), message)
-                .with_related(
-                    code_span(column1.line),
-                    format!("{} bundles {}", column1.code, b.code),
-                )
-                .with_fix(Some(delete_line(ctx.text, b.line))),
-        );
+        out.push(extra_finding(ctx, CODE, b, message).with_related(
+            code_span(column1.line),
+            format!("{} bundles {}", column1.code, b.code),
+        ));
     }
 }
 

@@ -10,8 +10,8 @@
 //! ch. III (simple repair included in excision).
 
 use super::{
-    Extra, Issue, Recon, code_span, delete_line, dropped_reason, is_repair, replace_with,
-    tier_text, with_sources,
+    Extra, Recon, dropped_reason, extra, extra_finding, is_repair, tier_text, wrong_code,
+    wrong_code_finding,
 };
 use crate::rules::{Ctx, Finding};
 
@@ -19,49 +19,29 @@ pub(super) const CODE: &str = "code/repair-code";
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     for issue in &recon.issues {
-        match *issue {
-            Issue::WrongCode { billed, derived } => {
-                let b = &recon.billed[billed];
-                let d = &recon.derived[derived];
-                let Some(row) = ctx.table.get(&d.cpt) else {
-                    continue;
-                };
-                if !is_repair(row.family) {
-                    continue;
-                }
-                let message = format!(
-                    "{} is a {} repair of {}; the documentation supports {} ({}, {}). {}",
-                    b.code,
-                    b.row.family.as_str().trim_start_matches("repair-"),
-                    tier_text(b.row),
-                    d.label(),
-                    row.family.as_str().trim_start_matches("repair-"),
-                    tier_text(row),
-                    d.why
-                );
-                let f = Finding::new(CODE, code_span(b.line), message)
-                    .with_fix(replace_with(b.line, d));
-                out.push(with_sources(f, ctx, d));
-            }
-            Issue::Extra {
-                billed,
-                why: Extra::Repair,
-            } => {
-                let b = &recon.billed[billed];
-                let reason = dropped_reason(ctx, b.code)
-                    .unwrap_or_else(|| {
-                        "no intermediate or complex repair with its length is documented (a simple closure is part of the excision)".to_string()
-                    });
-                out.push(
-                    Finding::new(
-                        CODE,
-                        code_span(b.line),
-                        format!("{} is not supported: {reason}", b.code),
-                    )
-                    .with_fix(Some(delete_line(ctx.text, b.line))),
-                );
-            }
-            _ => {}
+        if let Some((b, d, row)) = wrong_code(ctx, recon, issue, is_repair) {
+            let message = format!(
+                "{} is a {} repair of {}; the documentation supports {} ({}, {}). {}",
+                b.code,
+                b.row.family.as_str().trim_start_matches("repair-"),
+                tier_text(b.row),
+                d.label(),
+                row.family.as_str().trim_start_matches("repair-"),
+                tier_text(row),
+                d.why
+            );
+            out.push(wrong_code_finding(ctx, CODE, b, d, message));
+        } else if let Some(b) = extra(recon, issue, Extra::Repair) {
+            let reason = dropped_reason(ctx, b.code)
+                .unwrap_or_else(|| {
+                    "no intermediate or complex repair with its length is documented (a simple closure is part of the excision)".to_string()
+                });
+            out.push(extra_finding(
+                ctx,
+                CODE,
+                b,
+                format!("{} is not supported: {reason}", b.code),
+            ));
         }
     }
 }

@@ -7,31 +7,22 @@
 //! Source: CPT repair guidelines; CMS NCCI Policy Manual ch. III
 //! (intermediate and complex repairs are reported with the excision).
 
-use super::{Issue, Recon, insert_line, is_repair, with_sources};
+use super::{Recon, is_repair, missing, missing_finding};
 use crate::rules::{Ctx, Finding};
 
 pub(super) const CODE: &str = "code/repair-missing";
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     for issue in &recon.issues {
-        let Issue::Missing { derived } = *issue else {
+        let Some(d) = missing(ctx, recon, issue, is_repair) else {
             continue;
         };
-        let d = &recon.derived[derived];
-        if !ctx.table.get(&d.cpt).is_some_and(|r| is_repair(r.family)) {
-            continue;
-        }
-        let f = Finding::new(
-            CODE,
-            recon.section.heading,
-            format!(
-                "The documented repair is not billed: add {}. {}",
-                d.label(),
-                d.why
-            ),
-        )
-        .with_fix(Some(insert_line(ctx, recon.section, d)));
-        out.push(with_sources(f, ctx, d));
+        let message = format!(
+            "The documented repair is not billed: add {}. {}",
+            d.label(),
+            d.why
+        );
+        out.push(missing_finding(ctx, recon, CODE, d, message));
     }
 }
 

@@ -6,7 +6,7 @@
 //!
 //! Source: CPT 11300–11313 descriptors.
 
-use super::{Recon, code_span, replace_with, tier_text, with_sources, wrong_code};
+use super::{Recon, tier_text, wrong_code, wrong_code_finding};
 use crate::codes::Family;
 use crate::rules::{Ctx, Finding};
 
@@ -25,8 +25,7 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
             tier_text(row),
             d.why
         );
-        let f = Finding::new(CODE, code_span(b.line), message).with_fix(replace_with(b.line, d));
-        out.push(with_sources(f, ctx, d));
+        out.push(wrong_code_finding(ctx, CODE, b, d, message));
     }
 }
 

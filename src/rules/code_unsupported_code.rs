@@ -11,8 +11,8 @@
 //! (CODING-RULES.md).
 
 use super::{
-    Extra, Issue, Recon, code_span, delete_line, dropped_reason, is_destruction, is_excision,
-    is_repair, plain_units, replace_with, with_sources,
+    Extra, Recon, dropped_reason, extra, extra_finding, is_destruction, is_excision, is_repair,
+    plain_units, wrong_code, wrong_code_finding,
 };
 use crate::codes::Family;
 use crate::rules::{Ctx, Finding};
@@ -28,49 +28,24 @@ fn owned_elsewhere(f: Family) -> bool {
 }
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
-    let family = |code: &str| ctx.table.get(code).map(|r| r.family);
     for issue in &recon.issues {
-        match issue {
-            Issue::WrongCode { billed, derived } => {
-                let b = &recon.billed[*billed];
-                let d = &recon.derived[*derived];
-                if family(&d.cpt).is_none_or(owned_elsewhere) {
-                    continue;
-                }
-                let f = Finding::new(
-                    CODE,
-                    code_span(b.line),
-                    format!(
-                        "{} ({}) is not what the documentation supports: bill {}. {}",
-                        b.code,
-                        b.row.description,
-                        d.label(),
-                        d.why
-                    ),
-                )
-                .with_fix(replace_with(b.line, d));
-                out.push(with_sources(f, ctx, d));
-            }
-            Issue::Extra {
-                billed,
-                why: Extra::Other,
-            } => {
-                let b = &recon.billed[*billed];
-                let reason = dropped_reason(ctx, b.code)
-                    .unwrap_or_else(|| "no documented procedure supports it".to_string());
-                out.push(
-                    Finding::new(
-                        CODE,
-                        code_span(b.line),
-                        format!(
-                            "{} ({}) is not supported: {reason}",
-                            b.code, b.row.description
-                        ),
-                    )
-                    .with_fix(Some(delete_line(ctx.text, b.line))),
-                );
-            }
-            _ => {}
+        if let Some((b, d, _)) = wrong_code(ctx, recon, issue, |f| !owned_elsewhere(f)) {
+            let message = format!(
+                "{} ({}) is not what the documentation supports: bill {}. {}",
+                b.code,
+                b.row.description,
+                d.label(),
+                d.why
+            );
+            out.push(wrong_code_finding(ctx, CODE, b, d, message));
+        } else if let Some(b) = extra(recon, issue, Extra::Other) {
+            let reason = dropped_reason(ctx, b.code)
+                .unwrap_or_else(|| "no documented procedure supports it".to_string());
+            let message = format!(
+                "{} ({}) is not supported: {reason}",
+                b.code, b.row.description
+            );
+            out.push(extra_finding(ctx, CODE, b, message));
         }
     }
     plain_units(ctx, recon, CODE, true, out);
