@@ -225,6 +225,16 @@ fn read_text(p: &Path) -> Result<String> {
 
 /// The language server until the client says `exit`.
 fn serve() -> Result<ExitCode> {
+    // A large document's diagnostics are a megabyte or more of JSON; through
+    // a pipe of the default 64 KiB the client and the server take turns two
+    // dozen times per keystroke. A larger pipe, when stdout is one and the
+    // system allows it, lets one write carry it.
+    #[cfg(target_os = "linux")]
+    // SAFETY: fcntl on fd 1 with integer arguments; it fails harmlessly
+    // (EBADF, EPERM, or stdout not a pipe) and the pipe keeps its size.
+    unsafe {
+        libc::fcntl(1, libc::F_SETPIPE_SZ, 1 << 20);
+    }
     dermls::lsp::run_stdio().context("language server")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -123,11 +123,12 @@ fn by_encounter(snap: &Snapshot, a: &crate::analysis::Analysis, out: &mut Vec<u8
     let mut groups = HashMap::with_capacity(kept.groups.len());
     let mut at = 0;
     let mut first = true;
+    let mut lines = Lines::new(&snap.text);
     for (&(id, n), encounter) in runs.iter().zip(&a.note.encounters) {
         if n == 0 {
             continue;
         }
-        let first_line = pos::line_of(&snap.rope, encounter.span.start);
+        let first_line = lines.line_of(encounter.span.start);
         // Moved past whether or not the group is kept, so the next
         // encounter starts at its own findings (the sum was checked above).
         let run = &a.findings[at..at + n];
@@ -156,6 +157,38 @@ fn by_encounter(snap: &Snapshot, a: &crate::analysis::Analysis, out: &mut Vec<u8
         groups.insert(id, group);
     }
     kept.groups = groups;
+}
+
+/// The lines of increasing byte offsets, counted in one pass over the
+/// text: line breaks are `\n`, `\r\n` and a lone `\r`, as in the rope.
+struct Lines<'a> {
+    text: &'a [u8],
+    /// The offset counted to, and the line there.
+    at: usize,
+    line: u32,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Lines<'a> {
+        Lines {
+            text: text.as_bytes(),
+            at: 0,
+            line: 0,
+        }
+    }
+
+    /// The line of `offset`, at or after the last offset asked for.
+    fn line_of(&mut self, offset: usize) -> u32 {
+        let offset = offset.clamp(self.at, self.text.len());
+        for i in memchr::memchr2_iter(b'\n', b'\r', &self.text[self.at..offset]) {
+            let i = self.at + i;
+            if self.text[i] == b'\n' || self.text.get(i + 1) != Some(&b'\n') {
+                self.line += 1;
+            }
+        }
+        self.at = offset;
+        self.line
+    }
 }
 
 /// Moves every line of a diagnostic (its range and related ranges) up by
@@ -642,5 +675,23 @@ mod tests {
         let uri: Uri = "file:///closed.derm".parse().unwrap();
         expect![[r#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"diagnostics":[],"uri":"file:///closed.derm"}}"#]]
             .assert_eq(std::str::from_utf8(&clear_notification(&uri)).unwrap());
+    }
+
+    #[test]
+    fn lines_are_counted_as_the_rope_counts_them() {
+        let text = "a\r\nb\rc\n\r\n\rd\r\r\ne\n😀\rf";
+        let rope = Rope::from_str(text);
+        let starts: Vec<usize> = (0..=text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .collect();
+        let mut lines = Lines::new(text);
+        for &i in &starts {
+            let expected = rope.byte_to_line(i) as u32;
+            // Inside a `\r\n`: not a line start, so never an encounter's.
+            if i > 0 && text.as_bytes()[i - 1] == b'\r' && text.as_bytes().get(i) == Some(&b'\n') {
+                continue;
+            }
+            assert_eq!(lines.line_of(i), expected, "offset {i}");
+        }
     }
 }

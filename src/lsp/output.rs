@@ -57,3 +57,79 @@ pub async fn write<O: AsyncWrite + Unpin>(mut messages: mpsc::Receiver<Message>,
     }
     let _ = output.flush().await;
 }
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    /// tower-lsp-server's messages, written in pieces, and the server's
+    /// own, sent meanwhile, come out whole and each with its header, in the
+    /// order each source gave them.
+    #[tokio::test]
+    async fn messages_from_both_sources_come_out_whole() {
+        let (tx, rx) = mpsc::channel(4);
+        let (mut server, framed) = tokio::io::duplex(8);
+        let (out, mut client) = tokio::io::duplex(1 << 16);
+        let framing = tokio::spawn(frames(framed, tx.clone()));
+        let writing = tokio::spawn(write(rx, out));
+        let own = tokio::spawn({
+            let tx = tx.clone();
+            async move {
+                for k in 0..3 {
+                    let body = format!(r#"{{"own":{k}}}"#).into_bytes();
+                    tx.send(Message::Body(body)).await.unwrap();
+                }
+            }
+        });
+        for k in 0..3 {
+            let body = format!(r#"{{"server":{k},"pad":"{}"}}"#, "x".repeat(40));
+            let message = format!("Content-Length: {}\r\n\r\n{body}", body.len());
+            // A few bytes at a time, through an 8-byte pipe.
+            for piece in message.as_bytes().chunks(5) {
+                server.write_all(piece).await.unwrap();
+            }
+        }
+        drop(server);
+        own.await.unwrap();
+        framing.await.unwrap();
+        tx.send(Message::End).await.unwrap();
+        writing.await.unwrap();
+        let mut written = String::new();
+        client.read_to_string(&mut written).await.unwrap();
+        let mut bodies = Vec::new();
+        let mut rest = written.as_str();
+        while !rest.is_empty() {
+            let (header, after) = rest.split_once("\r\n\r\n").unwrap();
+            let length: usize = header
+                .strip_prefix("Content-Length: ")
+                .unwrap()
+                .parse()
+                .unwrap();
+            bodies.push(&after[..length]);
+            rest = &after[length..];
+        }
+        let pad = "x".repeat(40);
+        let of = |source: &str| -> Vec<String> {
+            bodies
+                .iter()
+                .filter(|b| b.contains(source))
+                .map(|b| b.to_string())
+                .collect()
+        };
+        assert_eq!(bodies.len(), 6);
+        assert_eq!(
+            of("server"),
+            (0..3)
+                .map(|k| format!(r#"{{"server":{k},"pad":"{pad}"}}"#))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            of("own"),
+            (0..3)
+                .map(|k| format!(r#"{{"own":{k}}}"#))
+                .collect::<Vec<_>>()
+        );
+    }
+}

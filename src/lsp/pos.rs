@@ -55,12 +55,6 @@ pub fn position(rope: &Rope, offset: usize, enc: Encoding) -> Position {
     Position::new(to_u32(line), to_u32(character))
 }
 
-/// The line of a byte offset (as [`position`] gives it, without the
-/// column).
-pub fn line_of(rope: &Rope, offset: usize) -> u32 {
-    to_u32(rope.try_byte_to_line(snap(rope, offset)).unwrap_or(0))
-}
-
 /// The byte offset of a client's position, clamped and snapped as the
 /// module documentation says.
 pub fn offset(rope: &Rope, pos: Position, enc: Encoding) -> usize {

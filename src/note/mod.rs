@@ -73,6 +73,8 @@ pub fn encounter_chunks(text: &str) -> Vec<Chunk> {
     let bytes = text.as_bytes();
     let mut starts: Vec<usize> = memchr::memchr_iter(b'#', bytes)
         .filter(|&i| i == 0 || matches!(bytes[i - 1], b'\n' | b'\r'))
+        // `##` starts a section, never an encounter: most `#`s are those.
+        .filter(|&i| bytes.get(i + 1) != Some(&b'#'))
         .filter(|&i| is_encounter_heading(line_at(text, i)))
         .collect();
     if starts.first() != Some(&0) {
