@@ -62,8 +62,9 @@ class Server:
         return i
 
     def read_raw(self):
-        """The next message's body, as bytes, once all of it has arrived
-        (the header is looked for once; the body is then read by length)."""
+        """The next message's body, once all of it has arrived: the header
+        is looked for in what has been read, then the body is read straight
+        into a buffer of its length (no copies as it grows)."""
         while True:
             end = self.buf.find(b"\r\n\r\n")
             if end >= 0:
@@ -74,14 +75,24 @@ class Server:
             if line.lower().startswith(b"content-length:"):
                 length = int(line.split(b":")[1])
         del self.buf[: end + 4]
-        while len(self.buf) < length:
-            self.fill()
-        body = bytes(self.buf[:length])
-        del self.buf[:length]
+        if len(self.buf) >= length:
+            body = bytes(self.buf[:length])
+            del self.buf[:length]
+            return body
+        body = bytearray(length)
+        view = memoryview(body)
+        got = len(self.buf)
+        view[:got] = self.buf
+        self.buf.clear()
+        while got < length:
+            n = os.readv(self.out, [view[got:]])
+            if n == 0:
+                raise EOFError("the server closed its output")
+            got += n
         return body
 
     def fill(self):
-        chunk = os.read(self.out, 1 << 22)
+        chunk = os.read(self.out, 1 << 16)
         if not chunk:
             raise EOFError("the server closed its output")
         self.buf += chunk

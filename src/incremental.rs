@@ -230,9 +230,18 @@ impl Incremental {
             );
             let findings = &mut findings[f_after..];
             if encounters.len() >= PARALLEL_SHIFT {
+                let chunk = PARALLEL_SHIFT / 4;
                 rayon::join(
-                    || rayon::join(|| encounters.shift(moved), || facts.shift(moved)),
-                    || rayon::join(|| claims.shift(moved), || findings.shift(moved)),
+                    || {
+                        encounters
+                            .par_chunks_mut(chunk)
+                            .for_each(|e| e.shift(moved));
+                        facts.par_chunks_mut(chunk).for_each(|f| f.shift(moved));
+                    },
+                    || {
+                        claims.par_chunks_mut(chunk).for_each(|c| c.shift(moved));
+                        findings.par_chunks_mut(chunk).for_each(|f| f.shift(moved));
+                    },
                 );
             } else {
                 encounters.shift(moved);

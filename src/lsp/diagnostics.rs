@@ -180,15 +180,27 @@ impl<'a> Lines<'a> {
     /// The line of `offset`, at or after the last offset asked for.
     fn line_of(&mut self, offset: usize) -> u32 {
         let offset = offset.clamp(self.at, self.text.len());
-        for i in memchr::memchr2_iter(b'\n', b'\r', &self.text[self.at..offset]) {
-            let i = self.at + i;
-            if self.text[i] == b'\n' || self.text.get(i + 1) != Some(&b'\n') {
-                self.line += 1;
-            }
-        }
+        let seg = &self.text[self.at..offset];
+        // memchr counts with vector instructions; a loop over each line
+        // break would not (a large document has tens of thousands).
+        let lf = memchr::memchr_iter(b'\n', seg).count();
+        let cr = memchr::memchr_iter(b'\r', seg).count();
+        let crlf = if cr == 0 {
+            0
+        } else {
+            // A `\r\n` whose `\r` is in the segment: one more byte may be
+            // its `\n`.
+            let with_next = &self.text[self.at..(offset + 1).min(self.text.len())];
+            memchr::memmem::find_iter(with_next, b"\r\n").count()
+        };
+        self.line = self.line.saturating_add(to_u32(lf + cr - crlf));
         self.at = offset;
         self.line
     }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Moves every line of a diagnostic (its range and related ranges) up by

@@ -36,6 +36,7 @@ mod symbols;
 pub mod testing;
 
 use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::task::JoinHandle;
 use tower_lsp_server::{LspService, Server};
 
 pub use document::SIZE_LIMIT;
@@ -52,6 +53,16 @@ where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite + Unpin + Send + 'static,
 {
+    serve_with(input, |queued| tokio::spawn(output::write(queued, output))).await
+}
+
+/// [`serve`], with the messages out written by the task `writer` starts.
+async fn serve_with<I>(
+    input: I,
+    writer: impl FnOnce(tokio::sync::mpsc::Receiver<output::Message>) -> JoinHandle<()>,
+) where
+    I: AsyncRead + Unpin + Send + 'static,
+{
     let (messages, queued) = tokio::sync::mpsc::channel(16);
     let published = messages.clone();
     let (service, socket) = LspService::new(move |client| Backend::new(client, published));
@@ -59,7 +70,7 @@ where
     let (server_output, framed) = tokio::io::duplex(1 << 16);
     let relaying = tokio::spawn(relay::relay(input, relayed));
     let framing = tokio::spawn(output::frames(framed, messages.clone()));
-    let writing = tokio::spawn(output::write(queued, output));
+    let writing = writer(queued);
     Server::new(server_input, server_output, socket)
         .serve(service)
         .await;
@@ -83,7 +94,12 @@ pub fn run_stdio() -> std::io::Result<()> {
         .enable_all()
         .build()?;
     log::info!("dermls {} serving on stdio", env!("CARGO_PKG_VERSION"));
-    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    // Messages out are written to stdout by a thread of their own, straight
+    // from each message's buffer: tokio's `Stdout` would copy each one
+    // into its own buffer first and then write it from a blocking thread.
+    runtime.block_on(serve_with(tokio::io::stdin(), |queued| {
+        tokio::task::spawn_blocking(move || output::write_blocking(queued, std::io::stdout()))
+    }));
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     log::info!("exit");
     Ok(())

@@ -5,7 +5,9 @@
 //! message is written whole, with its header, so one never lands inside
 //! another.
 
+use std::io::Write as _;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+
 use tokio::sync::mpsc;
 
 use super::relay::{Headers, read_headers};
@@ -56,6 +58,22 @@ pub async fn write<O: AsyncWrite + Unpin>(mut messages: mpsc::Receiver<Message>,
         }
     }
     let _ = output.flush().await;
+}
+
+/// [`write`], for a blocking `output` (stdout), from a thread that may
+/// block.
+pub fn write_blocking<O: std::io::Write>(mut messages: mpsc::Receiver<Message>, output: O) {
+    // Unbuffered: a message is written with two calls, header and body.
+    let mut output = std::io::BufWriter::with_capacity(64, output);
+    while let Some(Message::Body(body)) = messages.blocking_recv() {
+        let written = write!(output, "Content-Length: {}\r\n\r\n", body.len())
+            .and_then(|()| output.write_all(&body))
+            .and_then(|()| output.flush());
+        if written.is_err() {
+            return;
+        }
+    }
+    let _ = output.flush();
 }
 
 #[cfg(test)]
