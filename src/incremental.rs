@@ -159,17 +159,18 @@ impl Incremental {
             self.config = Some((generation, options.clone()));
             self.eol = eol;
         }
-        let chunks = note::encounter_chunks(text);
+        let old_text = self.text.as_bytes();
+        let head = common_prefix(old_text, text.as_bytes());
+        let tail_bytes = common_suffix(&old_text[head..], &text.as_bytes()[head..]);
+        let moved = delta(old_text.len(), text.len());
+        let chunks = self.chunks(text, head, tail_bytes, moved);
+        debug_assert_eq!(chunks, note::encounter_chunks(text));
         let n = chunks.len();
         let n_old = self.slots.len();
 
         // The encounters before and after the changed stretch: the chunks
         // of the text both versions start with, and of the text they end
         // with, at the same places.
-        let old_text = self.text.as_bytes();
-        let head = common_prefix(old_text, text.as_bytes());
-        let tail_bytes = common_suffix(&old_text[head..], &text.as_bytes()[head..]);
-        let moved = delta(old_text.len(), text.len());
         let lead = (0..n.min(n_old))
             .take_while(|&i| chunks[i].end <= head && self.slots[i].chunk == chunks[i])
             .count();
@@ -389,6 +390,45 @@ impl Incremental {
             (self.config, self.eol) = (config, eol);
         }
         a
+    }
+
+    /// The encounter chunks of `text` (as `note::encounter_chunks` gives
+    /// them), looked for again only around the change: the old text's
+    /// first `head` bytes and last `tail_bytes` are the new text's, so a
+    /// heading wholly in either (with the line break before it) is where
+    /// it was, moved by `moved` in the end. Only the old chunks from the
+    /// one the change starts in up to the first heading in the unchanged
+    /// end are looked through again.
+    fn chunks(&self, text: &str, head: usize, tail_bytes: usize, moved: isize) -> Vec<Chunk> {
+        if self.slots.is_empty() {
+            return note::encounter_chunks(text);
+        }
+        let old: Vec<usize> = self.slots.iter().map(|s| s.chunk.start).collect();
+        let unchanged_from = self.text.len() - tail_bytes;
+        // The chunk the first changed byte is in: the line of that byte
+        // starts in it, so its own heading is looked at again too.
+        // Before the first chunk (a change in blank lines before the first
+        // heading), from the start.
+        let before = old.partition_point(|&s| s <= head);
+        let first = before.saturating_sub(1);
+        let after = old.partition_point(|&s| s <= unchanged_from).max(first + 1);
+        let from = if before == 0 { 0 } else { old[first] };
+        let to = old
+            .get(after)
+            .map_or(text.len(), |&s| s.wrapping_add_signed(moved));
+        let mut starts = Vec::with_capacity(old.len() + 2);
+        // The chunk at 0 may be the text before the first heading, not a
+        // heading: `chunks_of` adds it again when it should.
+        let zero_is_heading = !note::heading_starts(text, 0, 1).is_empty();
+        starts.extend(
+            old[..first]
+                .iter()
+                .copied()
+                .filter(|&s| s != 0 || zero_is_heading),
+        );
+        starts.extend(note::heading_starts(text, from, to));
+        starts.extend(old[after..].iter().map(|&s| s.wrapping_add_signed(moved)));
+        note::chunks_of(text, starts)
     }
 
     /// The encounters of the changed stretch, each kept from the last

@@ -123,12 +123,20 @@ fn by_encounter(snap: &Snapshot, a: &crate::analysis::Analysis, out: &mut Vec<u8
     let mut groups = HashMap::with_capacity(kept.groups.len());
     let mut at = 0;
     let mut first = true;
-    let mut lines = Lines::new(&snap.text);
+    // Each encounter's first line: the line of the first, then each
+    // encounter's line count (its chunks follow each other), so the text is
+    // not scanned again.
+    let mut line = a
+        .note
+        .encounters
+        .first()
+        .map_or(0, |e| snap.rope.try_byte_to_line(e.span.start).unwrap_or(0));
     for (&(id, n), encounter) in runs.iter().zip(&a.note.encounters) {
+        let first_line = u32::try_from(line).unwrap_or(u32::MAX);
+        line += encounter.line_count();
         if n == 0 {
             continue;
         }
-        let first_line = lines.line_of(encounter.span.start);
         // Moved past whether or not the group is kept, so the next
         // encounter starts at its own findings (the sum was checked above).
         let run = &a.findings[at..at + n];
@@ -157,50 +165,6 @@ fn by_encounter(snap: &Snapshot, a: &crate::analysis::Analysis, out: &mut Vec<u8
         groups.insert(id, group);
     }
     kept.groups = groups;
-}
-
-/// The lines of increasing byte offsets, counted in one pass over the
-/// text: line breaks are `\n`, `\r\n` and a lone `\r`, as in the rope.
-struct Lines<'a> {
-    text: &'a [u8],
-    /// The offset counted to, and the line there.
-    at: usize,
-    line: u32,
-}
-
-impl<'a> Lines<'a> {
-    fn new(text: &'a str) -> Lines<'a> {
-        Lines {
-            text: text.as_bytes(),
-            at: 0,
-            line: 0,
-        }
-    }
-
-    /// The line of `offset`, at or after the last offset asked for.
-    fn line_of(&mut self, offset: usize) -> u32 {
-        let offset = offset.clamp(self.at, self.text.len());
-        let seg = &self.text[self.at..offset];
-        // memchr counts with vector instructions; a loop over each line
-        // break would not (a large document has tens of thousands).
-        let lf = memchr::memchr_iter(b'\n', seg).count();
-        let cr = memchr::memchr_iter(b'\r', seg).count();
-        let crlf = if cr == 0 {
-            0
-        } else {
-            // A `\r\n` whose `\r` is in the segment: one more byte may be
-            // its `\n`.
-            let with_next = &self.text[self.at..(offset + 1).min(self.text.len())];
-            memchr::memmem::find_iter(with_next, b"\r\n").count()
-        };
-        self.line = self.line.saturating_add(to_u32(lf + cr - crlf));
-        self.at = offset;
-        self.line
-    }
-}
-
-fn to_u32(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Moves every line of a diagnostic (its range and related ranges) up by
@@ -690,20 +654,17 @@ mod tests {
     }
 
     #[test]
-    fn lines_are_counted_as_the_rope_counts_them() {
-        let text = "a\r\nb\rc\n\r\n\rd\r\r\ne\n😀\rf";
+    fn encounters_count_their_lines_as_the_rope_counts_them() {
+        let text = "\n\r\n# Encounter 1\r\nSite: arm\r## Procedure\n\nx\r\r\n\
+                    # Encounter 2\n## Billing\r\n- 11102\n\n# Encounter 3\r# Encounter 4";
         let rope = Rope::from_str(text);
-        let starts: Vec<usize> = (0..=text.len())
-            .filter(|&i| text.is_char_boundary(i))
-            .collect();
-        let mut lines = Lines::new(text);
-        for &i in &starts {
-            let expected = rope.byte_to_line(i) as u32;
-            // Inside a `\r\n`: not a line start, so never an encounter's.
-            if i > 0 && text.as_bytes()[i - 1] == b'\r' && text.as_bytes().get(i) == Some(&b'\n') {
-                continue;
-            }
-            assert_eq!(lines.line_of(i), expected, "offset {i}");
+        let note = crate::note::Note::parse(text);
+        assert_eq!(note.encounters.len(), 4);
+        let mut line = rope.byte_to_line(note.encounters[0].span.start);
+        for e in &note.encounters {
+            assert_eq!(line, rope.byte_to_line(e.span.start), "{:?}", e.heading);
+            line += e.line_count();
         }
+        assert_eq!(line, rope.len_lines());
     }
 }

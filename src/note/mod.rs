@@ -70,13 +70,27 @@ pub struct Chunk {
 /// headings costs one `memchr` pass, so the chunks can then be parsed in
 /// any order, or in parallel.
 pub fn encounter_chunks(text: &str) -> Vec<Chunk> {
+    chunks_of(text, heading_starts(text, 0, text.len()))
+}
+
+/// Where the encounter headings that start in `from..to` start: a `#` at a
+/// line start whose line is an encounter heading.
+pub fn heading_starts(text: &str, from: usize, to: usize) -> Vec<usize> {
     let bytes = text.as_bytes();
-    let mut starts: Vec<usize> = memchr::memchr_iter(b'#', bytes)
+    let to = to.min(bytes.len());
+    let from = from.min(to);
+    memchr::memchr_iter(b'#', &bytes[from..to])
+        .map(|i| from + i)
         .filter(|&i| i == 0 || matches!(bytes[i - 1], b'\n' | b'\r'))
         // `##` starts a section, never an encounter: most `#`s are those.
         .filter(|&i| bytes.get(i + 1) != Some(&b'#'))
         .filter(|&i| is_encounter_heading(line_at(text, i)))
-        .collect();
+        .collect()
+}
+
+/// The chunks of a text whose encounter headings start at `starts` (in
+/// order): as [`encounter_chunks`] gives them.
+pub fn chunks_of(text: &str, mut starts: Vec<usize>) -> Vec<Chunk> {
     if starts.first() != Some(&0) {
         let first_line = line_at(text, 0);
         let preamble_has_text =
@@ -131,6 +145,19 @@ impl Encounter {
             }
         }
         enc
+    }
+
+    /// How many lines its text has: one per line parsed (the heading,
+    /// the header, each section's heading and lines), which is every line
+    /// of its chunk.
+    pub fn line_count(&self) -> usize {
+        usize::from(self.heading.is_some())
+            + self.header.len()
+            + self
+                .sections
+                .iter()
+                .map(|s| 1 + s.lines.len())
+                .sum::<usize>()
     }
 
     /// The header field whose label is `label` (a canonical label name).
