@@ -44,8 +44,8 @@ pub struct Incremental {
     config: Option<(u64, Options)>,
     /// The line ending of the text last analysed (fix edits write it).
     eol: &'static str,
-    /// The text last analysed.
-    text: String,
+    /// The text last analysed (shared with the caller that gave it).
+    text: Arc<String>,
     /// Its analysis: handed out shared, and taken apart for the next
     /// version (copied first if someone still holds it).
     analysis: Option<Arc<Analysis>>,
@@ -83,6 +83,19 @@ struct Slot {
     findings: usize,
     /// Names its findings while they stay the same (moved with the text).
     id: u64,
+    /// How many lines its text has (`Encounter::line_count`).
+    lines: usize,
+}
+
+/// What [`Incremental::runs`] gives for an encounter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Run {
+    /// Names its findings while they stay the same.
+    pub id: u64,
+    /// How many findings it has.
+    pub findings: usize,
+    /// How many lines its text has.
+    pub lines: usize,
 }
 
 /// A new id for an encounter's findings: unique in the process.
@@ -116,12 +129,7 @@ impl Incremental {
 
     /// Forgets everything: the next call analyses every encounter.
     pub fn clear(&mut self) {
-        let mut text = std::mem::take(&mut self.text);
-        text.clear();
-        *self = Incremental {
-            text,
-            ..Incremental::default()
-        };
+        *self = Incremental::default();
     }
 
     /// What the last call to [`Incremental::analyze`] did.
@@ -133,10 +141,16 @@ impl Incremental {
     /// findings, which stays the same from one version to the next while
     /// they do (moved with the text, relative to the encounter's start),
     /// and how many they are (each encounter's findings are a run of the
-    /// analysis's findings, in this order). Lets a caller keep what it
-    /// derives from an encounter's findings.
-    pub fn runs(&self) -> impl ExactSizeIterator<Item = (u64, usize)> + '_ {
-        self.slots.iter().map(|s| (s.id, s.findings))
+    /// analysis's findings, in this order), and how many lines its text
+    /// has. Lets a caller keep what it derives from an encounter's
+    /// findings, and find each encounter's first line without reading the
+    /// analysis.
+    pub fn runs(&self) -> impl ExactSizeIterator<Item = Run> + '_ {
+        self.slots.iter().map(|s| Run {
+            id: s.id,
+            findings: s.findings,
+            lines: s.lines,
+        })
     }
 
     /// Analyses `text` under a configuration: `generation` names the code
@@ -149,6 +163,19 @@ impl Incremental {
         table: &CodeTable,
         options: &Options,
     ) -> Arc<Analysis> {
+        self.analyze_shared(generation, Arc::new(text.to_string()), table, options)
+    }
+
+    /// [`Incremental::analyze`] of a text the caller shares: it is kept
+    /// for the next version as it is, not copied.
+    pub fn analyze_shared(
+        &mut self,
+        generation: u64,
+        shared: Arc<String>,
+        table: &CodeTable,
+        options: &Options,
+    ) -> Arc<Analysis> {
+        let text = shared.as_str();
         let eol = line_ending(text);
         let same_config = self
             .config
@@ -335,6 +362,7 @@ impl Incremental {
                 hash: hashes[k],
                 findings: f.len(),
                 id: p.id.unwrap_or_else(new_id),
+                lines: p.encounter.line_count(),
             });
             new_findings.extend(f);
             encounters.push(p.encounter);
@@ -379,8 +407,7 @@ impl Incremental {
         };
         self.slots = slots;
         self.summaries = summaries;
-        self.text.clear();
-        self.text.push_str(text);
+        self.text = shared.clone();
         let a = Arc::new(a);
         if sorted {
             self.analysis = Some(a.clone());

@@ -105,7 +105,7 @@ pub fn clear_notification(uri: &Uri) -> Vec<u8> {
 fn by_encounter(snap: &Snapshot, a: &crate::analysis::Analysis, out: &mut Vec<u8>) {
     let runs = &snap.runs;
     if runs.len() != a.note.encounters.len()
-        || runs.iter().map(|r| r.1).sum::<usize>() != a.findings.len()
+        || runs.iter().map(|r| r.findings).sum::<usize>() != a.findings.len()
     {
         let mut json = Json::default();
         for f in &a.findings {
@@ -124,16 +124,17 @@ fn by_encounter(snap: &Snapshot, a: &crate::analysis::Analysis, out: &mut Vec<u8
     let mut at = 0;
     let mut first = true;
     // Each encounter's first line: the line of the first, then each
-    // encounter's line count (its chunks follow each other), so the text is
-    // not scanned again.
+    // encounter's line count (its chunks follow each other), so neither
+    // the text nor the encounters are read again.
     let mut line = a
         .note
         .encounters
         .first()
         .map_or(0, |e| snap.rope.try_byte_to_line(e.span.start).unwrap_or(0));
-    for (&(id, n), encounter) in runs.iter().zip(&a.note.encounters) {
+    for run in runs {
         let first_line = u32::try_from(line).unwrap_or(u32::MAX);
-        line += encounter.line_count();
+        line += run.lines;
+        let (id, n) = (run.id, run.findings);
         if n == 0 {
             continue;
         }

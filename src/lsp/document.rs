@@ -18,7 +18,7 @@ use super::diagnostics::Kept;
 use super::log::{self, debug, warning};
 use super::pos::{self, Encoding};
 use crate::analysis::Analysis;
-use crate::incremental::Incremental;
+use crate::incremental::{Incremental, Run};
 
 /// Documents above this size get one `note/too-large` diagnostic instead of
 /// an analysis. An encounter note is a few kilobytes.
@@ -41,13 +41,13 @@ pub struct Snapshot {
     pub uri: Uri,
     pub version: i32,
     pub rope: Rope,
-    pub text: String,
+    pub text: Arc<String>,
     pub config: Arc<Config>,
     pub encoding: Encoding,
     pub outcome: Outcome,
     /// Each encounter's findings: an id while they stay the same, and how
     /// many (`Incremental::runs`).
-    pub runs: Vec<(u64, usize)>,
+    pub runs: Vec<Run>,
     /// The document's diagnostics kept by those ids.
     pub kept: Arc<Mutex<Kept>>,
 }
@@ -65,17 +65,25 @@ impl Snapshot {
         incremental: &mut Incremental,
         kept: Arc<Mutex<Kept>>,
     ) -> Snapshot {
-        let mut text = String::with_capacity(rope.len_bytes());
+        let mut string = String::with_capacity(rope.len_bytes());
         for chunk in rope.chunks() {
-            text.push_str(chunk);
+            string.push_str(chunk);
         }
+        // Shared with the incremental analysis, which keeps it to compare
+        // the next version with.
+        let text = Arc::new(string);
         let outcome = if text.len() > SIZE_LIMIT {
             incremental.clear();
             Outcome::TooLarge
         } else {
             let started = std::time::Instant::now();
             match log::guard("analysis", || {
-                incremental.analyze(config.generation, &text, &config.table, &config.options)
+                incremental.analyze_shared(
+                    config.generation,
+                    text.clone(),
+                    &config.table,
+                    &config.options,
+                )
             }) {
                 Some(a) => {
                     let stats = incremental.stats();
