@@ -1,6 +1,7 @@
 //! The note vocabulary, loaded at compile time from
 //! `grammar/vocabulary.json` and compiled once into phrase matchers.
 
+use crate::re::Re;
 use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock};
 
@@ -735,11 +736,10 @@ impl Vocab {
 }
 
 /// Dates in encounter headings.
-pub fn date_regex() -> &'static Regex {
-    static RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\b(?:(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})|(?P<m2>\d{1,2})/(?P<d2>\d{1,2})/(?P<y2>\d{4}|\d{2}))\b")
-            .expect("date regex")
-    });
+pub(crate) fn date_regex() -> &'static Re {
+    static RE: Re = Re::new(
+        r"\b(?:(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})|(?P<m2>\d{1,2})/(?P<d2>\d{1,2})/(?P<y2>\d{4}|\d{2}))\b",
+    );
     &RE
 }
 

@@ -1,10 +1,8 @@
 //! Sizes, lengths, areas and counts, in exact integer units: lengths in
 //! micrometres (1 cm = 10,000 µm), never floating point.
 
+use crate::re::Re;
 use std::borrow::Cow;
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use crate::span::Span;
 use crate::vocab::vocab;
@@ -48,21 +46,19 @@ pub enum Role {
     Depth,
 }
 
-static SIZE_RE: LazyLock<Regex> = LazyLock::new(|| {
+static SIZE_RE: Re = Re::built(|| {
     let num = r"(?:\d+(?:\.\d+)?|\.\d+)";
     let unit = r"(?:cm|mm|centimet(?:er|re)s?|millimet(?:er|re)s?)";
     let sep = r"\s*(?:x|×|\*|by)\s*";
-    Regex::new(&format!(
+    format!(
         r"(?ix)
         (?P<r1>{num})\s*(?P<ru1>{unit})?\s*(?:-|–|—|to)\s*(?P<r2>{num})\s*(?P<ru2>{unit})\b
         | (?P<a>{num})\s*(?P<ua>{unit})?{sep}(?P<b>{num})\s*(?P<ub>{unit})?(?:{sep}(?P<c>{num})\s*(?P<uc>{unit})?)?
         | (?P<s>{num})\s*-?\s*(?P<us>{unit})\b"
-    ))
-    .expect("size regex")
+    )
 });
 
-static AREA_AFTER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:2|²|\^2|\s*sq\b|\s*squared)").expect("area regex"));
+static AREA_AFTER: Re = Re::new(r"^(?:2|²|\^2|\s*sq\b|\s*squared)");
 
 /// Every length measurement in `text`, spans relative to it. Areas
 /// (`180 sq cm`, `cm2`, `cm²`) are not lengths and are left out.
@@ -246,10 +242,9 @@ pub fn lesion_size(text: &str) -> Option<Measure> {
         .find(|m| m.shape != Shape::Range && m.role == Role::Plain)
 }
 
-static AREA_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?P<n>\d+(?:\.\d+)?)\s*(?:sq\.?\s*cm|square\s+cent\w*|cm\s*2|cm²|cm\^2|cm\s+sq)|(?P<p>\d+(?:\.\d+)?)\s*%\s*(?:of\s+)?(?:bsa|body)?")
-        .expect("area regex")
-});
+static AREA_RE: Re = Re::new(
+    r"(?i)(?P<n>\d+(?:\.\d+)?)\s*(?:sq\.?\s*cm|square\s+cent\w*|cm\s*2|cm²|cm\^2|cm\s+sq)|(?P<p>\d+(?:\.\d+)?)\s*%\s*(?:of\s+)?(?:bsa|body)?",
+);
 
 /// An area: square centimetres, or a percentage of body surface.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -272,21 +267,13 @@ pub fn area(text: &str) -> Option<Area> {
     Some(Area::PercentBsa(span))
 }
 
-static COUNT_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?:^|[^\w.])(?:x|#|no\.?\s*)?\s*(\d{1,3}|[a-z]+)[\s\-]+(?:[a-z\-']+[\s]+){0,3}$",
-    )
-    .expect("count regex")
-});
-static COUNT_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:(?:x|×|#)\s*(\d{1,3})\b|\((\d{1,3})\)|,?\s*(?:count|number|total|n)\s*[:=]?\s*(\d{1,3})\b)")
-        .expect("count regex")
-});
-static FIRST_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[^\w.])(?:x|#)?(\d{1,4})(?:[^\w.]|$)|\b([a-z]+)\b").expect("number regex")
-});
-static BREAKDOWN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\(\s*(?:x|#)?\s*(\d{1,3})\s*\)").expect("breakdown regex"));
+static COUNT_BEFORE: Re =
+    Re::new(r"(?i)(?:^|[^\w.])(?:x|#|no\.?\s*)?\s*(\d{1,3}|[a-z]+)[\s\-]+(?:[a-z\-']+[\s]+){0,3}$");
+static COUNT_AFTER: Re = Re::new(
+    r"(?i)^\s*(?:(?:x|×|#)\s*(\d{1,3})\b|\((\d{1,3})\)|,?\s*(?:count|number|total|n)\s*[:=]?\s*(\d{1,3})\b)",
+);
+static FIRST_NUMBER: Re = Re::new(r"(?i)(?:^|[^\w.])(?:x|#)?(\d{1,4})(?:[^\w.]|$)|\b([a-z]+)\b");
+static BREAKDOWN: Re = Re::new(r"\(\s*(?:x|#)?\s*(\d{1,3})\s*\)");
 
 /// A number written in digits or as a word up to twenty.
 pub fn number(word: &str) -> Option<u32> {

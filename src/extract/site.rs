@@ -2,9 +2,7 @@
 //! site group in each code family), and whether it is specific enough for a
 //! biopsy audit.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
+use crate::re::Re;
 
 use super::measure;
 use crate::span::Span;
@@ -53,10 +51,9 @@ impl Site {
     }
 }
 
-static LANDMARK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\d+(?:\.\d+)?\s*(?:cm|mm)\s+(?:\w+\s+){0,2}?(?:distal|proximal|above|below|anterior|posterior|lateral|medial|superior|inferior|from|to|off|beneath|under)\b")
-        .expect("landmark regex")
-});
+static LANDMARK: Re = Re::new(
+    r"(?i)\d+(?:\.\d+)?\s*(?:cm|mm)\s+(?:\w+\s+){0,2}?(?:distal|proximal|above|below|anterior|posterior|lateral|medial|superior|inferior|from|to|off|beneath|under)\b",
+);
 
 /// Reads the site in `text` (a `Site:` value, a specimen line's site part,
 /// or a sentence). `offset` is where `text` starts in the note. The anatomic
