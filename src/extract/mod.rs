@@ -276,7 +276,8 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
         procedures,
         billing,
         reauthorized: cues::any_done(whole, &v.reauthorized),
-        auc: AUC_RE.is_match(whole),
+        // Either spelling holds `auc` or `appropriate`.
+        auc: cues::may_contain(whole, &["auc", "appropriate"]) && AUC_RE.is_match(whole),
     }
 }
 
@@ -690,8 +691,13 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
         .collect();
     let stage_count = if stages.is_empty() {
         sentence_lines.iter().find_map(|l| {
+            let body = l.body.text(text);
+            // Every stage count holds the word `stage`.
+            if !cues::may_contain(body, &["stage"]) {
+                return None;
+            }
             STAGES_RE
-                .captures(l.body.text(text))
+                .captures(body)
                 .and_then(|c| measure::number(c.get(1)?.as_str()))
         })
     } else {

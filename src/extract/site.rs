@@ -4,7 +4,7 @@
 
 use crate::re::Re;
 
-use super::measure;
+use super::{cues, measure};
 use crate::span::Span;
 use crate::vocab::{GroupFamily, Laterality, SiteTerm, vocab};
 
@@ -61,7 +61,8 @@ static LANDMARK: Re = Re::new(
 /// nearest word before it or any in the text.
 pub fn parse(text: &str, offset: usize) -> Option<Site> {
     let v = vocab();
-    let landmark_at = measure::may_hold_digit(text)
+    // A landmark distance holds a digit and `cm` or `mm`.
+    let landmark_at = (measure::may_hold_digit(text) && cues::may_contain(text, &["cm", "mm"]))
         .then(|| LANDMARK.find(text).map(|m| m.start()))
         .flatten();
     let terms = v.sites.find_all(text);
