@@ -11,13 +11,20 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
-        // Sized by a first count of the line ends, which a long text's index
-        // would otherwise grow into, copy after copy.
-        let mut starts = Vec::with_capacity(1 + memchr::memchr2_iter(b'\n', b'\r', bytes).count());
+        // Sized by a first count of the line feeds, which a long text's
+        // index would otherwise grow into, copy after copy.
+        let mut starts = Vec::with_capacity(1 + memchr::memchr_iter(b'\n', bytes).count());
         starts.push(0);
-        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
-            if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
-                starts.push(i + 1);
+        if memchr::memchr(b'\r', bytes).is_none() {
+            // The usual case: lines end at `\n` alone.
+            starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+        } else {
+            for (i, &b) in bytes.iter().enumerate() {
+                match b {
+                    b'\n' => starts.push(i + 1),
+                    b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+                    _ => {}
+                }
             }
         }
         LineIndex { starts }

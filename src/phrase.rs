@@ -260,10 +260,10 @@ impl Literals {
 /// The first eight bytes of ASCII `text` (zeros past its end) in one
 /// word, as [`pack`] packs them, with capitals made lower case.
 fn lower_word(text: &[u8]) -> u64 {
-    let mut bytes = [0u8; 8];
-    let n = text.len().min(8);
-    bytes[..n].copy_from_slice(&text[..n]);
-    let w = u64::from_le_bytes(bytes);
+    let w = match text.first_chunk::<8>() {
+        Some(first) => u64::from_le_bytes(*first),
+        None => pack(text),
+    };
     // Every byte is below 0x80, so these sums carry into no other byte:
     // the top bit of a byte says it is at least `A`, and at least `[`.
     let from_a = w + 0x3F3F_3F3F_3F3F_3F3F;

@@ -276,8 +276,7 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
         procedures,
         billing,
         reauthorized: cues::any_done(whole, &v.reauthorized),
-        // Either spelling holds `auc` or `appropriate`.
-        auc: cues::may_contain(whole, &["auc", "appropriate"]) && AUC_RE.is_match(whole),
+        auc: AUC_RE.is_match(whole),
     }
 }
 
