@@ -28,9 +28,17 @@ type Key = [u8; 8];
 /// allocation per row; it is built on the first lookup only.
 static ALL: LazyLock<Vec<Entry>> = LazyLock::new(|| {
     let mut entries = parse_all(ALL_FILE, ALL_CSV);
-    entries.sort_unstable_by_key(|e| e.key);
+    // The file is in CMS order, sorted but for a few blocks (C4A before
+    // C44): a stable sort merges its runs in about one pass, and keys
+    // compared as integers need no memcmp.
+    entries.sort_by_key(|e| order(&e.key));
     entries
 });
+
+/// A key as an integer that orders as the key's bytes do.
+fn order(key: &Key) -> u64 {
+    u64::from_be_bytes(*key)
+}
 
 /// The dermatology subset as (code with dot, title), in file order.
 static DERM: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
@@ -62,7 +70,9 @@ pub fn icd10_derm() -> impl Iterator<Item = (&'static str, &'static str)> {
 fn lookup(code: &str) -> Option<&'static Entry> {
     let key = key(code)?;
     let all: &'static Vec<Entry> = &ALL;
-    let i = all.binary_search_by_key(&key, |e| e.key).ok()?;
+    let i = all
+        .binary_search_by_key(&order(&key), |e| order(&e.key))
+        .ok()?;
     Some(&all[i])
 }
 
