@@ -248,6 +248,31 @@ impl<T: Clone> PhraseSet<T> {
         }
     }
 
+    /// [`PhraseSet::find_all`] with the values borrowed: nothing is cloned
+    /// for matches the caller passes over.
+    pub fn find_all_ref(&self, text: &str) -> Vec<(Span, &T)> {
+        match self.fast_for(text) {
+            Some(fast) => {
+                let mut out = Vec::new();
+                let mut from = 0;
+                while let Some((start, end, phrase)) = fast.find_at(text.as_bytes(), from) {
+                    out.push((Span::new(start, end), &self.values[phrase]));
+                    from = end;
+                }
+                out
+            }
+            None => self
+                .regex()
+                .combined
+                .find_iter(text)
+                .filter_map(|m| {
+                    let v = self.value_ref_of(m.as_str())?;
+                    Some((Span::new(m.start(), m.end()), v))
+                })
+                .collect(),
+        }
+    }
+
     /// The leftmost match.
     pub fn find(&self, text: &str) -> Option<(Span, T)> {
         match self.fast_for(text) {
@@ -297,8 +322,12 @@ impl<T: Clone> PhraseSet<T> {
     }
 
     fn value_of(&self, matched: &str) -> Option<T> {
+        self.value_ref_of(matched).cloned()
+    }
+
+    fn value_ref_of(&self, matched: &str) -> Option<&T> {
         let first = self.regex().anchored.matches(matched).into_iter().next()?;
-        Some(self.values[first].clone())
+        Some(&self.values[first])
     }
 }
 
@@ -795,6 +824,12 @@ mod tests {
             for t in texts {
                 let want = set.find_all_regex(t);
                 assert_eq!(set.find_all(t), want, "{name} in {t:?}");
+                let by_ref: Vec<(Span, T)> = set
+                    .find_all_ref(t)
+                    .into_iter()
+                    .map(|(s, v)| (s, v.clone()))
+                    .collect();
+                assert_eq!(by_ref, want, "{name} in {t:?}");
                 assert_eq!(set.find(t), want.first().cloned(), "{name} in {t:?}");
                 let at_start = want.first().filter(|(m, _)| m.start == 0).cloned();
                 assert_eq!(set.find_at_start(t), at_start, "{name} in {t:?}");

@@ -65,13 +65,13 @@ pub fn parse(text: &str, offset: usize) -> Option<Site> {
     let landmark_at = (measure::may_hold_digit(text) && cues::may_contain(text, &["cm", "mm"]))
         .then(|| LANDMARK.find(text).map(|m| m.start()))
         .flatten();
-    let terms = v.sites.find_all(text);
+    let terms = v.sites.find_all_ref(text);
     let (term_span, term) = match terms
         .iter()
         .find(|(s, _)| landmark_at.is_none_or(|l| s.start < l))
         .or_else(|| terms.first())
     {
-        Some((s, t)) => (Some(*s), Some(t.clone())),
+        Some((s, t)) => (Some(*s), Some((*t).clone())),
         None => (None, None),
     };
     // `r/o` is "rule out", not "right".
@@ -93,7 +93,13 @@ pub fn parse(text: &str, offset: usize) -> Option<Site> {
     if term.is_none() && laterality.is_none() {
         return None;
     }
-    let lower = text.to_lowercase();
+    // The phrase sets ignore ASCII case already: only other text is
+    // lowered first.
+    let lower = if text.is_ascii() {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.to_lowercase())
+    };
     let midline = v.midline.is_match(&lower);
     let subsite = v.subsite.is_match(&lower);
     Some(Site {
