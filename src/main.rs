@@ -714,17 +714,20 @@ fn finding_json(text: &str, index: &LineIndex, f: &Finding) -> serde_json::Value
 }
 
 fn finding_text(s: &mut String, file: &str, text: &str, index: &LineIndex, f: &Finding) {
+    use std::fmt::Write as _;
     let (l, c) = index.position(text, f.span.start);
-    s.push_str(&format!(
-        "{file}:{}:{}: {}[{}] {}\n",
+    // Written straight into `s`: a String takes every write.
+    let _ = writeln!(
+        s,
+        "{file}:{}:{}: {}[{}] {}",
         l + 1,
         c + 1,
         f.severity.as_str(),
         f.code,
         f.message
-    ));
+    );
     if let Some(fix) = &f.fix {
-        s.push_str(&format!("  = fix: {}\n", fix.title));
+        let _ = writeln!(s, "  = fix: {}", fix.title);
     }
 }
 
