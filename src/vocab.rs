@@ -3,6 +3,7 @@
 
 use crate::re::Re;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{LazyLock, OnceLock};
 
 use regex::{Regex, RegexSet};
@@ -439,7 +440,7 @@ struct RawPayer {
 
 /// The compiled vocabulary.
 pub struct Vocab {
-    labels: HashMap<String, Label>,
+    labels: HashMap<String, Label, BuildHasherDefault<Fnv>>,
     free_sections: Vec<String>,
     sections: Vec<(SectionClass, Vec<String>)>,
     pub procedures: PhraseSet<(ProcKind, Option<Technique>)>,
@@ -486,7 +487,7 @@ fn unit_set(list: &[String]) -> PhraseSet<()> {
 
 fn build(json: &str) -> Vocab {
     let raw: RawVocab = serde_json::from_str(json).expect("grammar/vocabulary.json is valid");
-    let mut labels = HashMap::new();
+    let mut labels = HashMap::default();
     for l in &raw.labels {
         let label = match l.label.as_str() {
             "patient" => Label::Patient,
@@ -644,6 +645,29 @@ fn build(json: &str) -> Vocab {
         mohs_deep: unit_set(&raw.mohs_deep_structures),
         frozen_section: unit_set(&raw.frozen_section),
         hedges: unit_set(&raw.hedges),
+    }
+}
+
+/// FNV-1a, for the label map: a label is a few bytes, which SipHash takes
+/// longer to set up for than to look up, and the map's keys are fixed (it
+/// is only read with the text of a note).
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
     }
 }
 
