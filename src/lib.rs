@@ -16,6 +16,7 @@ pub mod lines;
 pub mod lsp;
 pub mod note;
 mod phrase;
+mod re;
 pub mod rules;
 pub mod shift;
 pub mod span;

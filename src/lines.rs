@@ -11,15 +11,21 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
-        let mut starts = vec![0];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => starts.push(i + 1),
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
-                _ => {}
+        // Sized by a first count of the line feeds, which a long text's
+        // index would otherwise grow into, copy after copy.
+        let mut starts = Vec::with_capacity(1 + memchr::memchr_iter(b'\n', bytes).count());
+        starts.push(0);
+        if memchr::memchr(b'\r', bytes).is_none() {
+            // The usual case: lines end at `\n` alone.
+            starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+        } else {
+            for (i, &b) in bytes.iter().enumerate() {
+                match b {
+                    b'\n' => starts.push(i + 1),
+                    b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+                    _ => {}
+                }
             }
-            i += 1;
         }
         LineIndex { starts }
     }

@@ -300,18 +300,38 @@ fn notes(args: FileArgs, mode: Mode) -> Result<ExitCode> {
     let mut io_error = false;
     let mut any_error = false;
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let paths = expand(&args.files, &mut io_error);
     // A window of files at a time on all cores, printed in input order as
     // each window completes: the output streams and memory stays flat
-    // however many files there are.
+    // however many files there are. A window of one file (a lone note, or
+    // the last of many) is analysed on all cores and printed an encounter
+    // at a time as it goes, so that its output is never held whole.
     for window in paths.chunks(FILES_AT_ONCE) {
-        let done: Vec<Done> = window
-            .par_iter()
-            .map(|path| one_note(path, mode, args.format, &table, &options))
-            .collect();
-        for d in done {
-            out.write_all(d.output.as_bytes())?;
+        let done: Vec<(String, Done)> = match window {
+            [path] => {
+                let mut written = Ok(());
+                let d = one_note(path, mode, args.format, &table, &options, &mut |piece| {
+                    if written.is_ok() {
+                        written = out.write_all(piece.as_bytes());
+                    }
+                });
+                written?;
+                vec![(String::new(), d)]
+            }
+            _ => window
+                .par_iter()
+                .map(|path| {
+                    let mut output = String::new();
+                    let d = one_note(path, mode, args.format, &table, &options, &mut |piece| {
+                        output.push_str(piece)
+                    });
+                    (output, d)
+                })
+                .collect(),
+        };
+        for (output, d) in done {
+            out.write_all(output.as_bytes())?;
             if let Some(e) = d.error {
                 out.flush()?;
                 eprintln!("dermls: {e}");
@@ -334,17 +354,24 @@ fn notes(args: FileArgs, mode: Mode) -> Result<ExitCode> {
 /// leaves a core idle.
 const FILES_AT_ONCE: usize = 64;
 
-/// What one note gives: the text to print, an I/O error to report, and
+/// What one note gives besides its output: an I/O error to report, and
 /// whether a finding of error severity was raised.
 struct Done {
-    output: String,
     error: Option<String>,
     has_error_finding: bool,
 }
 
-fn one_note(path: &Path, mode: Mode, format: Format, table: &CodeTable, options: &Options) -> Done {
+/// Analyses one note, handing its output to `print` a piece at a time, in
+/// order.
+fn one_note(
+    path: &Path,
+    mode: Mode,
+    format: Format,
+    table: &CodeTable,
+    options: &Options,
+    print: &mut dyn FnMut(&str),
+) -> Done {
     let mut done = Done {
-        output: String::new(),
         error: None,
         has_error_finding: false,
     };
@@ -381,7 +408,8 @@ fn one_note(path: &Path, mode: Mode, format: Format, table: &CodeTable, options:
         table,
         options,
     };
-    let (mut s, json_end) = form.open(changed);
+    let (start, json_end) = form.open(changed);
+    print(&start);
     let mut items = 0;
     analysis::map_encounters(
         &text,
@@ -390,15 +418,14 @@ fn one_note(path: &Path, mode: Mode, format: Format, table: &CodeTable, options:
         |claim, findings| form.piece(&claim, &findings),
         |piece| {
             if piece.items > 0 && items > 0 {
-                s.push(',');
+                print(",");
             }
-            s.push_str(&piece.text);
+            print(&piece.text);
             items += piece.items;
             done.has_error_finding |= piece.has_error;
         },
     );
-    s.push_str(&json_end);
-    done.output = s;
+    print(&json_end);
     done
 }
 
@@ -707,17 +734,20 @@ fn finding_json(text: &str, index: &LineIndex, f: &Finding) -> serde_json::Value
 }
 
 fn finding_text(s: &mut String, file: &str, text: &str, index: &LineIndex, f: &Finding) {
+    use std::fmt::Write as _;
     let (l, c) = index.position(text, f.span.start);
-    s.push_str(&format!(
-        "{file}:{}:{}: {}[{}] {}\n",
+    // Written straight into `s`: a String takes every write.
+    let _ = writeln!(
+        s,
+        "{file}:{}:{}: {}[{}] {}",
         l + 1,
         c + 1,
         f.severity.as_str(),
         f.code,
         f.message
-    ));
+    );
     if let Some(fix) = &f.fix {
-        s.push_str(&format!("  = fix: {}\n", fix.title));
+        let _ = writeln!(s, "  = fix: {}", fix.title);
     }
 }
 

@@ -56,6 +56,13 @@ struct Variant {
     /// that rules out most spellings before they are walked.
     prefix: u64,
     mask: u64,
+    /// For a spelling that is a word, a separator and more (`biopsy
+    /// proven`): the length of the first word, and the bytes after the
+    /// separator packed as `prefix` is, with their mask. The separator
+    /// run is all taken (what follows it is no separator), so these bytes
+    /// must follow it: a second quick test, for the many spellings that
+    /// share a first word.
+    after_separator: Option<(usize, u64, u64)>,
     atoms: Vec<Atom>,
 }
 
@@ -117,11 +124,30 @@ impl Literals {
                     })
                     .take(8)
                     .collect();
+                let after_separator = match atoms.get(lead.len()..) {
+                    Some([Atom::Class(Class::Separator, Rep::Plus), rest @ ..])
+                        if lead.len() < 8 =>
+                    {
+                        let next: Vec<u8> = rest
+                            .iter()
+                            .map_while(|a| match a {
+                                Atom::Byte(b) => Some(*b),
+                                _ => None,
+                            })
+                            .take(8)
+                            .collect();
+                        next.first()
+                            .filter(|b| !Class::Separator.has(**b))
+                            .map(|_| (lead.len(), pack(&next), pack(&vec![0xFF; next.len()])))
+                    }
+                    _ => None,
+                };
                 variants.push(Variant {
                     phrase,
                     bounded: start,
                     prefix: pack(&lead),
                     mask: pack(&vec![0xFF; lead.len()]),
+                    after_separator,
                     atoms,
                 });
             }
@@ -252,6 +278,15 @@ impl Literals {
             if word & v.mask != v.prefix {
                 return None;
             }
+            if let Some((len, prefix, mask)) = v.after_separator {
+                let at = i + len;
+                let run = text.get(at..).map_or(0, |r| {
+                    r.iter().take_while(|b| Class::Separator.has(**b)).count()
+                });
+                if run == 0 || lower_word(&text[at + run..]) & mask != prefix {
+                    return None;
+                }
+            }
             match_at(&v.atoms, text, i).map(|end| (i, end, v.phrase))
         })
     }
@@ -260,10 +295,10 @@ impl Literals {
 /// The first eight bytes of ASCII `text` (zeros past its end) in one
 /// word, as [`pack`] packs them, with capitals made lower case.
 fn lower_word(text: &[u8]) -> u64 {
-    let mut bytes = [0u8; 8];
-    let n = text.len().min(8);
-    bytes[..n].copy_from_slice(&text[..n]);
-    let w = u64::from_le_bytes(bytes);
+    let w = match text.first_chunk::<8>() {
+        Some(first) => u64::from_le_bytes(*first),
+        None => pack(text),
+    };
     // Every byte is below 0x80, so these sums carry into no other byte:
     // the top bit of a byte says it is at least `A`, and at least `[`.
     let from_a = w + 0x3F3F_3F3F_3F3F_3F3F;

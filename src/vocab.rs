@@ -1,7 +1,9 @@
 //! The note vocabulary, loaded at compile time from
 //! `grammar/vocabulary.json` and compiled once into phrase matchers.
 
+use crate::re::Re;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{LazyLock, OnceLock};
 
 use regex::{Regex, RegexSet};
@@ -247,6 +249,31 @@ impl<T: Clone> PhraseSet<T> {
         }
     }
 
+    /// [`PhraseSet::find_all`] with the values borrowed: nothing is cloned
+    /// for matches the caller passes over.
+    pub fn find_all_ref(&self, text: &str) -> Vec<(Span, &T)> {
+        match self.fast_for(text) {
+            Some(fast) => {
+                let mut out = Vec::new();
+                let mut from = 0;
+                while let Some((start, end, phrase)) = fast.find_at(text.as_bytes(), from) {
+                    out.push((Span::new(start, end), &self.values[phrase]));
+                    from = end;
+                }
+                out
+            }
+            None => self
+                .regex()
+                .combined
+                .find_iter(text)
+                .filter_map(|m| {
+                    let v = self.value_ref_of(m.as_str())?;
+                    Some((Span::new(m.start(), m.end()), v))
+                })
+                .collect(),
+        }
+    }
+
     /// The leftmost match.
     pub fn find(&self, text: &str) -> Option<(Span, T)> {
         match self.fast_for(text) {
@@ -296,8 +323,12 @@ impl<T: Clone> PhraseSet<T> {
     }
 
     fn value_of(&self, matched: &str) -> Option<T> {
+        self.value_ref_of(matched).cloned()
+    }
+
+    fn value_ref_of(&self, matched: &str) -> Option<&T> {
         let first = self.regex().anchored.matches(matched).into_iter().next()?;
-        Some(self.values[first].clone())
+        Some(&self.values[first])
     }
 }
 
@@ -409,7 +440,7 @@ struct RawPayer {
 
 /// The compiled vocabulary.
 pub struct Vocab {
-    labels: HashMap<String, Label>,
+    labels: HashMap<String, Label, BuildHasherDefault<Fnv>>,
     free_sections: Vec<String>,
     sections: Vec<(SectionClass, Vec<String>)>,
     pub procedures: PhraseSet<(ProcKind, Option<Technique>)>,
@@ -456,7 +487,7 @@ fn unit_set(list: &[String]) -> PhraseSet<()> {
 
 fn build(json: &str) -> Vocab {
     let raw: RawVocab = serde_json::from_str(json).expect("grammar/vocabulary.json is valid");
-    let mut labels = HashMap::new();
+    let mut labels = HashMap::default();
     for l in &raw.labels {
         let label = match l.label.as_str() {
             "patient" => Label::Patient,
@@ -617,6 +648,29 @@ fn build(json: &str) -> Vocab {
     }
 }
 
+/// FNV-1a, for the label map: a label is a few bytes, which SipHash takes
+/// longer to set up for than to look up, and the map's keys are fixed (it
+/// is only read with the text of a note).
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 /// The canonical label for a field label as written (`Location`, `Stage 2`).
 pub fn label(text: &str) -> Option<Label> {
     let text = text.trim();
@@ -735,11 +789,10 @@ impl Vocab {
 }
 
 /// Dates in encounter headings.
-pub fn date_regex() -> &'static Regex {
-    static RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\b(?:(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})|(?P<m2>\d{1,2})/(?P<d2>\d{1,2})/(?P<y2>\d{4}|\d{2}))\b")
-            .expect("date regex")
-    });
+pub(crate) fn date_regex() -> &'static Re {
+    static RE: Re = Re::new(
+        r"\b(?:(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})|(?P<m2>\d{1,2})/(?P<d2>\d{1,2})/(?P<y2>\d{4}|\d{2}))\b",
+    );
     &RE
 }
 
@@ -795,6 +848,12 @@ mod tests {
             for t in texts {
                 let want = set.find_all_regex(t);
                 assert_eq!(set.find_all(t), want, "{name} in {t:?}");
+                let by_ref: Vec<(Span, T)> = set
+                    .find_all_ref(t)
+                    .into_iter()
+                    .map(|(s, v)| (s, v.clone()))
+                    .collect();
+                assert_eq!(by_ref, want, "{name} in {t:?}");
                 assert_eq!(set.find(t), want.first().cloned(), "{name} in {t:?}");
                 let at_start = want.first().filter(|(m, _)| m.start == 0).cloned();
                 assert_eq!(set.find_at_start(t), at_start, "{name} in {t:?}");

@@ -13,6 +13,7 @@ const CORE: &[&str] = &[
     "src/rules",
     "src/vocab.rs",
     "src/phrase.rs",
+    "src/re.rs",
     "src/span.rs",
     "src/lines.rs",
     "src/analysis.rs",

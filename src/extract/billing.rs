@@ -1,9 +1,7 @@
 //! The `## Billing` section: one claim line per item,
 //! `- CODE[-MOD…][ xN]  Dx: A, B`.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
+use crate::re::Re;
 
 use crate::note::{LineKind, Section};
 use crate::span::Span;
@@ -40,28 +38,20 @@ impl BillingLine {
     }
 }
 
-static CODE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?i:(?:cpt|hcpcs)\s*(?:code)?\s*[:#]?\s*)?(?P<code>[0-9A-Za-z]{4,5}[A-Za-z]?)(?P<mods>(?:\s*-\s*[0-9A-Za-z]{1,3})*)")
-        .expect("code regex")
-});
-static MODIFIER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"-\s*([0-9A-Za-z]{1,3})").expect("modifier regex"));
-static UNITS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?ix)^(?:
+static CODE: Re = Re::new(
+    r"^(?i:(?:cpt|hcpcs)\s*(?:code)?\s*[:#]?\s*)?(?P<code>[0-9A-Za-z]{4,5}[A-Za-z]?)(?P<mods>(?:\s*-\s*[0-9A-Za-z]{1,3})*)",
+);
+static MODIFIER: Re = Re::new(r"-\s*([0-9A-Za-z]{1,3})");
+static UNITS: Re = Re::new(
+    r"(?ix)^(?:
             [x×]\s*(?P<n>[^\s,;)]+)(?:\s*units?\b)?
           | \(\s*(?:[x×]\s*)?(?P<p>[^)\s]+)(?:\s*units?)?\s*\)
           | (?:units?|u)\s*[:=]?\s*(?P<u>[^\s,;]+)
           | (?P<w>[0-9]+)\s*units?\b
         )",
-    )
-    .expect("units regex")
-});
-static DX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:dx|icd-?10(?:-cm)?|diagnos[ie]s)\s*:\s*").expect("dx regex")
-});
-static DX_CODE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[A-Za-z0-9][A-Za-z0-9.]*").expect("dx code regex"));
+);
+static DX: Re = Re::new(r"(?i)\b(?:dx|icd-?10(?:-cm)?|diagnos[ie]s)\s*:\s*");
+static DX_CODE: Re = Re::new(r"[A-Za-z0-9][A-Za-z0-9.]*");
 
 /// Parses the lines of a Billing section.
 pub fn parse(text: &str, section: &Section) -> BillingSection {

@@ -1,18 +1,15 @@
 //! Clauses, negation and history: whether a phrase in a sentence names
 //! something done now.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
+use crate::re::Re;
 
 use crate::span::Span;
 
 /// Words after a procedure that date it to the past: `excised in 2019`,
 /// `biopsied 2 years ago`.
-static PAST_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\W*(?:\w+\W+){0,3}?(?:in\s+(?:19|20)\d\d(?:[\s.,;)]|$)|\d+\s+(?:years?|months?|weeks?)\s+ago\b|\bago\b|last\s+(?:year|month|week)\b)")
-        .expect("past regex")
-});
+static PAST_AFTER: Re = Re::new(
+    r"(?i)^\W*(?:\w+\W+){0,3}?(?:in\s+(?:19|20)\d\d(?:[\s.,;)]|$)|\d+\s+(?:years?|months?|weeks?)\s+ago\b|\bago\b|last\s+(?:year|month|week)\b)",
+);
 use crate::vocab::{PhraseSet, vocab};
 
 /// Splits text into clauses at `.` (not between digits), `;`, `,` and `:`,

@@ -1,10 +1,8 @@
 //! Sizes, lengths, areas and counts, in exact integer units: lengths in
 //! micrometres (1 cm = 10,000 µm), never floating point.
 
+use crate::re::Re;
 use std::borrow::Cow;
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use crate::span::Span;
 use crate::vocab::vocab;
@@ -48,21 +46,241 @@ pub enum Role {
     Depth,
 }
 
-static SIZE_RE: LazyLock<Regex> = LazyLock::new(|| {
+static SIZE_RE: Re = Re::built(|| {
     let num = r"(?:\d+(?:\.\d+)?|\.\d+)";
     let unit = r"(?:cm|mm|centimet(?:er|re)s?|millimet(?:er|re)s?)";
     let sep = r"\s*(?:x|×|\*|by)\s*";
-    Regex::new(&format!(
+    format!(
         r"(?ix)
         (?P<r1>{num})\s*(?P<ru1>{unit})?\s*(?:-|–|—|to)\s*(?P<r2>{num})\s*(?P<ru2>{unit})\b
         | (?P<a>{num})\s*(?P<ua>{unit})?{sep}(?P<b>{num})\s*(?P<ub>{unit})?(?:{sep}(?P<c>{num})\s*(?P<uc>{unit})?)?
         | (?P<s>{num})\s*-?\s*(?P<us>{unit})\b"
-    ))
-    .expect("size regex")
+    )
 });
 
-static AREA_AFTER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:2|²|\^2|\s*sq\b|\s*squared)").expect("area regex"));
+static AREA_AFTER: Re = Re::new(r"^(?:2|²|\^2|\s*sq\b|\s*squared)");
+
+/// One match of [`SIZE_RE`]: the span of the whole and of each named
+/// group, relative to the text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct SizeCaps {
+    whole: (usize, usize),
+    /// A range: `r1 ru1? (-|to) r2 ru2`.
+    r1: Option<(usize, usize)>,
+    ru1: Option<(usize, usize)>,
+    r2: Option<(usize, usize)>,
+    ru2: Option<(usize, usize)>,
+    /// Dimensions: `a ua? x b ub? (x c uc?)?`.
+    a: Option<(usize, usize)>,
+    ua: Option<(usize, usize)>,
+    b: Option<(usize, usize)>,
+    ub: Option<(usize, usize)>,
+    c: Option<(usize, usize)>,
+    uc: Option<(usize, usize)>,
+    /// One size: `s -? us`.
+    s: Option<(usize, usize)>,
+    us: Option<(usize, usize)>,
+}
+
+/// The matches of [`SIZE_RE`] in `text`, left to right: on ASCII text by
+/// [`size_at`], which finds the same matches without the regex's capture
+/// search, on any other text by the regex.
+fn size_matches(text: &str) -> Vec<SizeCaps> {
+    let mut out = Vec::new();
+    if text.is_ascii() {
+        let t = text.as_bytes();
+        let mut p = 0;
+        while p < t.len() {
+            match size_at(t, p) {
+                Some(m) => {
+                    p = m.whole.1;
+                    out.push(m);
+                }
+                None => p += 1,
+            }
+        }
+        return out;
+    }
+    let span = |m: Option<regex::Match>| m.map(|m| (m.start(), m.end()));
+    for caps in SIZE_RE.captures_iter(text) {
+        let whole = caps.get(0).expect("match");
+        out.push(SizeCaps {
+            whole: (whole.start(), whole.end()),
+            r1: span(caps.name("r1")),
+            ru1: span(caps.name("ru1")),
+            r2: span(caps.name("r2")),
+            ru2: span(caps.name("ru2")),
+            a: span(caps.name("a")),
+            ua: span(caps.name("ua")),
+            b: span(caps.name("b")),
+            ub: span(caps.name("ub")),
+            c: span(caps.name("c")),
+            uc: span(caps.name("uc")),
+            s: span(caps.name("s")),
+            us: span(caps.name("us")),
+        });
+    }
+    out
+}
+
+/// The match of [`SIZE_RE`] that starts at `p` of ASCII text, as the regex
+/// finds it: its three alternatives in order. Every quantifier in it is
+/// followed by something its own characters cannot start, so the greedy
+/// longest run is the only one that can succeed and no backtracking is
+/// needed.
+fn size_at(t: &[u8], p: usize) -> Option<SizeCaps> {
+    let n = number_at(t, p)?;
+    let q = spaces(t, n);
+    // A range: `3-6 mm`, `3 mm to 6 mm`.
+    let range = || {
+        let (ru1, q) = match unit_at(t, q) {
+            Some(u) => (Some((q, u)), spaces(t, u)),
+            None => (None, q),
+        };
+        let q = match t.get(q..q + 2) {
+            _ if t.get(q) == Some(&b'-') => q + 1,
+            Some(w) if w.eq_ignore_ascii_case(b"to") => q + 2,
+            _ => return None,
+        };
+        let r2 = spaces(t, q);
+        let r2_end = number_at(t, r2)?;
+        let u = spaces(t, r2_end);
+        let u_end = unit_at(t, u).filter(|&e| !t.get(e).is_some_and(|&b| is_word(b)))?;
+        Some(SizeCaps {
+            whole: (p, u_end),
+            r1: Some((p, n)),
+            ru1,
+            r2: Some((r2, r2_end)),
+            ru2: Some((u, u_end)),
+            ..SizeCaps::default()
+        })
+    };
+    // Dimensions: `1.2 x 0.8 cm`, `12 mm by 8 mm`.
+    let dims = || {
+        let (ua, q) = match unit_at(t, q) {
+            Some(u) => (Some((q, u)), u),
+            None => (None, q),
+        };
+        let b = size_separator(t, q)?;
+        let b_end = number_at(t, b)?;
+        let q = spaces(t, b_end);
+        let (ub, mut end) = match unit_at(t, q) {
+            Some(u) => (Some((q, u)), u),
+            None => (None, q),
+        };
+        let mut third = (None, None);
+        if let Some(c) = size_separator(t, end) {
+            if let Some(c_end) = number_at(t, c) {
+                let q = spaces(t, c_end);
+                third = match unit_at(t, q) {
+                    Some(u) => {
+                        end = u;
+                        (Some((c, c_end)), Some((q, u)))
+                    }
+                    None => {
+                        end = q;
+                        (Some((c, c_end)), None)
+                    }
+                };
+            }
+        }
+        Some(SizeCaps {
+            whole: (p, end),
+            a: Some((p, n)),
+            ua,
+            b: Some((b, b_end)),
+            ub,
+            c: third.0,
+            uc: third.1,
+            ..SizeCaps::default()
+        })
+    };
+    // One size: `0.6 cm`, `4-mm`.
+    let single = || {
+        let q = if t.get(q) == Some(&b'-') {
+            spaces(t, q + 1)
+        } else {
+            q
+        };
+        let u_end = unit_at(t, q).filter(|&e| !t.get(e).is_some_and(|&b| is_word(b)))?;
+        Some(SizeCaps {
+            whole: (p, u_end),
+            s: Some((p, n)),
+            us: Some((q, u_end)),
+            ..SizeCaps::default()
+        })
+    };
+    range().or_else(dims).or_else(single)
+}
+
+/// The end of `\d+(?:\.\d+)?|\.\d+` at `p`.
+fn number_at(t: &[u8], p: usize) -> Option<usize> {
+    let digits = |from: usize| {
+        t.get(from..)
+            .map_or(0, |r| r.iter().take_while(|b| b.is_ascii_digit()).count())
+    };
+    let whole = digits(p);
+    let fraction = |dot: usize| match (t.get(dot), digits(dot + 1)) {
+        (Some(b'.'), n) if n > 0 => Some(dot + 1 + n),
+        _ => None,
+    };
+    if whole > 0 {
+        Some(fraction(p + whole).unwrap_or(p + whole))
+    } else {
+        fraction(p)
+    }
+}
+
+/// The end of the longest unit at `p`: `cm`, `mm`, `centimeters`, …
+/// (ignoring ASCII case).
+fn unit_at(t: &[u8], p: usize) -> Option<usize> {
+    let rest = t.get(p..)?;
+    let starts = |w: &[u8]| {
+        rest.get(..w.len())
+            .is_some_and(|x| x.eq_ignore_ascii_case(w))
+    };
+    if starts(b"cm") || starts(b"mm") {
+        return Some(p + 2);
+    }
+    if !(starts(b"centimet") || starts(b"millimet")) {
+        return None;
+    }
+    let q = p + 8;
+    let ending = t.get(q..q + 2)?;
+    if !(ending.eq_ignore_ascii_case(b"er") || ending.eq_ignore_ascii_case(b"re")) {
+        return None;
+    }
+    Some(if matches!(t.get(q + 2), Some(b's' | b'S')) {
+        q + 3
+    } else {
+        q + 2
+    })
+}
+
+/// After `\s*(?:x|×|\*|by)\s*` at `p`: where the next number must start.
+fn size_separator(t: &[u8], p: usize) -> Option<usize> {
+    let q = spaces(t, p);
+    let q = match t.get(q)? {
+        b'x' | b'X' | b'*' => q + 1,
+        _ if t.get(q..q + 2)?.eq_ignore_ascii_case(b"by") => q + 2,
+        _ => return None,
+    };
+    Some(spaces(t, q))
+}
+
+/// After the ASCII whitespace (`\s`, the vertical tab included) at `p`.
+fn spaces(t: &[u8], p: usize) -> usize {
+    p + t.get(p..).map_or(0, |r| {
+        r.iter()
+            .take_while(|&&b| b.is_ascii_whitespace() || b == 0x0B)
+            .count()
+    })
+}
+
+/// `\w` on ASCII.
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
 
 /// Every length measurement in `text`, spans relative to it. Areas
 /// (`180 sq cm`, `cm2`, `cm²`) are not lengths and are left out.
@@ -71,39 +289,40 @@ pub fn measures(text: &str) -> Vec<Measure> {
     if !may_hold_digit(text) {
         return out;
     }
-    for caps in SIZE_RE.captures_iter(text) {
-        let whole = caps.get(0).expect("match");
-        let after = &text[whole.end()..];
+    for caps in size_matches(text) {
+        let (start, end) = caps.whole;
+        let after = &text[end..];
         if AREA_AFTER.is_match(after) {
             continue;
         }
-        let before = lowercase(text[..whole.start()].trim_end());
-        if before.ends_with("sq") || before.ends_with("square") {
+        let before = text[..start].trim_end();
+        if ends_with_lowercase(before, "sq") || ends_with_lowercase(before, "square") {
             continue;
         }
-        let (shape, um, min_um) = if let Some(r2) = caps.name("r2") {
-            let unit2 = caps.name("ru2").map(|m| m.as_str()).unwrap_or("cm");
-            let unit1 = caps.name("ru1").map(|m| m.as_str()).unwrap_or(unit2);
-            let a = to_um(caps.name("r1").map(|m| m.as_str()).unwrap_or(""), unit1);
-            let b = to_um(r2.as_str(), unit2);
+        let g = |x: Option<(usize, usize)>| x.map(|(s, e)| &text[s..e]);
+        let (shape, um, min_um) = if let Some(r2) = g(caps.r2) {
+            let unit2 = g(caps.ru2).unwrap_or("cm");
+            let unit1 = g(caps.ru1).unwrap_or(unit2);
+            let a = to_um(g(caps.r1).unwrap_or(""), unit1);
+            let b = to_um(r2, unit2);
             match (a, b) {
                 (Some(a), Some(b)) => (Shape::Range, a.max(b), a.min(b)),
                 _ => continue,
             }
-        } else if let Some(a) = caps.name("a") {
-            let units = [caps.name("ua"), caps.name("ub"), caps.name("uc")];
-            let Some(last_unit) = units.iter().rev().flatten().next().map(|m| m.as_str()) else {
+        } else if let Some(a) = g(caps.a) {
+            let units = [g(caps.ua), g(caps.ub), g(caps.uc)];
+            let Some(last_unit) = units.iter().rev().flatten().next().copied() else {
                 continue;
             };
             let mut vals = Vec::new();
             for (n, u) in [
-                (Some(a), caps.name("ua")),
-                (caps.name("b"), caps.name("ub")),
-                (caps.name("c"), caps.name("uc")),
+                (Some(a), g(caps.ua)),
+                (g(caps.b), g(caps.ub)),
+                (g(caps.c), g(caps.uc)),
             ] {
                 if let Some(n) = n {
-                    let unit = u.map(|m| m.as_str()).unwrap_or(last_unit);
-                    if let Some(v) = to_um(n.as_str(), unit) {
+                    let unit = u.unwrap_or(last_unit);
+                    if let Some(v) = to_um(n, unit) {
                         vals.push(v);
                     }
                 }
@@ -113,15 +332,15 @@ pub fn measures(text: &str) -> Vec<Measure> {
                 _ => continue,
             }
         } else {
-            let (Some(n), Some(u)) = (caps.name("s"), caps.name("us")) else {
+            let (Some(n), Some(u)) = (g(caps.s), g(caps.us)) else {
                 continue;
             };
-            match to_um(n.as_str(), u.as_str()) {
+            match to_um(n, u) {
                 Some(v) => (Shape::Single, v, v),
                 None => continue,
             }
         };
-        let span = Span::new(whole.start(), whole.end());
+        let span = Span::new(start, end);
         out.push(Measure {
             span,
             shape,
@@ -131,6 +350,19 @@ pub fn measures(text: &str) -> Vec<Measure> {
         });
     }
     out
+}
+
+/// Whether `s` in lower case ends with `suffix` (ASCII, lower case): when
+/// the end of `s` is ASCII, its lower case ends with those bytes lowered,
+/// and nothing else need be lowered.
+fn ends_with_lowercase(s: &str, suffix: &str) -> bool {
+    let Some(tail) = s.as_bytes().get(s.len().saturating_sub(suffix.len())..) else {
+        return false;
+    };
+    if tail.len() == suffix.len() && tail.is_ascii() {
+        return tail.eq_ignore_ascii_case(suffix.as_bytes());
+    }
+    lowercase(s).ends_with(suffix)
 }
 
 fn role(text: &str, span: Span) -> Role {
@@ -246,10 +478,9 @@ pub fn lesion_size(text: &str) -> Option<Measure> {
         .find(|m| m.shape != Shape::Range && m.role == Role::Plain)
 }
 
-static AREA_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?P<n>\d+(?:\.\d+)?)\s*(?:sq\.?\s*cm|square\s+cent\w*|cm\s*2|cm²|cm\^2|cm\s+sq)|(?P<p>\d+(?:\.\d+)?)\s*%\s*(?:of\s+)?(?:bsa|body)?")
-        .expect("area regex")
-});
+static AREA_RE: Re = Re::new(
+    r"(?i)(?P<n>\d+(?:\.\d+)?)\s*(?:sq\.?\s*cm|square\s+cent\w*|cm\s*2|cm²|cm\^2|cm\s+sq)|(?P<p>\d+(?:\.\d+)?)\s*%\s*(?:of\s+)?(?:bsa|body)?",
+);
 
 /// An area: square centimetres, or a percentage of body surface.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -272,21 +503,13 @@ pub fn area(text: &str) -> Option<Area> {
     Some(Area::PercentBsa(span))
 }
 
-static COUNT_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?:^|[^\w.])(?:x|#|no\.?\s*)?\s*(\d{1,3}|[a-z]+)[\s\-]+(?:[a-z\-']+[\s]+){0,3}$",
-    )
-    .expect("count regex")
-});
-static COUNT_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:(?:x|×|#)\s*(\d{1,3})\b|\((\d{1,3})\)|,?\s*(?:count|number|total|n)\s*[:=]?\s*(\d{1,3})\b)")
-        .expect("count regex")
-});
-static FIRST_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[^\w.])(?:x|#)?(\d{1,4})(?:[^\w.]|$)|\b([a-z]+)\b").expect("number regex")
-});
-static BREAKDOWN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\(\s*(?:x|#)?\s*(\d{1,3})\s*\)").expect("breakdown regex"));
+static COUNT_BEFORE: Re =
+    Re::new(r"(?i)(?:^|[^\w.])(?:x|#|no\.?\s*)?\s*(\d{1,3}|[a-z]+)[\s\-]+(?:[a-z\-']+[\s]+){0,3}$");
+static COUNT_AFTER: Re = Re::new(
+    r"(?i)^\s*(?:(?:x|×|#)\s*(\d{1,3})\b|\((\d{1,3})\)|,?\s*(?:count|number|total|n)\s*[:=]?\s*(\d{1,3})\b)",
+);
+static FIRST_NUMBER: Re = Re::new(r"(?i)(?:^|[^\w.])(?:x|#)?(\d{1,4})(?:[^\w.]|$)|\b([a-z]+)\b");
+static BREAKDOWN: Re = Re::new(r"\(\s*(?:x|#)?\s*(\d{1,3})\s*\)");
 
 /// A number written in digits or as a word up to twenty.
 pub fn number(word: &str) -> Option<u32> {
@@ -406,6 +629,88 @@ mod tests {
         assert_eq!(sizes("4 mm punch"), [(Shape::Single, 4000, Role::Punch)]);
         assert_eq!(sizes("4-mm punch"), [(Shape::Single, 4000, Role::Punch)]);
         assert_eq!(sizes(".5 cm"), [(Shape::Single, 5000, Role::Plain)]);
+    }
+
+    /// The scanner finds what the regex finds, groups and all, on generated
+    /// notes and on sizes run together every which way.
+    #[test]
+    fn size_scanner_agrees_with_the_regex() {
+        let regex = |text: &str| -> Vec<SizeCaps> {
+            let re = SIZE_RE.regex(text);
+            let span = |m: Option<regex::Match>| m.map(|m| (m.start(), m.end()));
+            re.captures_iter(text)
+                .map(|caps| {
+                    let whole = caps.get(0).expect("match");
+                    SizeCaps {
+                        whole: (whole.start(), whole.end()),
+                        r1: span(caps.name("r1")),
+                        ru1: span(caps.name("ru1")),
+                        r2: span(caps.name("r2")),
+                        ru2: span(caps.name("ru2")),
+                        a: span(caps.name("a")),
+                        ua: span(caps.name("ua")),
+                        b: span(caps.name("b")),
+                        ub: span(caps.name("ub")),
+                        c: span(caps.name("c")),
+                        uc: span(caps.name("uc")),
+                        s: span(caps.name("s")),
+                        us: span(caps.name("us")),
+                    }
+                })
+                .collect()
+        };
+        let mut texts: Vec<String> = crate::corpus::generate(7, 200_000)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        let parts = [
+            "1",
+            "2.5",
+            ".5",
+            "12",
+            "3.",
+            "..",
+            " ",
+            "  ",
+            "\t",
+            "-",
+            "to",
+            "TO",
+            "x",
+            "X",
+            "*",
+            "by",
+            "By",
+            "cm",
+            "CM",
+            "mm",
+            "centimeter",
+            "centimetres",
+            "Millimeters",
+            "millimetre",
+            "s",
+            "a",
+            "_",
+            "sq",
+            "2",
+            ",",
+            "(",
+            "\u{0B}",
+        ];
+        let mut seed = 7u64;
+        for _ in 0..20_000 {
+            let mut t = String::new();
+            for _ in 0..8 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                t.push_str(parts[(seed >> 33) as usize % parts.len()]);
+            }
+            texts.push(t);
+        }
+        for t in &texts {
+            assert_eq!(size_matches(t), regex(t), "{t:?}");
+        }
     }
 
     #[test]

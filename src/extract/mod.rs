@@ -8,9 +8,7 @@ pub mod cues;
 pub mod measure;
 pub mod site;
 
-use std::sync::LazyLock;
-
-use regex::Regex;
+use crate::re::Re;
 
 use crate::note::{Encounter, Field, Line, LineKind, Note, Section};
 use crate::span::Span;
@@ -282,54 +280,33 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
     }
 }
 
-static EM_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b99(?:20[2-5]|21[1-5])\b").expect("em regex"));
-static AUC_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bAUC\b|appropriate[\s-]+use[\s-]+criteria").expect("auc regex")
-});
-static ICD_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b[A-TV-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?\b").expect("icd regex")
-});
-static STAGES_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:total\s+)?(?:mohs\s+)?stages?\b")
-        .expect("stages regex")
-});
-static BLOCKS_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\d{1,2}|[a-z]+)\s+(?:tissue\s+|frozen\s+)?(?:blocks?|sections?|pieces?|specimens?)\b")
-        .expect("blocks regex")
-});
-static SESSION_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:session|treatment|tx)\s*(?:number|no\.?|#)?\s*:?\s*#?(\d{1,4})\b|\b(\d{1,4})(?:st|nd|rd|th)\s+(?:session|treatment)\b")
-        .expect("session regex")
-});
-static HOURS_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\d{1,2})\s*(?:-|–|to)?\s*(?:\d{1,2})?\s*(?:hours?|hrs?)\b")
-        .expect("hours regex")
-});
-static PROC_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^procedures?\s*(?:#?\s*\d+|[a-z]\b)?\s*[:\-–—.]?\s*").expect("prefix regex")
-});
-static REPAIR_COMPLEX: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\bcomplex\b").expect("regex"));
-static REPAIR_INTERMEDIATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bintermediate\b|\blayered\b|\bin\s+(?:two\s+|2\s+)?layers\b|\b(?:two|2|bi)[\s-]?layer(?:ed)?\b|\bmulti[\s-]?layer")
-        .expect("regex")
-});
-static REPAIR_SIMPLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bsimple\b|\bsingle[\s-]layer|\bone[\s-]layer|\bprimary\s+closure\b|\bclosed\s+primarily\b|\bsimple\s+interrupted\b")
-        .expect("regex")
-});
-static REPAIR_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:repair|repaired|closure|closed|layered|sutured)\b").expect("regex")
-});
-static NOT_SIZE_CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:defect|wound|repair|repaired|closure|closed|length|long|excised\s+diameter|specimen|margins?)\b")
-        .expect("regex")
-});
-static EXCISED_DIAMETER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(?:excised|excision|total)\s+diameter\b").expect("regex"));
-static MAPPED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\bmap(?:ped|ping)?\b").expect("regex"));
+static EM_RE: Re = Re::new(r"\b99(?:20[2-5]|21[1-5])\b");
+static AUC_RE: Re = Re::new(r"(?i)\bAUC\b|appropriate[\s-]+use[\s-]+criteria");
+static ICD_RE: Re = Re::new(r"\b[A-TV-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?\b");
+static STAGES_RE: Re = Re::new(
+    r"(?i)\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:total\s+)?(?:mohs\s+)?stages?\b",
+);
+static BLOCKS_RE: Re = Re::new(
+    r"(?i)\b(\d{1,2}|[a-z]+)\s+(?:tissue\s+|frozen\s+)?(?:blocks?|sections?|pieces?|specimens?)\b",
+);
+static SESSION_RE: Re = Re::new(
+    r"(?i)\b(?:session|treatment|tx)\s*(?:number|no\.?|#)?\s*:?\s*#?(\d{1,4})\b|\b(\d{1,4})(?:st|nd|rd|th)\s+(?:session|treatment)\b",
+);
+static HOURS_RE: Re = Re::new(r"(?i)\b(\d{1,2})\s*(?:-|–|to)?\s*(?:\d{1,2})?\s*(?:hours?|hrs?)\b");
+static PROC_PREFIX: Re = Re::new(r"(?i)^procedures?\s*(?:#?\s*\d+|[a-z]\b)?\s*[:\-–—.]?\s*");
+static REPAIR_COMPLEX: Re = Re::new(r"(?i)\bcomplex\b");
+static REPAIR_INTERMEDIATE: Re = Re::new(
+    r"(?i)\bintermediate\b|\blayered\b|\bin\s+(?:two\s+|2\s+)?layers\b|\b(?:two|2|bi)[\s-]?layer(?:ed)?\b|\bmulti[\s-]?layer",
+);
+static REPAIR_SIMPLE: Re = Re::new(
+    r"(?i)\bsimple\b|\bsingle[\s-]layer|\bone[\s-]layer|\bprimary\s+closure\b|\bclosed\s+primarily\b|\bsimple\s+interrupted\b",
+);
+static REPAIR_WORD: Re = Re::new(r"(?i)\b(?:repair|repaired|closure|closed|layered|sutured)\b");
+static NOT_SIZE_CLAUSE: Re = Re::new(
+    r"(?i)\b(?:defect|wound|repair|repaired|closure|closed|length|long|excised\s+diameter|specimen|margins?)\b",
+);
+static EXCISED_DIAMETER: Re = Re::new(r"(?i)\b(?:excised|excision|total)\s+diameter\b");
+static MAPPED: Re = Re::new(r"(?i)\bmap(?:ped|ping)?\b");
 
 fn icd_codes(text: &str, offset: usize) -> Vec<Dx> {
     // A code holds an ASCII digit.
@@ -481,8 +458,7 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     }
 
     if kind == ProcKind::Biopsy && technique.is_none() {
-        static SHAVE: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r"(?i)\bshav(?:e|ed|ing)\b").expect("regex"));
+        static SHAVE: Re = Re::new(r"(?i)\bshav(?:e|ed|ing)\b");
         technique = std::iter::once(section.title)
             .chain(section.lines.iter().map(|l| l.body))
             .find_map(|s| {
@@ -714,8 +690,13 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
         .collect();
     let stage_count = if stages.is_empty() {
         sentence_lines.iter().find_map(|l| {
+            let body = l.body.text(text);
+            // Every stage count holds the word `stage`.
+            if !cues::may_contain(body, &["stage"]) {
+                return None;
+            }
             STAGES_RE
-                .captures(l.body.text(text))
+                .captures(body)
                 .and_then(|c| measure::number(c.get(1)?.as_str()))
         })
     } else {
@@ -817,10 +798,9 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     })
 }
 
-static BIOPSY_COUNT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:[a-z0-9\-]+\s+){0,3}?(?:biopsies|bxs|punches)\b|\b(?:biopsies|bxs)\s*(?:x|×|#)\s*(\d{1,2})\b")
-        .expect("regex")
-});
+static BIOPSY_COUNT: Re = Re::new(
+    r"(?i)\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:[a-z0-9\-]+\s+){0,3}?(?:biopsies|bxs|punches)\b|\b(?:biopsies|bxs)\s*(?:x|×|#)\s*(\d{1,2})\b",
+);
 
 /// `two punch biopsies`, `4 mm punch biopsies x2`.
 fn biopsy_count(text: &str) -> Option<u32> {
@@ -843,10 +823,8 @@ fn biopsy_count(text: &str) -> Option<u32> {
     (n > 1 && n <= 20).then_some(n)
 }
 
-static LENGTH_WORD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\blength\b|\blong\b").expect("regex"));
-static DEFECT_AFTER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^\s*(?:\w+\s+)?(?:defect|wound)\b").expect("regex"));
+static LENGTH_WORD: Re = Re::new(r"(?i)\blength\b|\blong\b");
+static DEFECT_AFTER: Re = Re::new(r"(?i)^\s*(?:\w+\s+)?(?:defect|wound)\b");
 
 /// A repair's length in a phrase: the size after `length`, else the last
 /// single size that is not the defect.
@@ -878,8 +856,7 @@ fn kind_priority(kind: ProcKind) -> u8 {
     }
 }
 
-static HEMOSTASIS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\bhemosta|\bhaemosta|\bbleeding\b").expect("regex"));
+static HEMOSTASIS: Re = Re::new(r"(?i)\bhemosta|\bhaemosta|\bbleeding\b");
 
 /// Procedures a sentence says were done now, leaving out clauses about
 /// hemostasis (`hemostasis with electrodesiccation` is no destruction).
@@ -944,8 +921,7 @@ fn sentence_size(text: &str, lines: &[&Line]) -> Option<Measure> {
 
 /// `Site: (A) right cheek; (B) left forearm`.
 fn letter_sites(text: &str, value: Span) -> Vec<(char, Site)> {
-    static RE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"\(([A-Za-z])\)\s*([^;()]*)").expect("letter regex"));
+    static RE: Re = Re::new(r"\(([A-Za-z])\)\s*([^;()]*)");
     let s = value.text(text);
     RE.captures_iter(s)
         .filter_map(|c| {

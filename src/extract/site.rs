@@ -2,11 +2,9 @@
 //! site group in each code family), and whether it is specific enough for a
 //! biopsy audit.
 
-use std::sync::LazyLock;
+use crate::re::Re;
 
-use regex::Regex;
-
-use super::measure;
+use super::{cues, measure};
 use crate::span::Span;
 use crate::vocab::{GroupFamily, Laterality, SiteTerm, vocab};
 
@@ -53,10 +51,9 @@ impl Site {
     }
 }
 
-static LANDMARK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\d+(?:\.\d+)?\s*(?:cm|mm)\s+(?:\w+\s+){0,2}?(?:distal|proximal|above|below|anterior|posterior|lateral|medial|superior|inferior|from|to|off|beneath|under)\b")
-        .expect("landmark regex")
-});
+static LANDMARK: Re = Re::new(
+    r"(?i)\d+(?:\.\d+)?\s*(?:cm|mm)\s+(?:\w+\s+){0,2}?(?:distal|proximal|above|below|anterior|posterior|lateral|medial|superior|inferior|from|to|off|beneath|under)\b",
+);
 
 /// Reads the site in `text` (a `Site:` value, a specimen line's site part,
 /// or a sentence). `offset` is where `text` starts in the note. The anatomic
@@ -64,16 +61,17 @@ static LANDMARK: LazyLock<Regex> = LazyLock::new(|| {
 /// nearest word before it or any in the text.
 pub fn parse(text: &str, offset: usize) -> Option<Site> {
     let v = vocab();
-    let landmark_at = measure::may_hold_digit(text)
+    // A landmark distance holds a digit and `cm` or `mm`.
+    let landmark_at = (measure::may_hold_digit(text) && cues::may_contain(text, &["cm", "mm"]))
         .then(|| LANDMARK.find(text).map(|m| m.start()))
         .flatten();
-    let terms = v.sites.find_all(text);
+    let terms = v.sites.find_all_ref(text);
     let (term_span, term) = match terms
         .iter()
         .find(|(s, _)| landmark_at.is_none_or(|l| s.start < l))
         .or_else(|| terms.first())
     {
-        Some((s, t)) => (Some(*s), Some(t.clone())),
+        Some((s, t)) => (Some(*s), Some((*t).clone())),
         None => (None, None),
     };
     // `r/o` is "rule out", not "right".
@@ -95,7 +93,13 @@ pub fn parse(text: &str, offset: usize) -> Option<Site> {
     if term.is_none() && laterality.is_none() {
         return None;
     }
-    let lower = text.to_lowercase();
+    // The phrase sets ignore ASCII case already: only other text is
+    // lowered first.
+    let lower = if text.is_ascii() {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.to_lowercase())
+    };
     let midline = v.midline.is_match(&lower);
     let subsite = v.subsite.is_match(&lower);
     Some(Site {

@@ -42,9 +42,7 @@ mod doc_phototherapy_area;
 #[path = "doc_repair_length.rs"]
 mod doc_repair_length;
 
-use std::sync::LazyLock;
-
-use regex::Regex;
+use crate::re::Re;
 
 use super::registry::{Rule, Severity};
 use super::{Ctx, Finding};
@@ -199,7 +197,7 @@ fn section_lines<'a>(ctx: &Ctx<'a>, p: &Procedure) -> impl Iterator<Item = &'a L
 fn sentence_with_measure(
     ctx: &Ctx,
     p: &Procedure,
-    word: &Regex,
+    word: &Re,
     keep: impl Fn(&Measure) -> bool,
 ) -> bool {
     section_lines(ctx, p)
@@ -260,18 +258,14 @@ fn prose(ctx: &Ctx, p: &Procedure, labels: &[Label]) -> Vec<Span> {
     out
 }
 
-static PATH_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:path|pathology|histopath\w*|histolog\w*|dermpath|dermatopath\w*|specimens?|permanent\s+sections?|h&e)\b")
-        .expect("pathology regex")
-});
-static PATH_SENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:sent|submitted|pending|to\s+follow|awaiting|awaited|shows?|showed|revealed|demonstrat\w+|confirmed|consistent\s+with|read\s+as)\b")
-        .expect("pathology regex")
-});
-static NOT_SENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:none|n/?a|not\s+(?:sent|submitted|done)|no\b|discarded)")
-        .expect("not sent regex")
-});
+static PATH_WORD: Re = Re::new(
+    r"(?i)\b(?:path|pathology|histopath\w*|histolog\w*|dermpath|dermatopath\w*|specimens?|permanent\s+sections?|h&e)\b",
+);
+static PATH_SENT: Re = Re::new(
+    r"(?i)\b(?:sent|submitted|pending|to\s+follow|awaiting|awaited|shows?|showed|revealed|demonstrat\w+|confirmed|consistent\s+with|read\s+as)\b",
+);
+static NOT_SENT: Re =
+    Re::new(r"(?i)^\s*(?:none|n/?a|not\s+(?:sent|submitted|done)|no\b|discarded)");
 
 /// How the section documents pathology: the `Pathology:` field (unless it
 /// says none was sent), or a sentence that sends the specimen or gives a

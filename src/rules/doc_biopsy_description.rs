@@ -12,9 +12,7 @@
 //! Source: CMS documentation guidelines; AAD DCC "New skin biopsy codes"
 //! (2018); PRODUCT.md.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
+use crate::re::Re;
 
 use crate::extract::{Lesion, Procedure};
 use crate::note::LineKind;
@@ -26,12 +24,9 @@ use super::{lesion_anchor, section_lines};
 pub(super) const CODE: &str = "doc/biopsy-description";
 
 /// Morphology: primary lesions and the adjectives that describe them.
-static MORPHOLOGY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\b(?:papules?|papular|plaques?|macules?|macular|patch(?:es)?|nodules?|nodular|tumou?rs?|vesicles?|bullae?|pustules?|cysts?|ulcers?|ulcerated|erosions?|eroded|crust(?:ed|s)?|scal(?:y|e|ing)|keratotic|hyperkeratotic|verrucous|pigmented|erythematous|violaceous|pearly|pink|brown|tan|black|blue|red|flesh[\s-]colou?red|skin[\s-]colou?red|umbilicated|pedunculated|dome[\s-]shaped|telangiecta\w*|rash|eruption|nevus|naevus|mole|growth|spot|indurated|annular|friable|bleeding)\b",
-    )
-    .expect("morphology regex")
-});
+static MORPHOLOGY: Re = Re::new(
+    r"(?i)\b(?:papules?|papular|plaques?|macules?|macular|patch(?:es)?|nodules?|nodular|tumou?rs?|vesicles?|bullae?|pustules?|cysts?|ulcers?|ulcerated|erosions?|eroded|crust(?:ed|s)?|scal(?:y|e|ing)|keratotic|hyperkeratotic|verrucous|pigmented|erythematous|violaceous|pearly|pink|brown|tan|black|blue|red|flesh[\s-]colou?red|skin[\s-]colou?red|umbilicated|pedunculated|dome[\s-]shaped|telangiecta\w*|rash|eruption|nevus|naevus|mole|growth|spot|indurated|annular|friable|bleeding)\b",
+);
 
 pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     for p in &ctx.facts.procedures {

@@ -13,9 +13,7 @@
 //! Source: SSA §1862(a)(1)(A) (reasonable and necessary); CMS documentation
 //! guidelines; PRODUCT.md.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
+use crate::re::Re;
 
 use crate::extract::{Lesion, Procedure, cues};
 use crate::rules::{Ctx, Finding};
@@ -26,12 +24,9 @@ use super::{lesion_anchor, prose};
 pub(super) const CODE: &str = "doc/biopsy-indication";
 
 /// Reasons a lesion is biopsied, besides the hedges of the vocabulary.
-static REASON: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\b(?:chang(?:ing|ed|e\s+in)|enlarg\w*|grow\w*|grew|new|bleed\w*|symptomatic|irritated|inflamed|itch\w*|pruritic|painful|tender|non[\s-]?healing|evolving|atypical|suspicious|concern\w*|worri\w*|recurr\w*|persistent|refractory|ugly\s+duckling|to\s+(?:evaluate|confirm|establish|exclude|diagnose|assess)|for\s+(?:diagnosis|histolog\w*|confirmation|evaluation|DIF|immunofluorescence|culture)|diagnos\w*|confirm\w*)\b",
-    )
-    .expect("reason regex")
-});
+static REASON: Re = Re::new(
+    r"(?i)\b(?:chang(?:ing|ed|e\s+in)|enlarg\w*|grow\w*|grew|new|bleed\w*|symptomatic|irritated|inflamed|itch\w*|pruritic|painful|tender|non[\s-]?healing|evolving|atypical|suspicious|concern\w*|worri\w*|recurr\w*|persistent|refractory|ugly\s+duckling|to\s+(?:evaluate|confirm|establish|exclude|diagnose|assess)|for\s+(?:diagnosis|histolog\w*|confirmation|evaluation|DIF|immunofluorescence|culture)|diagnos\w*|confirm\w*)\b",
+);
 
 pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let from_assessment = assessment_gives_reason(ctx);

@@ -14,9 +14,7 @@
 //!
 //! Source: CMS documentation guidelines; CPT 17000–17286.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
+use crate::re::Re;
 
 use crate::extract::cues;
 use crate::rules::{Ctx, Finding};
@@ -26,12 +24,9 @@ use super::prose;
 
 pub(super) const CODE: &str = "doc/destruction-method";
 
-static METHOD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\b(?:cryo\w*|liquid\s+nitrogen|LN2|LN₂|freez\w*|frozen|freeze[\s-]thaw|ED\s*&\s*C|ED\s+and\s+C|EDC|C\s*&\s*[ED]|electro\w*|hyfrecat\w*|fulgurat\w*|cauter\w*|curett\w*|laser\w*|CO2|erbium|pulsed[\s-]dye|PDL|chemical\w*|chemodestruction|cantharidin|trichloroacetic|TCA|podophyll\w*|silver\s+nitrate|photodynamic|PDT|aminolevulinic|snip\w*|radiofrequency)\b",
-    )
-    .expect("method regex")
-});
+static METHOD: Re = Re::new(
+    r"(?i)\b(?:cryo\w*|liquid\s+nitrogen|LN2|LN₂|freez\w*|frozen|freeze[\s-]thaw|ED\s*&\s*C|ED\s+and\s+C|EDC|C\s*&\s*[ED]|electro\w*|hyfrecat\w*|fulgurat\w*|cauter\w*|curett\w*|laser\w*|CO2|erbium|pulsed[\s-]dye|PDL|chemical\w*|chemodestruction|cantharidin|trichloroacetic|TCA|podophyll\w*|silver\s+nitrate|photodynamic|PDT|aminolevulinic|snip\w*|radiofrequency)\b",
+);
 
 pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     for p in &ctx.facts.procedures {

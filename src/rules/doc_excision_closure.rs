@@ -14,9 +14,7 @@
 //!
 //! Source: CPT repair guidelines; CODING-RULES.md "Repair".
 
-use std::sync::LazyLock;
-
-use regex::Regex;
+use crate::re::Re;
 
 use crate::note::LineKind;
 use crate::rules::{Ctx, Finding};
@@ -27,9 +25,8 @@ use super::{field_or_self, section_lines};
 pub(super) const CODE: &str = "doc/excision-closure";
 
 /// Words that give a closure type in free text.
-static CLOSURE_TYPE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?ix)
+static CLOSURE_TYPE: Re = Re::new(
+    r"(?ix)
         \b(?:simple|intermediate|complex|layered|primary|primarily)\s+(?:[\w-]+\s+){0,2}?(?:repair|closure|closed|approximation|approximated)\b
       | \bclosed\s+(?:[\w-]+\s+){0,2}?(?:primarily|in\s+layers|in\s+(?:a\s+)?(?:single|one|two|2)\s+layers?)\b
       | \b(?:single|one|two|2|bi|multi|double)[\s-]?layer(?:ed|s)?\b
@@ -40,9 +37,7 @@ static CLOSURE_TYPE: LazyLock<Regex> = LazyLock::new(|| {
       | \bflap\b
       | \bgraft\b
       | \bpurse[\s-]?string\b",
-    )
-    .expect("closure regex")
-});
+);
 
 pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     for (pi, p) in ctx.facts.procedures.iter().enumerate() {

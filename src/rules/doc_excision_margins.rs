@@ -10,9 +10,7 @@
 //! Source: CPT excision guidelines as taught by AAPC ("4 Steps for Improved
 //! Excision Coding", 2020); AAD.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
+use crate::re::Re;
 
 use crate::extract::{Procedure, Role};
 use crate::rules::{Ctx, Finding};
@@ -20,8 +18,7 @@ use crate::vocab::ProcKind;
 
 use super::sentence_with_measure;
 
-static MARGIN_WORD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\bmargins?\b").expect("margin regex"));
+static MARGIN_WORD: Re = Re::new(r"(?i)\bmargins?\b");
 
 pub(super) const CODE: &str = "doc/excision-margins";
 

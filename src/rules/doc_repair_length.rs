@@ -10,19 +10,15 @@
 //! Source: CPT repair guidelines (12031–12057, 13100–13153);
 //! CODING-RULES.md "Repair".
 
-use std::sync::LazyLock;
-
-use regex::Regex;
+use crate::re::Re;
 
 use crate::extract::{Procedure, RepairClass, Role, Shape};
 use crate::rules::{Ctx, Finding};
 
 use super::{field_or_self, sentence_with_measure};
 
-static LENGTH_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:length|long|linear|final\s+(?:closure|repair|wound))\b")
-        .expect("length regex")
-});
+static LENGTH_WORD: Re =
+    Re::new(r"(?i)\b(?:length|long|linear|final\s+(?:closure|repair|wound))\b");
 
 pub(super) const CODE: &str = "doc/repair-length";
 
