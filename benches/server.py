@@ -120,7 +120,7 @@ class Server:
                 if body.endswith(tail):
                     return body
                 at = body.rfind(b'"uri":')
-                self.seen[body[at:]] = body
+                self.seen[bytes(body[at:])] = body
                 continue
             if body.startswith(b'{"id"') or b'"id":' in body[:40]:
                 m = json.loads(body)

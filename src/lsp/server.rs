@@ -286,23 +286,33 @@ impl Backend {
             let Ok(permit) = permits.acquire_owned().await else {
                 return;
             };
-            let _ = tokio::task::spawn_blocking(move || {
+            // On rayon's pool, not tokio's blocking threads: the analysis
+            // moves a large document's spans with rayon, and from one of its
+            // own threads the other joins at once instead of being woken.
+            rayon::spawn(move || {
                 let _permit = permit;
-                loop {
-                    if let Some(p) = shared.diagnostics(&uri) {
-                        let _ = tx.send(p);
-                    }
-                    let mut running = shared.analysing.lock().unwrap_or_else(|e| e.into_inner());
-                    match running.get_mut(&uri) {
-                        Some(again) if *again => *again = false,
-                        _ => {
-                            running.remove(&uri);
-                            return;
+                let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    loop {
+                        if let Some(p) = shared.diagnostics(&uri) {
+                            let _ = tx.send(p);
+                        }
+                        let mut running =
+                            shared.analysing.lock().unwrap_or_else(|e| e.into_inner());
+                        match running.get_mut(&uri) {
+                            Some(again) if *again => *again = false,
+                            _ => {
+                                running.remove(&uri);
+                                return;
+                            }
                         }
                     }
+                }));
+                if analysed.is_err() {
+                    // Logged by the panic hook; the next change starts again.
+                    let mut running = shared.analysing.lock().unwrap_or_else(|e| e.into_inner());
+                    running.remove(&uri);
                 }
-            })
-            .await;
+            });
         });
     }
 
