@@ -116,26 +116,12 @@ impl Literals {
                 if end {
                     atoms.push(Atom::Boundary);
                 }
-                let lead: Vec<u8> = atoms
-                    .iter()
-                    .map_while(|a| match a {
-                        Atom::Byte(b) => Some(*b),
-                        _ => None,
-                    })
-                    .take(8)
-                    .collect();
+                let lead = leading_bytes(&atoms);
                 let after_separator = match atoms.get(lead.len()..) {
                     Some([Atom::Class(Class::Separator, Rep::Plus), rest @ ..])
                         if lead.len() < 8 =>
                     {
-                        let next: Vec<u8> = rest
-                            .iter()
-                            .map_while(|a| match a {
-                                Atom::Byte(b) => Some(*b),
-                                _ => None,
-                            })
-                            .take(8)
-                            .collect();
+                        let next = leading_bytes(rest);
                         next.first()
                             .filter(|b| !Class::Separator.has(**b))
                             .map(|_| (lead.len(), pack(&next), pack(&vec![0xFF; next.len()])))
@@ -531,6 +517,18 @@ fn quantified(element: Element, q: char) -> Option<Element> {
     let mut out = element;
     out.push(Vec::new());
     Some(out)
+}
+
+/// The literal bytes an atom sequence starts with, at most 8.
+fn leading_bytes(atoms: &[Atom]) -> Vec<u8> {
+    atoms
+        .iter()
+        .map_while(|a| match a {
+            Atom::Byte(b) => Some(*b),
+            _ => None,
+        })
+        .take(8)
+        .collect()
 }
 
 #[cfg(test)]

@@ -101,26 +101,29 @@ fn size_matches(text: &str) -> Vec<SizeCaps> {
         }
         return out;
     }
-    let span = |m: Option<regex::Match>| m.map(|m| (m.start(), m.end()));
-    for caps in SIZE_RE.captures_iter(text) {
-        let whole = caps.get(0).expect("match");
-        out.push(SizeCaps {
-            whole: (whole.start(), whole.end()),
-            r1: span(caps.name("r1")),
-            ru1: span(caps.name("ru1")),
-            r2: span(caps.name("r2")),
-            ru2: span(caps.name("ru2")),
-            a: span(caps.name("a")),
-            ua: span(caps.name("ua")),
-            b: span(caps.name("b")),
-            ub: span(caps.name("ub")),
-            c: span(caps.name("c")),
-            uc: span(caps.name("uc")),
-            s: span(caps.name("s")),
-            us: span(caps.name("us")),
-        });
-    }
+    out.extend(SIZE_RE.captures_iter(text).map(|caps| size_caps(&caps)));
     out
+}
+
+/// The groups of one match of the size regex.
+fn size_caps(caps: &regex::Captures) -> SizeCaps {
+    let span = |name: &str| caps.name(name).map(|m| (m.start(), m.end()));
+    let whole = caps.get(0).expect("match");
+    SizeCaps {
+        whole: (whole.start(), whole.end()),
+        r1: span("r1"),
+        ru1: span("ru1"),
+        r2: span("r2"),
+        ru2: span("ru2"),
+        a: span("a"),
+        ua: span("ua"),
+        b: span("b"),
+        ub: span("ub"),
+        c: span("c"),
+        uc: span("uc"),
+        s: span("s"),
+        us: span("us"),
+    }
 }
 
 /// The match of [`SIZE_RE`] that starts at `p` of ASCII text, as the regex
@@ -637,26 +640,8 @@ mod tests {
     fn size_scanner_agrees_with_the_regex() {
         let regex = |text: &str| -> Vec<SizeCaps> {
             let re = SIZE_RE.regex(text);
-            let span = |m: Option<regex::Match>| m.map(|m| (m.start(), m.end()));
             re.captures_iter(text)
-                .map(|caps| {
-                    let whole = caps.get(0).expect("match");
-                    SizeCaps {
-                        whole: (whole.start(), whole.end()),
-                        r1: span(caps.name("r1")),
-                        ru1: span(caps.name("ru1")),
-                        r2: span(caps.name("r2")),
-                        ru2: span(caps.name("ru2")),
-                        a: span(caps.name("a")),
-                        ua: span(caps.name("ua")),
-                        b: span(caps.name("b")),
-                        ub: span(caps.name("ub")),
-                        c: span(caps.name("c")),
-                        uc: span(caps.name("uc")),
-                        s: span(caps.name("s")),
-                        us: span(caps.name("us")),
-                    }
-                })
+                .map(|caps| size_caps(&caps))
                 .collect()
         };
         let mut texts: Vec<String> = crate::corpus::generate(7, 200_000)

@@ -221,6 +221,11 @@ impl Json {
             .extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
     }
 
+    /// A number that [`Json::fill`] writes, here.
+    fn hole(&mut self, hole: Hole) {
+        self.holes.push((self.text.len(), hole));
+    }
+
     /// A comma before every diagnostic but the first.
     fn separate(&mut self) {
         if !self.text.is_empty() {
@@ -231,7 +236,7 @@ impl Json {
     /// A position as `lsp_types::Position` serializes.
     fn position(&mut self, p: Position) {
         self.raw(r#"{"line":"#);
-        self.holes.push((self.text.len(), Hole::Line(p.line)));
+        self.hole(Hole::Line(p.line));
         self.raw(r#","character":"#);
         self.number(p.character);
         self.raw("}");
@@ -250,7 +255,7 @@ impl Json {
         self.raw(r#"{"character":"#);
         self.number(p.character);
         self.raw(r#","line":"#);
-        self.holes.push((self.text.len(), Hole::Line(p.line)));
+        self.hole(Hole::Line(p.line));
         self.raw("}");
     }
 
@@ -321,7 +326,7 @@ impl Json {
             self.raw(r#""title":"#);
             self.string(&data.title);
             self.raw(r#","version":"#);
-            self.holes.push((self.text.len(), Hole::Version));
+            self.hole(Hole::Version);
             self.raw("}");
         }
         self.raw("}");
