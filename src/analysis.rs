@@ -192,7 +192,7 @@ fn each_encounter<T: Send>(
 ) {
     let payer_rules = payer_rules(options);
     let finish = |encounter: Encounter, facts: EncounterFacts, claim: EncounterClaim| {
-        let mut findings = encounter_findings(
+        let findings = encounter_findings(
             text,
             &encounter,
             &facts,
@@ -201,7 +201,6 @@ fn each_encounter<T: Send>(
             &payer_rules,
             options,
         );
-        findings.sort_by_key(|f| (f.span.start, f.span.end));
         map(Part {
             encounter,
             facts,
@@ -251,7 +250,7 @@ pub(crate) fn payer_rules(options: &Options) -> PayerRules {
 }
 
 /// The findings of the rules on one encounter, less those switched off by
-/// the options or silenced by `dermls-ignore` comments.
+/// the options or silenced by `dermls-ignore` comments, sorted by span.
 pub(crate) fn encounter_findings(
     text: &str,
     encounter: &Encounter,
@@ -279,6 +278,7 @@ pub(crate) fn encounter_findings(
     );
     findings
         .retain(|x| !options.disabled_rules.iter().any(|d| d == x.code) && !ignores.silences(x));
+    findings.sort_by_key(|f| (f.span.start, f.span.end));
     findings
 }
 

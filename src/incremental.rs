@@ -32,8 +32,8 @@ use crate::codes::CodeTable;
 use crate::extract::{self, EncounterFacts};
 use crate::fix::line_ending;
 use crate::note::{self, Chunk, Encounter, Note};
+use crate::rules::Finding;
 use crate::rules::claim::{self, EncounterClaim, PriorEncounter};
-use crate::rules::{Finding, PayerRules};
 use crate::shift::{Shift, delta};
 
 /// The analyses of a text's versions, each computed from the one before.
@@ -327,14 +327,30 @@ impl Incremental {
                 let c = claim::derive(&a.facts[j], prior, table, &options.claim);
                 if c != a.claims[j] {
                     a.claims[j] = c;
-                    let f = findings(text, &a, j, table, &payer_rules, options);
+                    let f = analysis::encounter_findings(
+                        text,
+                        &a.note.encounters[j],
+                        &a.facts[j],
+                        &a.claims[j],
+                        table,
+                        &payer_rules,
+                        options,
+                    );
                     recheck.push((mid.end + k, f));
                 }
             }
         }
         let check = |p: &mut Part| {
             if p.findings.is_none() {
-                p.findings = Some(part_findings(text, p, table, &payer_rules, options));
+                p.findings = Some(analysis::encounter_findings(
+                    text,
+                    &p.encounter,
+                    &p.facts,
+                    &p.claim,
+                    table,
+                    &payer_rules,
+                    options,
+                ));
             }
         };
         if analysed > 1 {
@@ -430,19 +446,25 @@ impl Incremental {
         if self.slots.is_empty() {
             return note::encounter_chunks(text);
         }
-        let old: Vec<usize> = self.slots.iter().map(|s| s.chunk.start).collect();
+        let old = &self.slots;
         let unchanged_from = self.text.len() - tail_bytes;
-        // The chunk the first changed byte is in: the line of that byte
-        // starts in it, so its own heading is looked at again too.
-        // Before the first chunk (a change in blank lines before the first
-        // heading), from the start.
-        let before = old.partition_point(|&s| s <= head);
+        // From the chunk the first changed byte is in (the line of that
+        // byte starts in it, so its own heading is looked at again too), or
+        // from the start when it is before the first chunk (blank lines
+        // before the first heading).
+        let before = old.partition_point(|s| s.chunk.start <= head);
         let first = before.saturating_sub(1);
-        let after = old.partition_point(|&s| s <= unchanged_from).max(first + 1);
-        let from = if before == 0 { 0 } else { old[first] };
+        let after = old
+            .partition_point(|s| s.chunk.start <= unchanged_from)
+            .max(first + 1);
+        let from = if before == 0 {
+            0
+        } else {
+            old[first].chunk.start
+        };
         let to = old
             .get(after)
-            .map_or(text.len(), |&s| s.wrapping_add_signed(moved));
+            .map_or(text.len(), |s| s.chunk.start.wrapping_add_signed(moved));
         let mut starts = Vec::with_capacity(old.len() + 2);
         // The chunk at 0 may be the text before the first heading, not a
         // heading: `chunks_of` adds it again when it should.
@@ -450,11 +472,15 @@ impl Incremental {
         starts.extend(
             old[..first]
                 .iter()
-                .copied()
+                .map(|s| s.chunk.start)
                 .filter(|&s| s != 0 || zero_is_heading),
         );
         starts.extend(note::heading_starts(text, from, to));
-        starts.extend(old[after..].iter().map(|&s| s.wrapping_add_signed(moved)));
+        starts.extend(
+            old[after..]
+                .iter()
+                .map(|s| s.chunk.start.wrapping_add_signed(moved)),
+        );
         note::chunks_of(text, starts)
     }
 
@@ -547,49 +573,6 @@ fn fresh(text: &str, chunk: Chunk, i: usize, table: &CodeTable, options: &Option
         kept: false,
         id: None,
     }
-}
-
-/// The findings of a part, sorted.
-fn part_findings(
-    text: &str,
-    p: &Part,
-    table: &CodeTable,
-    payer_rules: &PayerRules,
-    options: &Options,
-) -> Vec<Finding> {
-    let mut f = analysis::encounter_findings(
-        text,
-        &p.encounter,
-        &p.facts,
-        &p.claim,
-        table,
-        payer_rules,
-        options,
-    );
-    f.sort_by_key(|f| (f.span.start, f.span.end));
-    f
-}
-
-/// The findings of encounter `j` of `a`, sorted.
-fn findings(
-    text: &str,
-    a: &Analysis,
-    j: usize,
-    table: &CodeTable,
-    payer_rules: &PayerRules,
-    options: &Options,
-) -> Vec<Finding> {
-    let mut f = analysis::encounter_findings(
-        text,
-        &a.note.encounters[j],
-        &a.facts[j],
-        &a.claims[j],
-        table,
-        payer_rules,
-        options,
-    );
-    f.sort_by_key(|f| (f.span.start, f.span.end));
-    f
 }
 
 impl Chunk {

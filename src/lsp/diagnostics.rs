@@ -45,7 +45,11 @@ pub struct FixData {
 pub fn diagnostics(snap: &Snapshot) -> Option<Vec<Diagnostic>> {
     match &snap.outcome {
         Outcome::Analysed(a) => Some(a.findings.iter().map(|f| diagnostic(snap, f)).collect()),
-        Outcome::TooLarge => Some(vec![too_large(snap)]),
+        Outcome::TooLarge => {
+            let (mut d, data) = too_large(snap);
+            d.data = serde_json::to_value(data).ok();
+            Some(vec![d])
+        }
         Outcome::Failed => None,
     }
 }
@@ -60,20 +64,22 @@ pub struct Kept {
     groups: HashMap<u64, Arc<Json>>,
 }
 
+/// How a `publishDiagnostics` notification's body starts, up to its list.
+const PUBLISH: &[u8] =
+    br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"diagnostics":"#;
+
 /// The body of the `textDocument/publishDiagnostics` notification of a
 /// snapshot; `None` when its analysis failed (the client keeps the last
 /// ones). Equal, as JSON, to [`diagnostics`] sent by tower-lsp-server.
 pub fn notification(snap: &Snapshot) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    out.extend_from_slice(
-        br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"diagnostics":["#,
-    );
+    let mut out = PUBLISH.to_vec();
+    out.push(b'[');
     match &snap.outcome {
         Outcome::Analysed(a) => by_encounter(snap, a, &mut out),
         Outcome::TooLarge => {
-            let d = too_large(snap);
+            let (d, data) = too_large(snap);
             let mut json = Json::default();
-            json.diagnostic(&d, data_of(&d).as_ref());
+            json.diagnostic(&d, Some(&data));
             json.fill(&mut out, 0, snap.version);
         }
         Outcome::Failed => return None,
@@ -89,10 +95,8 @@ pub fn notification(snap: &Snapshot) -> Option<Vec<u8>> {
 /// The body of the notification that clears a closed document's
 /// diagnostics.
 pub fn clear_notification(uri: &Uri) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(
-        br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"diagnostics":[],"uri":"#,
-    );
+    let mut out = PUBLISH.to_vec();
+    out.extend_from_slice(br#"[],"uri":"#);
     write_string(&mut out, uri.as_str());
     out.extend_from_slice(b"}}");
     out
@@ -424,7 +428,9 @@ fn diagnostic_and_data(snap: &Snapshot, f: &Finding) -> (Diagnostic, Data) {
     (d, data)
 }
 
-fn too_large(snap: &Snapshot) -> Diagnostic {
+/// The one diagnostic of a document above [`SIZE_LIMIT`], without its
+/// `data`, and that data.
+fn too_large(snap: &Snapshot) -> (Diagnostic, Data) {
     let rule = registry::rule(TOO_LARGE);
     let first_line =
         pos::line_content(&snap.rope, 0).map_or(Span::default(), |(s, e)| Span::new(s, e));
@@ -433,7 +439,7 @@ fn too_large(snap: &Snapshot) -> Diagnostic {
         version: snap.version,
         fix: None,
     };
-    Diagnostic {
+    let d = Diagnostic {
         range: range(snap, first_line),
         severity: Some(severity(rule.map_or(Severity::Info, |r| r.severity))),
         code: Some(NumberOrString::String(TOO_LARGE.to_string())),
@@ -443,9 +449,9 @@ fn too_large(snap: &Snapshot) -> Diagnostic {
             snap.text.len(),
             SIZE_LIMIT / (1024 * 1024)
         ),
-        data: serde_json::to_value(data).ok(),
         ..Diagnostic::default()
-    }
+    };
+    (d, data)
 }
 
 /// The data of a diagnostic this server published, if it is one.

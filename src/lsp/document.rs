@@ -305,14 +305,14 @@ impl Documents {
                 }
             }
         }
+        if map.values().filter(|d| d.used > 0).count() <= HOT {
+            return;
+        }
         let mut hot: Vec<(u64, &Uri)> = map
             .iter()
             .filter(|(_, d)| d.used > 0)
             .map(|(u, d)| (d.used, u))
             .collect();
-        if hot.len() <= HOT {
-            return;
-        }
         hot.sort_unstable_by_key(|&(used, _)| std::cmp::Reverse(used));
         let cold: Vec<Uri> = hot[HOT..].iter().map(|(_, u)| (*u).clone()).collect();
         for uri in cold {

@@ -5,9 +5,7 @@
 //! message is written whole, with its header, so one never lands inside
 //! another.
 
-use std::io::Write as _;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
-
 use tokio::sync::mpsc;
 
 use super::relay::{Headers, read_headers};
@@ -44,13 +42,8 @@ pub async fn frames<S: AsyncRead + Unpin>(server: S, out: mpsc::Sender<Message>)
 /// Writes messages to `output` in the order they come, until
 /// [`Message::End`] or until `output` is closed.
 pub async fn write<O: AsyncWrite + Unpin>(mut messages: mpsc::Receiver<Message>, mut output: O) {
-    let mut header = Vec::with_capacity(32);
     while let Some(Message::Body(body)) = messages.recv().await {
-        header.clear();
-        header.extend_from_slice(b"Content-Length: ");
-        header.extend_from_slice(itoa::Buffer::new().format(body.len()).as_bytes());
-        header.extend_from_slice(b"\r\n\r\n");
-        if output.write_all(&header).await.is_err()
+        if output.write_all(header(&body).as_bytes()).await.is_err()
             || output.write_all(&body).await.is_err()
             || output.flush().await.is_err()
         {
@@ -62,11 +55,10 @@ pub async fn write<O: AsyncWrite + Unpin>(mut messages: mpsc::Receiver<Message>,
 
 /// [`write`], for a blocking `output` (stdout), from a thread that may
 /// block.
-pub fn write_blocking<O: std::io::Write>(mut messages: mpsc::Receiver<Message>, output: O) {
-    // Unbuffered: a message is written with two calls, header and body.
-    let mut output = std::io::BufWriter::with_capacity(64, output);
+pub fn write_blocking<O: std::io::Write>(mut messages: mpsc::Receiver<Message>, mut output: O) {
     while let Some(Message::Body(body)) = messages.blocking_recv() {
-        let written = write!(output, "Content-Length: {}\r\n\r\n", body.len())
+        let written = output
+            .write_all(header(&body).as_bytes())
             .and_then(|()| output.write_all(&body))
             .and_then(|()| output.flush());
         if written.is_err() {
@@ -74,6 +66,11 @@ pub fn write_blocking<O: std::io::Write>(mut messages: mpsc::Receiver<Message>, 
         }
     }
     let _ = output.flush();
+}
+
+/// A message's header: two calls write a message, header and body.
+fn header(body: &[u8]) -> String {
+    format!("Content-Length: {}\r\n\r\n", body.len())
 }
 
 #[cfg(test)]

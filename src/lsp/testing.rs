@@ -178,11 +178,6 @@ impl Published {
         self.1 == 0
     }
 
-    /// The notification's body, as the server writes it.
-    pub fn body(&self) -> &[u8] {
-        &self.0
-    }
-
     /// The notification as a JSON value.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.0).unwrap_or_default()
