@@ -26,6 +26,10 @@ pub(crate) struct Literals {
     first: [bool; 256],
     /// Whether some variant needs no word boundary before it.
     any_unbounded: bool,
+    /// Whether every match starts a word: every variant needs a boundary
+    /// before it and starts with a word byte. Then only word starts are
+    /// tried.
+    word_starts_only: bool,
     /// For each pair of classes (the byte at a position and the next one),
     /// the variants that may start there, in priority order: those that
     /// need a word boundary before them too, or only those that don't.
@@ -63,7 +67,29 @@ struct Variant {
     /// must follow it: a second quick test, for the many spellings that
     /// share a first word.
     after_separator: Option<(usize, u64, u64)>,
-    atoms: Vec<Atom>,
+    /// The spelling as the matcher walks it. When it starts with bytes,
+    /// its first piece is the `prefix` test and is skipped.
+    pieces: Vec<Piece>,
+    /// Where the walk starts after the prefix test: the index of the first
+    /// piece left, and how many bytes the test took.
+    skip: (usize, usize),
+}
+
+/// A stretch of a spelling as the matcher walks it: plain bytes are taken
+/// up to eight at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Piece {
+    /// One to eight bytes, lowercase, packed as [`pack`] packs text, with
+    /// the mask of the ones there and their count; matched ignoring ASCII
+    /// case.
+    Bytes {
+        word: u64,
+        mask: u64,
+        len: usize,
+    },
+    Class(Class, Rep),
+    /// `\b`.
+    Boundary,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,6 +130,7 @@ impl Literals {
         phrases: impl IntoIterator<Item = (&'a str, bool, bool)>,
     ) -> Option<Self> {
         let mut variants = Vec::new();
+        let mut keys: Vec<([bool; 256], Option<u8>)> = Vec::new();
         for (phrase, (text, start, end)) in phrases.into_iter().enumerate() {
             for mut atoms in spellings(text)? {
                 // A phrase that could match nothing at all is left to the
@@ -116,17 +143,32 @@ impl Literals {
                 if end {
                     atoms.push(Atom::Boundary);
                 }
+                let atoms = merge_runs(atoms);
                 let lead = leading_bytes(&atoms);
-                let after_separator = match atoms.get(lead.len()..) {
-                    Some([Atom::Class(Class::Separator, Rep::Plus), rest @ ..])
-                        if lead.len() < 8 =>
-                    {
+                let word_len = atoms
+                    .iter()
+                    .take_while(|a| matches!(a, Atom::Byte(_)))
+                    .count();
+                let after_separator = match atoms.get(word_len..) {
+                    Some([Atom::Class(Class::Separator, Rep::Plus), rest @ ..]) if word_len > 0 => {
                         let next = leading_bytes(rest);
                         next.first()
                             .filter(|b| !Class::Separator.has(**b))
-                            .map(|_| (lead.len(), pack(&next), pack(&vec![0xFF; next.len()])))
+                            .map(|_| (word_len, pack(&next), pack(&vec![0xFF; next.len()])))
                     }
                     _ => None,
+                };
+                // The bytes the variant may start with, and its second
+                // byte when its first two atoms are plain bytes.
+                let second = match atoms.as_slice() {
+                    [Atom::Byte(_), Atom::Byte(b), ..] => Some(*b),
+                    _ => None,
+                };
+                keys.push((first_bytes(&atoms), second));
+                let skip = if lead.is_empty() {
+                    (0, 0)
+                } else {
+                    (1, lead.len())
                 };
                 variants.push(Variant {
                     phrase,
@@ -134,22 +176,11 @@ impl Literals {
                     prefix: pack(&lead),
                     mask: pack(&vec![0xFF; lead.len()]),
                     after_separator,
-                    atoms,
+                    pieces: pieces(&atoms),
+                    skip,
                 });
             }
         }
-        // The bytes each variant may start with, and its second byte when
-        // its first two atoms are plain bytes.
-        let keys: Vec<([bool; 256], Option<u8>)> = variants
-            .iter()
-            .map(|v| {
-                let second = match v.atoms.as_slice() {
-                    [Atom::Byte(_), Atom::Byte(b), ..] => Some(*b),
-                    _ => None,
-                };
-                (first_bytes(&v.atoms), second)
-            })
-            .collect();
         let mut class = [0u8; 256];
         let mut classes = 1;
         let starts = keys.iter().flat_map(|(firsts, _)| {
@@ -201,7 +232,10 @@ impl Literals {
             let lower = (b as u8).to_ascii_lowercase();
             *f = keys.iter().any(|(firsts, _)| firsts[usize::from(lower)]);
         }
+        let word_starts_only = variants.iter().all(|v| v.bounded)
+            && (0..=255u8).all(|b| !first[usize::from(b)] || is_word(b));
         Some(Literals {
+            word_starts_only,
             bounded: index(all),
             unbounded: index(unbounded),
             any_unbounded: variants.iter().any(|v| !v.bounded),
@@ -216,6 +250,9 @@ impl Literals {
     /// phrase index), preferring the earlier phrase at the same start.
     /// `text` must be ASCII.
     pub(crate) fn find_at(&self, text: &[u8], from: usize) -> Option<(usize, usize, usize)> {
+        if self.word_starts_only {
+            return self.find_at_word_starts(text, from);
+        }
         let mut prev_word = from > 0 && is_word(text[from - 1]);
         for (i, &b) in text.iter().enumerate().skip(from) {
             let word = is_word(b);
@@ -229,6 +266,45 @@ impl Literals {
             if let Some(found) = self.match_here(text, i, boundary) {
                 return Some(found);
             }
+        }
+        None
+    }
+
+    /// [`Literals::find_at`] for a set whose matches all start a word:
+    /// the word starts are found eight bytes at a time, and only they are
+    /// tried.
+    fn find_at_word_starts(&self, text: &[u8], from: usize) -> Option<(usize, usize, usize)> {
+        let mut i = from;
+        // The top bit of the word byte before `i`, in the top byte.
+        let mut carry = if from > 0 && is_word(text[from - 1]) {
+            1 << 63
+        } else {
+            0
+        };
+        while let Some(chunk) = text.get(i..).and_then(|t| t.first_chunk::<8>()) {
+            let words = word_bytes(u64::from_le_bytes(*chunk));
+            let mut starts = words & !(words << 8 | carry >> 56);
+            carry = words & 1 << 63;
+            while starts != 0 {
+                let at = i + (starts.trailing_zeros() / 8) as usize;
+                if self.first[usize::from(text[at])] {
+                    if let Some(found) = self.match_here(text, at, true) {
+                        return Some(found);
+                    }
+                }
+                starts &= starts - 1;
+            }
+            i += 8;
+        }
+        let mut prev_word = carry != 0;
+        for (at, &b) in text.iter().enumerate().skip(i) {
+            let word = is_word(b);
+            if word && !prev_word && self.first[usize::from(b)] {
+                if let Some(found) = self.match_here(text, at, true) {
+                    return Some(found);
+                }
+            }
+            prev_word = word;
         }
         None
     }
@@ -273,7 +349,8 @@ impl Literals {
                     return None;
                 }
             }
-            match_at(&v.atoms, text, i).map(|end| (i, end, v.phrase))
+            let (piece, len) = v.skip;
+            match_at(&v.pieces[piece..], text, i + len).map(|end| (i, end, v.phrase))
         })
     }
 }
@@ -291,6 +368,26 @@ fn lower_word(text: &[u8]) -> u64 {
     let past_z = w + 0x2525_2525_2525_2525;
     let capitals = from_a & !past_z & 0x8080_8080_8080_8080;
     w | capitals >> 2
+}
+
+/// The top bit of each byte of `w` (eight ASCII bytes) that is a word
+/// byte (`\w`), the others clear.
+fn word_bytes(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const TOP: u64 = 0x8080_8080_8080_8080;
+    // For bytes below 0x80, `x + (0x80 - lo)` has its top bit set when
+    // `x >= lo`, and `x + (0x7F - hi)` when `x > hi`; no sum carries into
+    // the next byte.
+    let within = |x: u64, lo: u8, hi: u8| {
+        (x + ONES * u64::from(0x80 - lo)) & !(x + ONES * u64::from(0x7F - hi))
+    };
+    let digits = within(w, b'0', b'9');
+    // Folding the case bit maps letters to `a..=z` and nothing else there.
+    let letters = within(w | (ONES * 0x20), b'a', b'z');
+    // A byte equal to `_` is zero after the xor: adding 0x7F leaves its
+    // top bit clear.
+    let underscore = !((w ^ (ONES * u64::from(b'_'))) + ONES * 0x7F);
+    (digits | letters | underscore) & TOP
 }
 
 /// Up to eight bytes in one word, the first in the lowest byte.
@@ -320,26 +417,27 @@ fn first_bytes(atoms: &[Atom]) -> [bool; 256] {
     }
 }
 
-/// The end of the first way `atoms` match at `pos`, trying a quantifier's
+/// The end of the first way `pieces` match at `pos`, trying a quantifier's
 /// longest run first, as the regex does.
-fn match_at(mut atoms: &[Atom], text: &[u8], mut pos: usize) -> Option<usize> {
+fn match_at(mut pieces: &[Piece], text: &[u8], mut pos: usize) -> Option<usize> {
     loop {
-        let Some((first, rest)) = atoms.split_first() else {
+        let Some((first, rest)) = pieces.split_first() else {
             return Some(pos);
         };
         match *first {
-            Atom::Byte(b) => {
-                if text.get(pos)?.to_ascii_lowercase() != b {
+            Piece::Bytes { word, mask, len } => {
+                // Text past its end reads as zeros, which no phrase byte is.
+                if lower_word(&text[pos..]) & mask != word {
                     return None;
                 }
-                pos += 1;
+                pos += len;
             }
-            Atom::Boundary => {
+            Piece::Boundary => {
                 if !is_boundary(text, pos) {
                     return None;
                 }
             }
-            Atom::Class(c, rep) => {
+            Piece::Class(c, rep) => {
                 let (min, max) = match rep {
                     Rep::One => (1, 1),
                     Rep::Opt => (0, 1),
@@ -354,13 +452,59 @@ fn match_at(mut atoms: &[Atom], text: &[u8], mut pos: usize) -> Option<usize> {
                 if run < min {
                     return None;
                 }
+                // A byte the class does not hold can follow only the
+                // longest run: after a shorter one comes a byte of the
+                // class. So there is nothing to back off to.
+                if let Some(Piece::Bytes { word, .. }) = rest.first() {
+                    if !c.has(*word as u8) {
+                        pos += run;
+                        pieces = rest;
+                        continue;
+                    }
+                }
                 return (min..=run)
                     .rev()
                     .find_map(|n| match_at(rest, text, pos + n));
             }
         }
-        atoms = rest;
+        pieces = rest;
     }
+}
+
+/// Atoms as the matcher walks them: plain bytes in pieces of up to eight.
+fn pieces(atoms: &[Atom]) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut bytes: Vec<u8> = Vec::new();
+    let flush = |bytes: &mut Vec<u8>, out: &mut Vec<Piece>| {
+        if !bytes.is_empty() {
+            out.push(Piece::Bytes {
+                word: pack(bytes),
+                mask: pack(&vec![0xFF; bytes.len()]),
+                len: bytes.len(),
+            });
+            bytes.clear();
+        }
+    };
+    for atom in atoms {
+        match *atom {
+            Atom::Byte(b) => {
+                bytes.push(b);
+                if bytes.len() == 8 {
+                    flush(&mut bytes, &mut out);
+                }
+            }
+            Atom::Class(c, rep) => {
+                flush(&mut bytes, &mut out);
+                out.push(Piece::Class(c, rep));
+            }
+            Atom::Boundary => {
+                flush(&mut bytes, &mut out);
+                out.push(Piece::Boundary);
+            }
+        }
+    }
+    flush(&mut bytes, &mut out);
+    out
 }
 
 fn is_word(b: u8) -> bool {
@@ -519,6 +663,32 @@ fn quantified(element: Element, q: char) -> Option<Element> {
     Some(out)
 }
 
+/// Joins runs of one class that follow each other, where one of them is
+/// unbounded and together they may be empty or need one byte (`\s*\s*`,
+/// as `\s*-?\s*` spells without its dash): one run of their sum matches
+/// the same texts and prefers the same ends, longest first, without
+/// trying each split of the run between the two.
+fn merge_runs(atoms: Vec<Atom>) -> Vec<Atom> {
+    let mut out: Vec<Atom> = Vec::with_capacity(atoms.len());
+    for atom in atoms {
+        if let (Some(Atom::Class(c0, r0)), Atom::Class(c1, r1)) = (out.last().copied(), atom) {
+            let min = |r: Rep| usize::from(matches!(r, Rep::One | Rep::Plus));
+            let unbounded = |r: Rep| matches!(r, Rep::Plus | Rep::Star);
+            if c0 == c1 && (unbounded(r0) || unbounded(r1)) && min(r0) + min(r1) <= 1 {
+                let rep = if min(r0) + min(r1) == 1 {
+                    Rep::Plus
+                } else {
+                    Rep::Star
+                };
+                *out.last_mut().expect("just seen") = Atom::Class(c0, rep);
+                continue;
+            }
+        }
+        out.push(atom);
+    }
+    out
+}
+
 /// The literal bytes an atom sequence starts with, at most 8.
 fn leading_bytes(atoms: &[Atom]) -> Vec<u8> {
     atoms
@@ -578,5 +748,153 @@ mod tests {
             ]
         );
         assert_eq!(find_all(&phrases, "biopsyx xbiopsy"), []);
+    }
+
+    #[test]
+    fn word_bytes_agree_with_is_word() {
+        for b in 0..0x80u8 {
+            for k in 0..8 {
+                let mut chunk = [b'.'; 8];
+                chunk[k] = b;
+                let w = word_bytes(u64::from_le_bytes(chunk));
+                assert_eq!(w >> (8 * k + 7) & 1 == 1, is_word(b), "byte {b:#x} at {k}");
+                assert_eq!(w & !(0x80 << (8 * k)), 0, "byte {b:#x} at {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn runs_of_one_class_merge() {
+        let star = Atom::Class(Class::Space, Rep::Star);
+        let opt = Atom::Class(Class::Space, Rep::Opt);
+        let one = Atom::Class(Class::Space, Rep::One);
+        let plus = Atom::Class(Class::Space, Rep::Plus);
+        assert_eq!(merge_runs(vec![star, star]), [star]);
+        assert_eq!(merge_runs(vec![opt, star]), [star]);
+        assert_eq!(merge_runs(vec![star, one]), [plus]);
+        assert_eq!(merge_runs(vec![opt, opt]), [opt, opt]);
+        assert_eq!(merge_runs(vec![plus, plus]), [plus, plus]);
+        let digits = Atom::Class(Class::Digit, Rep::Star);
+        assert_eq!(merge_runs(vec![star, digits]), [star, digits]);
+    }
+
+    /// Every match of `phrases` in `text` by the regex `PhraseSet` builds,
+    /// with a group for each phrase to tell which one matched.
+    fn regex_find_all(phrases: &[(String, bool, bool)], text: &str) -> Vec<(usize, usize, usize)> {
+        let alternatives: Vec<String> = phrases
+            .iter()
+            .map(|(p, start, end)| {
+                format!(
+                    "({}(?:{}){})",
+                    if *start { r"\b" } else { "" },
+                    p.replace(' ', r"[\s\-]+"),
+                    if *end { r"\b" } else { "" }
+                )
+            })
+            .collect();
+        let re = regex::Regex::new(&format!("(?i)(?:{})", alternatives.join("|"))).unwrap();
+        re.captures_iter(text)
+            .map(|c| {
+                let m = c.get(0).unwrap();
+                let phrase = (1..c.len()).find(|g| c.get(*g).is_some()).unwrap() - 1;
+                (m.start(), m.end(), phrase)
+            })
+            .collect()
+    }
+
+    /// A phrase of the syntax the matcher knows, from a few words and
+    /// pieces that overlap often.
+    fn phrase() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop::sample::select(vec![
+            "ab",
+            "b",
+            "a1",
+            "mm",
+            "abab",
+            "bbbbbbbbba",
+            r"\d+",
+            r"\d",
+            r"\s*",
+            r"\s?",
+            r"-?",
+            "s?",
+            r"(?:\.\d+)?",
+            "(?:ab |b)?",
+            "(?:a|ab)",
+            r"\.",
+            ",",
+            "_",
+            "1",
+            "-",
+        ]);
+        prop::collection::vec(piece, 1..5).prop_map(|ps| {
+            let mut out = String::new();
+            for (k, p) in ps.iter().enumerate() {
+                // Words apart, or run together.
+                if k > 0 && k % 2 == 1 {
+                    out.push(' ');
+                }
+                out.push_str(p);
+            }
+            out
+        })
+    }
+
+    /// Text from pieces of the phrases and what may come between them.
+    fn text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop::sample::select(vec![
+            "ab",
+            "AB",
+            "aB",
+            "b",
+            "a1",
+            "1",
+            "22",
+            " ",
+            "  ",
+            "-",
+            ".",
+            ",",
+            "mm",
+            "s",
+            "_",
+            "x",
+            "\t",
+            "bbbbbbbbbA",
+        ]);
+        prop::collection::vec(piece, 0..24).prop_map(|ps| ps.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+
+        /// The matcher finds what the regex finds: the same spans, by the
+        /// same phrases.
+        #[test]
+        fn agrees_with_the_regex(
+            phrases in proptest::collection::vec(phrase(), 1..6),
+            text in text(),
+        ) {
+            let phrases: Vec<(String, bool, bool)> = phrases
+                .into_iter()
+                .map(|p| {
+                    let start = p.starts_with(|c: char| c.is_alphanumeric() || c == '\\');
+                    let end = p.ends_with(|c: char| c.is_alphanumeric() || c == '?' || c == ')');
+                    (p, start, end)
+                })
+                .collect();
+            let Some(l) = Literals::new(phrases.iter().map(|(p, s, e)| (p.as_str(), *s, *e))) else {
+                return Ok(());
+            };
+            let mut found = Vec::new();
+            let mut from = 0;
+            while let Some(m) = l.find_at(text.as_bytes(), from) {
+                found.push(m);
+                from = m.1;
+            }
+            proptest::prop_assert_eq!(found, regex_find_all(&phrases, &text));
+        }
     }
 }

@@ -205,7 +205,7 @@ struct Regexes {
 }
 
 impl<T: Clone> PhraseSet<T> {
-    fn new(items: Vec<(String, T)>) -> PhraseSet<T> {
+    pub(crate) fn new(items: Vec<(String, T)>) -> PhraseSet<T> {
         let mut items = items;
         // Longer phrases first, so that an alternation prefers them at the
         // same position.
@@ -307,8 +307,14 @@ impl<T: Clone> PhraseSet<T> {
     }
 
     /// The fast matcher, when it applies to `text`.
-    fn fast_for(&self, text: &str) -> Option<&Literals> {
+    pub(crate) fn fast_for(&self, text: &str) -> Option<&Literals> {
         self.fast.as_ref().filter(|_| text.is_ascii())
+    }
+
+    /// The value of the phrase with this index, as [`Literals`] numbers
+    /// them.
+    pub(crate) fn value(&self, phrase: usize) -> &T {
+        &self.values[phrase]
     }
 
     fn find_all_regex(&self, text: &str) -> Vec<(Span, T)> {

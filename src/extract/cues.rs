@@ -10,6 +10,7 @@ use crate::span::Span;
 static PAST_AFTER: Re = Re::new(
     r"(?i)^\W*(?:\w+\W+){0,3}?(?:in\s+(?:19|20)\d\d(?:[\s.,;)]|$)|\d+\s+(?:years?|months?|weeks?)\s+ago\b|\bago\b|last\s+(?:year|month|week)\b)",
 );
+use crate::phrase::Literals;
 use crate::vocab::{PhraseSet, vocab};
 
 /// Splits text into clauses at `.` (not between digits), `;`, `,` and `:`,
@@ -18,16 +19,8 @@ pub fn clauses(text: &str) -> Vec<Span> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let split = match b {
-            b';' | b',' | b':' => true,
-            b'.' => {
-                let next_digit = bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
-                !next_digit && i != 0
-            }
-            _ => false,
-        };
-        if split {
+    for i in 0..bytes.len() {
+        if splits(bytes, i) {
             if i > start {
                 out.push(Span::new(start, i));
             }
@@ -38,6 +31,106 @@ pub fn clauses(text: &str) -> Vec<Span> {
         out.push(Span::new(start, text.len()));
     }
     out
+}
+
+/// Whether [`clauses`] splits `bytes` at `i`.
+fn splits(bytes: &[u8], i: usize) -> bool {
+    match bytes[i] {
+        b';' | b',' | b':' => true,
+        b'.' => {
+            let next_digit = bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+            !next_digit && i != 0
+        }
+        _ => false,
+    }
+}
+
+/// The clause of `bytes` (as [`clauses`] finds them) that holds `i`, or
+/// `None` when `i` is a split.
+fn clause_around(bytes: &[u8], i: usize) -> Option<Span> {
+    if splits(bytes, i) {
+        return None;
+    }
+    let start = (0..i)
+        .rev()
+        .find(|&k| splits(bytes, k))
+        .map_or(0, |k| k + 1);
+    let end = (i + 1..bytes.len())
+        .find(|&k| splits(bytes, k))
+        .unwrap_or(bytes.len());
+    Some(Span::new(start, end))
+}
+
+/// The matches of a set in each clause of ASCII `text`, left to right, as
+/// `find_all` on each clause would give them, found by scanning the whole
+/// text once rather than each clause.
+///
+/// This gives the same matches because a clause ends at a split byte, or
+/// at the end: neither is a word byte, a space, a digit or a dash, so what
+/// a phrase makes of it is what it makes of the end of the text. A way of
+/// matching that stays inside the clause does the same in both, and one
+/// that reads on into the split byte fails in the clause. So a match in
+/// the whole text that ends inside its clause is the clause's match too,
+/// and a position with no match in the whole text has none in the clause.
+/// A match that starts on a split byte, or runs past its clause (a phrase
+/// holding `.` or `,`), is looked for again in the clause alone.
+struct ClauseMatches<'a> {
+    fast: &'a Literals,
+    bytes: &'a [u8],
+    from: usize,
+    /// The clause of the last match, kept for the next one.
+    clause: Option<Span>,
+}
+
+impl Iterator for ClauseMatches<'_> {
+    /// The clause, and the match in it: its span relative to the clause
+    /// and its phrase index.
+    type Item = (Span, Span, usize);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let (start, end, phrase) = self.fast.find_at(self.bytes, self.from)?;
+            let clause = match self.clause {
+                Some(c) if c.start <= start && start < c.end => Some(c),
+                _ => clause_around(self.bytes, start),
+            };
+            let Some(c) = clause else {
+                self.from = start + 1;
+                continue;
+            };
+            self.clause = Some(c);
+            let inside = &self.bytes[c.start..c.end];
+            let found = if end <= c.end {
+                Some((start - c.start, end - c.start, phrase))
+            } else {
+                self.fast.find_at(inside, start - c.start)
+            };
+            match found {
+                Some((s, e, phrase)) => {
+                    self.from = c.start + e;
+                    return Some((c, Span::new(s, e), phrase));
+                }
+                None => self.from = c.end,
+            }
+        }
+    }
+}
+
+/// The matches of `set` in each clause of `text`, as in [`ClauseMatches`]:
+/// each as the clause, its span relative to the clause and its value.
+/// `None` when the set's fast matcher does not take `text`.
+fn clause_matches<'a, T: Clone>(
+    text: &'a str,
+    set: &'a PhraseSet<T>,
+) -> Option<impl Iterator<Item = (Span, Span, &'a T)>> {
+    let fast = set.fast_for(text)?;
+    let found = ClauseMatches {
+        fast,
+        bytes: text.as_bytes(),
+        from: 0,
+        clause: None,
+    };
+    Some(found.map(|(c, m, phrase)| (c, m, set.value(phrase))))
 }
 
 /// Splits text into sentences at `.` (not inside numbers) and `;`.
@@ -70,15 +163,27 @@ pub fn is_negated_plain(clause: &str, m: Span) -> bool {
 /// the past: a not-done word earlier in the clause, or a history phrase that
 /// covers it.
 pub fn is_negated(clause: &str, m: Span) -> bool {
+    is_negated_with(clause, m, &mut None)
+}
+
+/// [`is_negated`], with the history phrases of the clause kept in
+/// `history` once found, for the next match in the same clause.
+fn is_negated_with(clause: &str, m: Span, history: &mut Option<Vec<Span>>) -> bool {
     let v = vocab();
     let before = &clause[..m.start];
     if v.not_done.is_match(before) || past_after(&clause[m.end..]) {
         return true;
     }
-    v.history
-        .find_all(clause)
+    history
+        .get_or_insert_with(|| {
+            v.history
+                .find_all_ref(clause)
+                .into_iter()
+                .map(|(h, _)| h)
+                .collect()
+        })
         .iter()
-        .any(|(h, _)| h.start <= m.start && m.end <= h.end || (h.start < m.end && m.start < h.end))
+        .any(|h| h.start <= m.start && m.end <= h.end || (h.start < m.end && m.start < h.end))
 }
 
 /// Whether words after a phrase date it to the past ([`PAST_AFTER`]). Each
@@ -111,6 +216,18 @@ pub(crate) fn may_contain(text: &str, words: &[&str]) -> bool {
 /// to `text`, left to right.
 pub fn all_done<T: Clone>(text: &str, set: &PhraseSet<T>) -> Vec<(Span, T)> {
     let mut out = Vec::new();
+    if let Some(found) = clause_matches(text, set) {
+        let mut history = (Span::new(0, 0), None);
+        for (c, m, v) in found {
+            if history.0 != c {
+                history = (c, None);
+            }
+            if !is_negated_with(c.text(text), m, &mut history.1) {
+                out.push((Span::new(c.start + m.start, c.start + m.end), v.clone()));
+            }
+        }
+        return out;
+    }
     // A phrase found in a clause is found in the whole text too (clauses
     // end at punctuation, which is no word character); most texts have
     // none, and need no splitting.
@@ -130,6 +247,18 @@ pub fn all_done<T: Clone>(text: &str, set: &PhraseSet<T>) -> Vec<(Span, T)> {
 
 /// The first match of `set` in `text` that is not negated.
 pub fn first_done<T: Clone>(text: &str, set: &PhraseSet<T>) -> Option<(Span, T)> {
+    if let Some(found) = clause_matches(text, set) {
+        let mut history = (Span::new(0, 0), None);
+        for (c, m, v) in found {
+            if history.0 != c {
+                history = (c, None);
+            }
+            if !is_negated_with(c.text(text), m, &mut history.1) {
+                return Some((Span::new(c.start + m.start, c.start + m.end), v.clone()));
+            }
+        }
+        return None;
+    }
     // As in `all_done`: no phrase in the text, none in its clauses.
     if !set.is_match(text) {
         return None;
@@ -189,5 +318,85 @@ mod tests {
         let text = "A 0.6 cm papule. Shave biopsy done";
         let spans: Vec<&str> = clauses(text).iter().map(|s| s.text(text)).collect();
         assert_eq!(spans, ["A 0.6 cm papule", " Shave biopsy done"]);
+    }
+
+    /// Each clause scanned on its own, as `all_done` used to.
+    fn by_clauses<T: Clone>(text: &str, set: &PhraseSet<T>) -> Vec<(Span, Span, T)> {
+        let mut out = Vec::new();
+        for c in clauses(text) {
+            for (m, v) in set.find_all(c.text(text)) {
+                out.push((c, m, v));
+            }
+        }
+        out
+    }
+
+    fn by_whole_text<T: Clone>(text: &str, set: &PhraseSet<T>) -> Vec<(Span, Span, T)> {
+        clause_matches(text, set)
+            .expect("ASCII")
+            .map(|(c, m, v)| (c, m, v.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn clause_matches_where_phrases_hold_splits() {
+        let v = vocab();
+        for text in [
+            "",
+            ".",
+            "3.5 mm punch biopsy; 4. mm punch, 2 mm punch.",
+            "shave biopsy:excision,. ,destruction",
+            "declined. biopsy was done 2 years ago; prior excision",
+        ] {
+            assert_eq!(
+                by_whole_text(text, &v.procedures),
+                by_clauses(text, &v.procedures)
+            );
+        }
+    }
+
+    #[test]
+    fn clause_matches_where_phrases_hold_splits_of_their_own() {
+        let set = PhraseSet::new(
+            ["b, c", "c", ", d", "b", r"d\. e", "e"]
+                .iter()
+                .enumerate()
+                .map(|(k, p)| (p.to_string(), k))
+                .collect(),
+        );
+        for text in ["a b, c", "b, c, d. e", ",d, b,c,, d.e b", "x, d. e; b:c. e"] {
+            assert_eq!(by_whole_text(text, &set), by_clauses(text, &set), "{text}");
+        }
+    }
+
+    /// Text from words of the vocabulary, numbers and the bytes clauses
+    /// split at.
+    fn note_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop::sample::select(vec![
+            "shave", "Biopsy", "punch", "excision", "mm", "3", "4.5", ".", ",", ";", ":", " ", "-",
+            "declined", "prior", "no", "ago", "2019", "in", "site", "ED&C", "x", ".5",
+        ]);
+        prop::collection::vec(piece, 0..30).prop_map(|ps| ps.join(""))
+    }
+
+    proptest::proptest! {
+        /// Scanning the whole text finds in each clause what scanning the
+        /// clause finds, and `all_done` keeps the same of them.
+        #[test]
+        fn whole_text_scan_agrees_with_clauses(text in note_text(), spaced in proptest::bool::ANY) {
+            let text = if spaced { text.replace('.', ". ") } else { text };
+            let v = vocab();
+            proptest::prop_assert_eq!(by_whole_text(&text, &v.procedures), by_clauses(&text, &v.procedures));
+            proptest::prop_assert_eq!(by_whole_text(&text, &v.not_done), by_clauses(&text, &v.not_done));
+            proptest::prop_assert_eq!(by_whole_text(&text, &v.history), by_clauses(&text, &v.history));
+            let done: Vec<(Span, (ProcKind, Option<crate::vocab::Technique>))> = by_clauses(&text, &v.procedures)
+                .into_iter()
+                .filter(|(c, m, _)| !is_negated(c.text(&text), *m))
+                .map(|(c, m, k)| (Span::new(c.start + m.start, c.start + m.end), k))
+                .collect();
+            proptest::prop_assert_eq!(all_done(&text, &v.procedures), done.clone());
+            proptest::prop_assert_eq!(first_done(&text, &v.procedures), done.first().cloned());
+        }
     }
 }
