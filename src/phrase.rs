@@ -287,9 +287,14 @@ impl Literals {
             carry = words & 1 << 63;
             while starts != 0 {
                 let at = i + (starts.trailing_zeros() / 8) as usize;
+                // Most word starts are ruled out by their first byte, or
+                // their first two, without a call.
                 if self.first[usize::from(text[at])] {
-                    if let Some(found) = self.match_here(text, at, true) {
-                        return Some(found);
+                    let cell = self.cell_at(text, at, true);
+                    if !cell.is_empty() {
+                        if let Some(found) = self.match_cell(text, at, cell) {
+                            return Some(found);
+                        }
                     }
                 }
                 starts &= starts - 1;
@@ -321,6 +326,16 @@ impl Literals {
 
     /// The first variant that matches at `i`.
     fn match_here(&self, text: &[u8], i: usize, boundary: bool) -> Option<(usize, usize, usize)> {
+        let cell = self.cell_at(text, i, boundary);
+        if cell.is_empty() {
+            return None;
+        }
+        self.match_cell(text, i, cell)
+    }
+
+    /// The variants that may start at `i`, by the index.
+    #[inline(always)]
+    fn cell_at(&self, text: &[u8], i: usize, boundary: bool) -> &[u32] {
         let index = if boundary {
             &self.bounded
         } else {
@@ -330,10 +345,11 @@ impl Literals {
         let c1 = text
             .get(i + 1)
             .map_or(0, |b| usize::from(self.class[usize::from(*b)]));
-        let cell = index.cell(c0 * self.classes + c1);
-        if cell.is_empty() {
-            return None;
-        }
+        index.cell(c0 * self.classes + c1)
+    }
+
+    /// The first variant of `cell` that matches at `i`.
+    fn match_cell(&self, text: &[u8], i: usize, cell: &[u32]) -> Option<(usize, usize, usize)> {
         let word = lower_word(&text[i..]);
         cell.iter().find_map(|&v| {
             let v = &self.variants[v as usize];
@@ -625,6 +641,13 @@ fn sequence(mut s: &[char]) -> Option<(Vec<Vec<Atom>>, &[char])> {
     }
     let mut spellings: Vec<Vec<Atom>> = vec![Vec::new()];
     for element in elements {
+        // Most elements have one spelling: it goes on the end of each.
+        if let [alt] = element.as_slice() {
+            for s in &mut spellings {
+                s.extend_from_slice(alt);
+            }
+            continue;
+        }
         spellings = spellings
             .iter()
             .flat_map(|prefix| {
