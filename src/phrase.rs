@@ -30,6 +30,10 @@ pub(crate) struct Literals {
     /// before it and starts with a word byte. Then only word starts are
     /// tried.
     word_starts_only: bool,
+    /// For such a set, the bytes its matches may start with (both cases)
+    /// when there are no more than three: memchr finds them faster than
+    /// word starts are found.
+    needles: Option<Vec<u8>>,
     /// For each pair of classes (the byte at a position and the next one),
     /// the variants that may start there, in priority order: those that
     /// need a word boundary before them too, or only those that don't.
@@ -234,8 +238,11 @@ impl Literals {
         }
         let word_starts_only = variants.iter().all(|v| v.bounded)
             && (0..=255u8).all(|b| !first[usize::from(b)] || is_word(b));
+        let starting: Vec<u8> = (0..=255u8).filter(|b| first[usize::from(*b)]).collect();
+        let needles = (word_starts_only && starting.len() <= 3).then_some(starting);
         Some(Literals {
             word_starts_only,
+            needles,
             bounded: index(all),
             unbounded: index(unbounded),
             any_unbounded: variants.iter().any(|v| !v.bounded),
@@ -274,6 +281,9 @@ impl Literals {
     /// the word starts are found eight bytes at a time, and only they are
     /// tried.
     fn find_at_word_starts(&self, text: &[u8], from: usize) -> Option<(usize, usize, usize)> {
+        if let Some(needles) = &self.needles {
+            return self.find_at_needles(text, from, needles);
+        }
         let mut i = from;
         // The top bit of the word byte before `i`, in the top byte.
         let mut carry = if from > 0 && is_word(text[from - 1]) {
@@ -281,8 +291,9 @@ impl Literals {
         } else {
             0
         };
-        while let Some(chunk) = text.get(i..).and_then(|t| t.first_chunk::<8>()) {
-            let words = word_bytes(u64::from_le_bytes(*chunk));
+        while i < text.len() {
+            // Past the end of the text come zeros, which are no word bytes.
+            let words = word_bytes(load(&text[i..]));
             let mut starts = words & !(words << 8 | carry >> 56);
             carry = words & 1 << 63;
             while starts != 0 {
@@ -301,17 +312,38 @@ impl Literals {
             }
             i += 8;
         }
-        let mut prev_word = carry != 0;
-        for (at, &b) in text.iter().enumerate().skip(i) {
-            let word = is_word(b);
-            if word && !prev_word && self.first[usize::from(b)] {
-                if let Some(found) = self.match_here(text, at, true) {
-                    return Some(found);
-                }
-            }
-            prev_word = word;
-        }
         None
+    }
+
+    /// [`Literals::find_at_word_starts`] for a set whose matches start
+    /// with one of a few `needles`: the positions of those bytes that start
+    /// a word are tried.
+    fn find_at_needles(
+        &self,
+        text: &[u8],
+        from: usize,
+        needles: &[u8],
+    ) -> Option<(usize, usize, usize)> {
+        let hay = text.get(from..)?;
+        let try_at = |k: usize| {
+            let at = from + k;
+            // The needles are word bytes: a word starts at `at` when the
+            // byte before is no word byte.
+            if at > 0 && is_word(text[at - 1]) {
+                return None;
+            }
+            let cell = self.cell_at(text, at, true);
+            if cell.is_empty() {
+                return None;
+            }
+            self.match_cell(text, at, cell)
+        };
+        match *needles {
+            [a] => memchr::memchr_iter(a, hay).find_map(try_at),
+            [a, b] => memchr::memchr2_iter(a, b, hay).find_map(try_at),
+            [a, b, c] => memchr::memchr3_iter(a, b, c, hay).find_map(try_at),
+            _ => None,
+        }
     }
 
     /// The match that starts at the beginning of `text`, as for
@@ -374,10 +406,7 @@ impl Literals {
 /// The first eight bytes of ASCII `text` (zeros past its end) in one
 /// word, as [`pack`] packs them, with capitals made lower case.
 fn lower_word(text: &[u8]) -> u64 {
-    let w = match text.first_chunk::<8>() {
-        Some(first) => u64::from_le_bytes(*first),
-        None => pack(text),
-    };
+    let w = load(text);
     // Every byte is below 0x80, so these sums carry into no other byte:
     // the top bit of a byte says it is at least `A`, and at least `[`.
     let from_a = w + 0x3F3F_3F3F_3F3F_3F3F;
@@ -404,6 +433,24 @@ fn word_bytes(w: u64) -> u64 {
     // top bit clear.
     let underscore = !((w ^ (ONES * u64::from(b'_'))) + ONES * 0x7F);
     (digits | letters | underscore) & TOP
+}
+
+/// The first eight bytes of `text` (zeros past its end) in one word, as
+/// [`pack`] packs them, read a few bytes at a time: texts are often
+/// shorter than eight bytes from the position read to their end.
+fn load(text: &[u8]) -> u64 {
+    let n = text.len();
+    let at = |k: usize| u64::from(text[k]);
+    let two = |k: usize| at(k) | at(k + 1) << 8;
+    let four = |k: usize| two(k) | two(k + 2) << 16;
+    match text.first_chunk::<8>() {
+        Some(first) => u64::from_le_bytes(*first),
+        // The two reads overlap where `n` is not a power of two; the bytes
+        // they both hold land in the same place.
+        None if n >= 4 => four(0) | four(n - 4) << (8 * (n - 4)),
+        None if n >= 2 => two(0) | two(n - 2) << (8 * (n - 2)),
+        None => text.first().map_or(0, |b| u64::from(*b)),
+    }
 }
 
 /// Up to eight bytes in one word, the first in the lowest byte.
@@ -771,6 +818,16 @@ mod tests {
             ]
         );
         assert_eq!(find_all(&phrases, "biopsyx xbiopsy"), []);
+    }
+
+    #[test]
+    fn load_reads_as_pack_packs() {
+        let text: Vec<u8> = (1..=12).collect();
+        for from in 0..text.len() {
+            for to in from..=text.len() {
+                assert_eq!(load(&text[from..to]), pack(&text[from..to]), "{from}..{to}");
+            }
+        }
     }
 
     #[test]
