@@ -185,10 +185,8 @@ fn lines_between(text: &str, start: usize, end: usize) -> impl Iterator<Item = (
             return None;
         }
         let start = pos;
-        let mut end = pos;
-        while end < bytes.len() && bytes[end] != b'\n' && bytes[end] != b'\r' {
-            end += 1;
-        }
+        // `memchr2` finds the line end a word at a time.
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
         let next = if end < bytes.len() && bytes[end] == b'\r' {
             if end + 1 < bytes.len() && bytes[end + 1] == b'\n' {
                 end + 2
