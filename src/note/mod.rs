@@ -122,9 +122,14 @@ impl Encounter {
             header: Vec::new(),
             sections: Vec::new(),
         };
+        // The lines of the header, then of each section, gather here and
+        // move to their place once all are known: one allocation of the
+        // right size each, where pushing one by one grows and copies.
+        let mut pending: Vec<Line> = Vec::with_capacity(32);
         for (span, content) in lines {
             enc.span.end = span.end;
             if let Some(title) = section_title(content) {
+                enc.place(&mut pending);
                 let title_span = span.sub(title.0, title.1);
                 enc.sections.push(Section {
                     span,
@@ -135,16 +140,25 @@ impl Encounter {
                 });
                 continue;
             }
-            let line = parse_line(text, span);
-            match enc.sections.last_mut() {
-                Some(section) => {
-                    section.span.end = span.end;
-                    section.lines.push(line);
-                }
-                None => enc.header.push(line),
+            if let Some(section) = enc.sections.last_mut() {
+                section.span.end = span.end;
             }
+            pending.push(parse_line(text, span));
         }
+        enc.place(&mut pending);
         enc
+    }
+
+    /// Moves the lines parsed since the last section heading to the last
+    /// section, or to the header before any.
+    fn place(&mut self, pending: &mut Vec<Line>) {
+        // Exactly as long as needed; `pending` keeps its room for the next.
+        let mut lines = Vec::with_capacity(pending.len());
+        lines.append(pending);
+        match self.sections.last_mut() {
+            Some(section) => section.lines = lines,
+            None => self.header = lines,
+        }
     }
 
     /// How many lines its text has: one per line parsed (the heading,
