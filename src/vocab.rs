@@ -658,7 +658,7 @@ fn build(json: &str) -> Vocab {
 /// FNV-1a, for the label map: a label is a few bytes, which SipHash takes
 /// longer to set up for than to look up, and the map's keys are fixed (it
 /// is only read with the text of a note).
-struct Fnv(u64);
+pub(crate) struct Fnv(u64);
 
 impl Default for Fnv {
     fn default() -> Fnv {
