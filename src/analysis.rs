@@ -176,6 +176,10 @@ enum Pass<T> {
     Waiting(Box<(Encounter, EncounterFacts)>),
 }
 
+/// A window after the parallel pass: each encounter's summary, and its part
+/// or what it waits with.
+type Window<T> = Vec<(PriorEncounter, Pass<T>)>;
+
 /// Analyses the encounters of a note in parallel, a window at a time, maps
 /// each one's part with `map` (on any core), and hands the results to
 /// `keep` in order. The claims chain through `PriorEncounter` for modifier
@@ -210,9 +214,10 @@ fn each_encounter<T: Send>(
     };
     let chunks: Vec<Chunk> = note::encounter_chunks(text);
     let mut prior: Vec<PriorEncounter> = Vec::with_capacity(chunks.len());
-    for (w, window) in chunks.chunks(WINDOW).enumerate() {
-        let base = w * WINDOW;
-        let done: Vec<(PriorEncounter, Pass<T>)> = window
+    // The parallel pass over a window: each encounter's summary, and its
+    // part or what it waits with.
+    let analyse = |base: usize, window: &[Chunk]| -> Window<T> {
+        window
             .par_iter()
             .enumerate()
             .map(|(k, chunk)| {
@@ -225,7 +230,12 @@ fn each_encounter<T: Send>(
                 }
                 (summary, Pass::Done(finish(encounter, facts, claim)))
             })
-            .collect();
+            .collect()
+    };
+    // The serial pass over an analysed window, in order: the waiting
+    // encounters finished with the summaries before them, and every part
+    // handed to `keep`.
+    let mut emit = |base: usize, done: Window<T>| {
         prior.extend(done.iter().map(|(summary, _)| summary.clone()));
         for (k, (_, pass)) in done.into_iter().enumerate() {
             let t = match pass {
@@ -238,6 +248,25 @@ fn each_encounter<T: Send>(
             };
             keep(t);
         }
+    };
+    // Each window is analysed on the pool while this thread emits the one
+    // before it: the cores do not wait for the output, and at most two
+    // windows are held at once. The parallel pass looks at no summary, so
+    // it may run ahead of the serial one.
+    let mut analysed: Option<(usize, Window<T>)> = None;
+    for (w, window) in chunks.chunks(WINDOW).enumerate() {
+        let base = w * WINDOW;
+        let mut next = None;
+        rayon::in_place_scope(|scope| {
+            scope.spawn(|_| next = Some(analyse(base, window)));
+            if let Some((base, done)) = analysed.take() {
+                emit(base, done);
+            }
+        });
+        analysed = next.map(|done| (base, done));
+    }
+    if let Some((base, done)) = analysed {
+        emit(base, done);
     }
 }
 

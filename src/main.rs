@@ -1,5 +1,6 @@
 //! The `dermls` command line: `check`, `claim` and `explain`.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -239,12 +240,13 @@ fn serve() -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The built-in table, or the CMS files the user named laid over it.
-fn load_table(data: &DataArgs) -> Result<CodeTable> {
+/// The built-in table (borrowed, not copied), or the CMS files the user
+/// named laid over it.
+fn load_table(data: &DataArgs) -> Result<Cow<'static, CodeTable>> {
     let read = read_text;
     let builtin = CodeTable::builtin();
     if data.cms_rvu.is_none() && data.ncci.is_none() && data.mue.is_none() {
-        return Ok(builtin.clone());
+        return Ok(Cow::Borrowed(builtin));
     }
     let rvu = match &data.cms_rvu {
         Some(p) => Some(codes::parse_cms_rvu(&p.display().to_string(), &read(p)?)?),
@@ -258,7 +260,11 @@ fn load_table(data: &DataArgs) -> Result<CodeTable> {
         Some(p) => Some(codes::parse_mue(&p.display().to_string(), &read(p)?)?),
         None => None,
     };
-    Ok(builtin.with_cms(rvu.as_ref(), ncci.as_deref(), mue.as_deref()))
+    Ok(Cow::Owned(builtin.with_cms(
+        rvu.as_ref(),
+        ncci.as_deref(),
+        mue.as_deref(),
+    )))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -272,6 +278,12 @@ enum Mode {
 }
 
 fn notes(args: FileArgs, mode: Mode) -> Result<ExitCode> {
+    // The vocabulary is built on its first use. Asked for now on the pool,
+    // it is built there while this thread loads the code table and reads
+    // the notes, rather than after.
+    rayon::spawn(|| {
+        vocab();
+    });
     let table = load_table(&args.data)?;
     let mut options = Options {
         conversion_factor: args.conversion_factor,

@@ -446,9 +446,14 @@ struct RawPayer {
 
 /// The compiled vocabulary.
 pub struct Vocab {
-    labels: HashMap<String, Label, BuildHasherDefault<Fnv>>,
-    free_sections: Vec<String>,
-    sections: Vec<(SectionClass, Vec<String>)>,
+    /// Each label name, lower-cased, as bytes: a label is looked up
+    /// without checking again that its bytes are UTF-8.
+    labels: HashMap<Box<[u8]>, Label, BuildHasherDefault<Fnv>>,
+    /// The length in bytes of the longest label name: longer ASCII text
+    /// is no label (unless a stage) and is not looked up.
+    longest_label: usize,
+    /// The section title prefixes, by the first byte of each.
+    section_prefixes: SectionPrefixes,
     pub procedures: PhraseSet<(ProcKind, Option<Technique>)>,
     repair_titles: Vec<String>,
     pub lesion_types: PhraseSet<LesionClass>,
@@ -525,10 +530,11 @@ fn build(json: &str) -> Vocab {
             other => panic!("unknown label {other} in grammar/vocabulary.json"),
         };
         for n in &l.names {
-            labels.insert(n.to_lowercase(), label);
+            labels.insert(n.to_lowercase().into_bytes().into_boxed_slice(), label);
         }
     }
-    let sections = raw
+    let longest_label = labels.keys().map(|k| k.len()).max().unwrap_or(0);
+    let sections: Vec<(SectionClass, &[String])> = raw
         .sections
         .iter()
         .map(|s| {
@@ -538,9 +544,10 @@ fn build(json: &str) -> Vocab {
                 "procedure" => SectionClass::Procedure,
                 _ => SectionClass::Free,
             };
-            (class, s.prefixes.clone())
+            (class, s.prefixes.as_slice())
         })
         .collect();
+    let section_prefixes = SectionPrefixes::new(&raw.free_sections, &sections);
     let mut procs = Vec::new();
     for p in &raw.procedures {
         let kind = match p.kind.as_str() {
@@ -622,8 +629,8 @@ fn build(json: &str) -> Vocab {
     }
     Vocab {
         labels,
-        free_sections: raw.free_sections,
-        sections,
+        longest_label,
+        section_prefixes,
         procedures: PhraseSet::new(procs),
         repair_titles,
         lesion_types: PhraseSet::new(lesion_types),
@@ -657,7 +664,7 @@ fn build(json: &str) -> Vocab {
 /// FNV-1a, for the label map: a label is a few bytes, which SipHash takes
 /// longer to set up for than to look up, and the map's keys are fixed (it
 /// is only read with the text of a note).
-struct Fnv(u64);
+pub(crate) struct Fnv(u64);
 
 impl Default for Fnv {
     fn default() -> Fnv {
@@ -680,21 +687,36 @@ impl Hasher for Fnv {
 /// The canonical label for a field label as written (`Location`, `Stage 2`).
 pub fn label(text: &str) -> Option<Label> {
     let text = text.trim();
+    let v = vocab();
     // Labels are short: an ASCII one is lower-cased on the stack.
     let mut buf = [0u8; 64];
     let owned;
-    let lower: &str = match buf.get_mut(..text.len()) {
-        Some(b) if text.is_ascii() => {
-            b.copy_from_slice(text.as_bytes());
-            b.make_ascii_lowercase();
-            std::str::from_utf8(b).expect("ASCII")
+    let lower: &[u8] = if text.is_ascii() {
+        let bytes = text.as_bytes();
+        // Longer than every label name, and not a stage: no label. Most
+        // `text: more` lines of a note end here, at no more cost.
+        if bytes.len() > v.longest_label && !starts_with_stage(bytes) {
+            return None;
         }
-        _ => {
-            owned = text.to_lowercase();
-            &owned
+        match buf.get_mut(..bytes.len()) {
+            Some(b) => {
+                b.copy_from_slice(bytes);
+                b.make_ascii_lowercase();
+                b
+            }
+            None => {
+                owned = text.to_ascii_lowercase();
+                owned.as_bytes()
+            }
         }
+    } else {
+        owned = text.to_lowercase();
+        owned.as_bytes()
     };
-    if let Some(rest) = lower.strip_prefix("stage") {
+    if let Some(rest) = lower.strip_prefix(b"stage") {
+        // After the ASCII `stage`: at a character boundary of the
+        // lower-cased text, which is UTF-8.
+        let rest = std::str::from_utf8(rest).expect("lower-cased text is UTF-8");
         let rest = rest.trim();
         let digits = &rest[..rest
             .find(|c: char| !c.is_ascii_digit())
@@ -706,7 +728,14 @@ pub fn label(text: &str) -> Option<Label> {
             return Some(Label::Stage(n));
         }
     }
-    vocab().labels.get(lower).copied()
+    v.labels.get(lower).copied()
+}
+
+/// Whether ASCII text starts with `stage` in any case.
+fn starts_with_stage(bytes: &[u8]) -> bool {
+    bytes
+        .get(..5)
+        .is_some_and(|b| b.eq_ignore_ascii_case(b"stage"))
 }
 
 fn roman(s: &str) -> Option<u32> {
@@ -723,32 +752,77 @@ fn roman(s: &str) -> Option<u32> {
 
 /// Classifies a `##` section title.
 pub fn classify_section(title: &str) -> SectionClass {
-    let v = vocab();
-    let lower = title.trim().to_lowercase();
-    let starts = |p: &String| {
-        lower.starts_with(p.as_str())
-            && !lower[p.len()..]
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_alphabetic())
+    let trimmed = title.trim();
+    // Titles are short: an ASCII one is lower-cased on the stack.
+    let mut buf = [0u8; 64];
+    let owned;
+    let lower: &str = match buf.get_mut(..trimmed.len()) {
+        Some(b) if trimmed.is_ascii() => {
+            b.copy_from_slice(trimmed.as_bytes());
+            b.make_ascii_lowercase();
+            std::str::from_utf8(b).expect("ASCII")
+        }
+        _ => {
+            owned = trimmed.to_lowercase();
+            &owned
+        }
     };
-    for (class, prefixes) in &v.sections {
-        if *class == SectionClass::Billing && prefixes.iter().any(starts) {
-            return SectionClass::Billing;
-        }
-    }
-    if v.free_sections.iter().any(starts) {
-        return SectionClass::Free;
-    }
-    for (class, prefixes) in &v.sections {
-        if prefixes.iter().any(starts) {
-            return *class;
-        }
+    if let Some(class) = vocab().section_prefixes.class(lower) {
+        return class;
     }
     if title_kind(title).is_some() {
         return SectionClass::Procedure;
     }
     SectionClass::Free
+}
+
+/// The section title prefixes in the order [`classify_section`] tries
+/// them (the Billing ones, the free sections', then every class's), kept
+/// by first byte: a title is compared only with the prefixes that begin
+/// as it does, and the first of them it starts with names its class.
+struct SectionPrefixes {
+    /// For each first byte, and last for the empty title, the prefixes
+    /// that can match, in order. An empty prefix matches every title, so
+    /// it is in every list.
+    by_first: Vec<Vec<(String, SectionClass)>>,
+}
+
+impl SectionPrefixes {
+    fn new(free: &[String], sections: &[(SectionClass, &[String])]) -> SectionPrefixes {
+        let billing = sections
+            .iter()
+            .filter(|(class, _)| *class == SectionClass::Billing)
+            .flat_map(|(class, prefixes)| prefixes.iter().map(move |p| (p, *class)));
+        let free = free.iter().map(|p| (p, SectionClass::Free));
+        let all = sections
+            .iter()
+            .flat_map(|(class, prefixes)| prefixes.iter().map(move |p| (p, *class)));
+        let mut by_first = vec![Vec::new(); 257];
+        for (p, class) in billing.chain(free).chain(all) {
+            match p.as_bytes().first() {
+                Some(&b) => by_first[usize::from(b)].push((p.clone(), class)),
+                None => by_first
+                    .iter_mut()
+                    .for_each(|list| list.push((p.clone(), class))),
+            }
+        }
+        SectionPrefixes { by_first }
+    }
+
+    /// The class of the first prefix that the lower-cased title starts
+    /// with, not followed by a letter.
+    fn class(&self, lower: &str) -> Option<SectionClass> {
+        let list = &self.by_first[lower.as_bytes().first().map_or(256, |&b| usize::from(b))];
+        list.iter()
+            .find(|(p, _)| {
+                lower.starts_with(p.as_str())
+                    && !lower[p.len()..]
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_alphabetic())
+            })
+            .map(|(_, class)| *class)
+    }
 }
 
 /// The procedure kind a section title names directly, if any.
@@ -940,6 +1014,142 @@ mod tests {
         assert_eq!(classify_section("Physical exam"), SectionClass::Free);
         assert_eq!(classify_section("Repair"), SectionClass::Procedure);
         assert_eq!(classify_section("Social"), SectionClass::Free);
+    }
+
+    /// [`label`] as it was written first: the text lower-cased whole and
+    /// looked up, whatever its length.
+    fn label_reference(text: &str) -> Option<Label> {
+        let lower = text.trim().to_lowercase();
+        if let Some(rest) = lower.strip_prefix("stage") {
+            let rest = rest.trim();
+            let digits = &rest[..rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len())];
+            if let Ok(n) = digits.parse::<u32>() {
+                return Some(Label::Stage(n));
+            }
+            if let Some(n) = roman(rest) {
+                return Some(Label::Stage(n));
+            }
+        }
+        vocab().labels.get(lower.as_bytes()).copied()
+    }
+
+    /// [`classify_section`] as it was written first: each list of
+    /// prefixes tried in turn.
+    fn classify_reference(title: &str) -> SectionClass {
+        let raw: RawVocab = serde_json::from_str(VOCABULARY_JSON).unwrap();
+        let sections: Vec<(SectionClass, Vec<String>)> = raw
+            .sections
+            .iter()
+            .map(|s| {
+                let class = match s.class.as_str() {
+                    "billing" => SectionClass::Billing,
+                    "assessment" => SectionClass::Assessment,
+                    "procedure" => SectionClass::Procedure,
+                    _ => SectionClass::Free,
+                };
+                (class, s.prefixes.clone())
+            })
+            .collect();
+        let lower = title.trim().to_lowercase();
+        let starts = |p: &String| {
+            lower.starts_with(p.as_str())
+                && !lower[p.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic())
+        };
+        for (class, prefixes) in &sections {
+            if *class == SectionClass::Billing && prefixes.iter().any(starts) {
+                return SectionClass::Billing;
+            }
+        }
+        if raw.free_sections.iter().any(starts) {
+            return SectionClass::Free;
+        }
+        for (class, prefixes) in &sections {
+            if prefixes.iter().any(starts) {
+                return *class;
+            }
+        }
+        if title_kind(title).is_some() {
+            return SectionClass::Procedure;
+        }
+        SectionClass::Free
+    }
+
+    /// Label names, section prefixes and their near misses: changed case,
+    /// letters added, spaces around, non-ASCII letters (the Kelvin sign
+    /// lower-cases to an ASCII `k`), long text.
+    fn label_and_title_texts() -> Vec<String> {
+        let json = VOCABULARY_JSON.replace(['"', '[', ']', '{', '}', ','], "\n");
+        let mut texts: Vec<String> = Vec::new();
+        for name in json.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            for t in [
+                name.to_string(),
+                name.to_uppercase(),
+                format!("  {name} "),
+                format!("{name}s"),
+                format!("{name}:"),
+                format!("{name} 2"),
+                format!("{name}é"),
+                format!("É{name}"),
+                name.replace('k', "\u{212A}"),
+                name.repeat(4),
+            ] {
+                texts.push(t);
+            }
+        }
+        for t in [
+            "",
+            " ",
+            "Stage",
+            "stage 2",
+            "STAGE iv",
+            "Stage II ",
+            "stage 12 blocks",
+            "stagex",
+            "Stage   3: x",
+            "stage vii",
+            "Stage \u{212A}",
+            "stage ٣",
+            "Procedure 1: shave",
+            "Assessment & Plan",
+            "A/P",
+            "Billing/claim",
+            "Procedures performed",
+            "Repair of defect",
+            "Wound closure",
+            "ÉXAM",
+            "Exam:",
+            "a very long title that is longer than sixty four bytes of ASCII text, and more",
+        ] {
+            texts.push(t.to_string());
+        }
+        texts
+    }
+
+    #[test]
+    fn labels_agree_with_the_reference() {
+        for t in label_and_title_texts() {
+            assert_eq!(label(&t), label_reference(&t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn section_classes_agree_with_the_reference() {
+        for t in label_and_title_texts() {
+            assert_eq!(classify_section(&t), classify_reference(&t), "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn labels_and_sections_agree_on_any_text(t in "(?i)(stage|site|plan|a/p|[a-z &/#é\u{212A}]){0,6}[ -~]{0,30}") {
+            proptest::prop_assert_eq!(label(&t), label_reference(&t));
+            proptest::prop_assert_eq!(classify_section(&t), classify_reference(&t));
+        }
     }
 
     #[test]

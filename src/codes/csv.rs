@@ -109,6 +109,92 @@ impl Iterator for Reader<'_> {
         if self.rest.is_empty() {
             return None;
         }
+        match u8::try_from(self.delimiter) {
+            Ok(d) if d.is_ascii() && !matches!(d, b'"' | b'\r' | b'\n') => {
+                Some(self.next_by_runs(d))
+            }
+            _ => Some(self.next_by_chars()),
+        }
+    }
+}
+
+impl<'a> Reader<'a> {
+    /// The next record, read a run of ordinary text at a time: `memchr3`
+    /// finds the next delimiter, line end or quote, and the text before it
+    /// joins the field at once. Every byte it stops at is ASCII, so each
+    /// run ends on a character boundary. It reads what
+    /// [`Reader::next_by_chars`] reads, for an ASCII delimiter other than a
+    /// quote or a line end.
+    fn next_by_runs(&mut self, delimiter: u8) -> Result<Record, ReadError> {
+        let start_line = self.line;
+        let text = self.rest;
+        let b = text.as_bytes();
+        let mut fields = Vec::new();
+        let mut field = String::new();
+        let mut in_quotes = false;
+        let mut at_field_start = true;
+        let mut consumed = b.len();
+        let mut i = 0;
+        while i < b.len() {
+            if in_quotes {
+                let Some(j) = memchr::memchr3(b'"', b'\r', b'\n', &b[i..]).map(|j| i + j) else {
+                    field.push_str(&text[i..]);
+                    break;
+                };
+                field.push_str(&text[i..j]);
+                i = j + 1;
+                match (b[j], b.get(j + 1)) {
+                    (b'"', Some(b'"')) => {
+                        field.push('"');
+                        i += 1;
+                    }
+                    (b'"', _) => in_quotes = false,
+                    (b'\r', Some(b'\n')) => {}
+                    (b'\n', _) => {
+                        self.line += 1;
+                        field.push('\n');
+                    }
+                    _ => field.push('\r'),
+                }
+                continue;
+            }
+            if at_field_start && b[i] == b'"' {
+                in_quotes = true;
+                at_field_start = false;
+                i += 1;
+                continue;
+            }
+            let Some(j) = memchr::memchr3(delimiter, b'\r', b'\n', &b[i..]).map(|j| i + j) else {
+                field.push_str(&text[i..]);
+                break;
+            };
+            if j > i {
+                field.push_str(&text[i..j]);
+                at_field_start = false;
+            }
+            i = j + 1;
+            match (b[j], b.get(j + 1)) {
+                (b'\n', _) => {
+                    self.line += 1;
+                    consumed = j + 1;
+                    break;
+                }
+                (b'\r', Some(b'\n')) => {}
+                (b'\r', _) => {
+                    field.push('\r');
+                    at_field_start = false;
+                }
+                _ => {
+                    fields.push(std::mem::take(&mut field));
+                    at_field_start = true;
+                }
+            }
+        }
+        self.finish(text, consumed, in_quotes, start_line, fields, field)
+    }
+
+    /// The next record, read a character at a time: for any delimiter.
+    fn next_by_chars(&mut self) -> Result<Record, ReadError> {
         let start_line = self.line;
         let mut fields = Vec::new();
         let mut field = String::new();
@@ -155,19 +241,33 @@ impl Iterator for Reader<'_> {
                 }
             }
         }
+        self.finish(text, consumed, in_quotes, start_line, fields, field)
+    }
+
+    /// Ends a record read from `text`: `consumed` bytes of it are used up,
+    /// and `field` is its last field.
+    fn finish(
+        &mut self,
+        text: &'a str,
+        consumed: usize,
+        in_quotes: bool,
+        start_line: usize,
+        mut fields: Vec<String>,
+        field: String,
+    ) -> Result<Record, ReadError> {
         self.rest = &text[consumed..];
         if in_quotes {
             self.rest = "";
-            return Some(Err(ReadError {
+            return Err(ReadError {
                 line: start_line,
                 message: "unterminated quoted field".to_string(),
-            }));
+            });
         }
         fields.push(field);
-        Some(Ok(Record {
+        Ok(Record {
             line: start_line,
             fields,
-        }))
+        })
     }
 }
 
@@ -256,6 +356,42 @@ mod tests {
                 message: "unterminated quoted field".to_string()
             })
         );
+    }
+
+    /// Every record by runs, and by characters.
+    fn both_ways(text: &str, delimiter: char) -> [Vec<Result<Record, ReadError>>; 2] {
+        let mut runs = Reader::new(text, delimiter);
+        let mut chars = Reader::new(text, delimiter);
+        let d = u8::try_from(delimiter).unwrap();
+        [
+            std::iter::from_fn(|| (!runs.rest.is_empty()).then(|| runs.next_by_runs(d))).collect(),
+            std::iter::from_fn(|| (!chars.rest.is_empty()).then(|| chars.next_by_chars()))
+                .collect(),
+        ]
+    }
+
+    #[test]
+    fn runs_read_the_built_in_tables_as_characters_do() {
+        for text in [
+            include_str!("data/cpt.csv"),
+            include_str!("data/ncci.csv"),
+            include_str!("data/modifiers.csv"),
+            include_str!("data/icd10cm_fy2026_derm.csv"),
+        ] {
+            let [runs, chars] = both_ways(text, ',');
+            assert_eq!(runs, chars);
+        }
+    }
+
+    proptest::proptest! {
+        /// Quotes, delimiters and line ends of every kind, anywhere.
+        #[test]
+        fn runs_read_as_characters_do(text in "[ab,\t\"\r\né ]{0,24}") {
+            for delimiter in [',', '\t'] {
+                let [runs, chars] = both_ways(&text, delimiter);
+                proptest::prop_assert_eq!(runs, chars);
+            }
+        }
     }
 
     #[test]

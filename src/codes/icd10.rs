@@ -2,7 +2,7 @@
 //! and titles, and the dermatology subset for completion.
 
 use std::borrow::Cow;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use super::csv::builtin_records;
 
@@ -23,17 +23,107 @@ struct Entry {
 /// most seven characters without the dot.
 type Key = [u8; 8];
 
-/// The full code set, sorted by the code without its dot. It borrows the
-/// compiled-in text, so building it is one pass over the lines with no
-/// allocation per row; it is built on the first lookup only.
-static ALL: LazyLock<Vec<Entry>> = LazyLock::new(|| {
-    let mut entries = parse_all(ALL_FILE, ALL_CSV);
-    // The file is in CMS order, sorted but for a few blocks (C4A before
-    // C44): a stable sort merges its runs in about one pass, and keys
-    // compared as integers need no memcmp.
-    entries.sort_by_key(|e| order(&e.key));
-    entries
-});
+/// The full code set, by first character. Finding where each character's
+/// lines lie is one memchr pass over the text; the entries of a character
+/// are parsed on the first lookup of a code that begins with it. Notes name
+/// few chapters (dermatology's L, C and D most), so most of the 47,000 lines
+/// are never parsed.
+static ALL: LazyLock<Chapters> = LazyLock::new(|| Chapters::new(ALL_FILE, ALL_CSV));
+
+/// The lines of the full code set, grouped by the first byte of their key.
+struct Chapters {
+    file: &'static str,
+    text: &'static str,
+    /// By the first byte of the key (an ASCII letter or digit, upper-case);
+    /// the last is for lines that start with anything else, whose key may
+    /// begin with any byte.
+    by_first: Vec<Chapter>,
+}
+
+/// The lines whose keys begin with one byte.
+#[derive(Default)]
+struct Chapter {
+    /// Byte ranges of the text holding them, each with the 1-based number
+    /// of its first line.
+    ranges: Vec<(usize, usize, usize)>,
+    /// Their entries, sorted by key: parsed on first use.
+    entries: OnceLock<Vec<Entry>>,
+}
+
+/// The place in [`Chapters::by_first`] of lines that start with no ASCII
+/// letter or digit.
+const OTHER: usize = 256;
+
+impl Chapters {
+    fn new(file: &'static str, text: &'static str) -> Chapters {
+        let mut by_first: Vec<Chapter> = (0..=OTHER).map(|_| Chapter::default()).collect();
+        let header = lines_of(text).next();
+        assert_eq!(
+            header,
+            Some("code,billable_leaf,description"),
+            "{file}:1: unexpected header"
+        );
+        let bytes = text.as_bytes();
+        let mut start = memchr::memchr(b'\n', bytes).map_or(bytes.len(), |i| i + 1);
+        let mut line = 2;
+        // The chapter of the line before, to extend its last range.
+        let mut last = None;
+        while start < bytes.len() {
+            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i + 1);
+            let first = match bytes[start] {
+                b if b.is_ascii_alphanumeric() => usize::from(b.to_ascii_uppercase()),
+                _ => OTHER,
+            };
+            let ranges = &mut by_first[first].ranges;
+            match ranges.last_mut() {
+                Some(range) if last == Some(first) => range.1 = end,
+                _ => ranges.push((start, end, line)),
+            }
+            last = Some(first);
+            start = end;
+            line += 1;
+        }
+        Chapters {
+            file,
+            text,
+            by_first,
+        }
+    }
+
+    /// The entries of one chapter, parsed and sorted on first use.
+    fn entries(&self, first: usize) -> &[Entry] {
+        let chapter = &self.by_first[first];
+        chapter.entries.get_or_init(|| {
+            let mut entries = Vec::new();
+            for &(start, end, line) in &chapter.ranges {
+                parse_lines(self.file, &self.text[start..end], line, &mut entries);
+            }
+            // CMS order is sorted but for a few blocks (C4A before C44): a
+            // stable sort merges its runs in about one pass, and keys
+            // compared as integers need no memcmp.
+            entries.sort_by_key(|e| order(&e.key));
+            entries
+        })
+    }
+
+    /// The entry of `key`: in its first byte's chapter, or among the lines
+    /// that start with something else.
+    fn get(&self, key: &Key) -> Option<&Entry> {
+        [usize::from(key[0]), OTHER].into_iter().find_map(|first| {
+            let entries = self.entries(first);
+            let i = entries
+                .binary_search_by_key(&order(key), |e| order(&e.key))
+                .ok()?;
+            Some(&entries[i])
+        })
+    }
+
+    /// How many entries there are, every chapter parsed.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        (0..=OTHER).map(|first| self.entries(first).len()).sum()
+    }
+}
 
 /// A key as an integer that orders as the key's bytes do.
 fn order(key: &Key) -> u64 {
@@ -69,11 +159,8 @@ pub fn icd10_derm() -> impl Iterator<Item = (&'static str, &'static str)> {
 
 fn lookup(code: &str) -> Option<&'static Entry> {
     let key = key(code)?;
-    let all: &'static Vec<Entry> = &ALL;
-    let i = all
-        .binary_search_by_key(&order(&key), |e| order(&e.key))
-        .ok()?;
-    Some(&all[i])
+    let all: &'static Chapters = &ALL;
+    all.get(&key)
 }
 
 /// The key of `code` (trimmed), or `None` when it is empty or too long to be
@@ -91,25 +178,17 @@ fn key(code: &str) -> Option<Key> {
     (len > 0).then_some(key)
 }
 
-/// Reads the full code set (`code,billable_leaf,description`) line by line,
-/// borrowing each code and title from the text. Malformed built-in data
-/// panics with the file and line (the table test keeps it well formed).
-/// The lines are found with memchr and split by hand: this runs once, on
-/// 47,000 lines, before the first lookup.
-fn parse_all(file: &'static str, text: &'static str) -> Vec<Entry> {
-    let mut lines = lines_of(text).enumerate();
-    let header = lines.next().map(|(_, l)| l);
-    assert_eq!(
-        header,
-        Some("code,billable_leaf,description"),
-        "{file}:1: unexpected header"
-    );
-    let mut entries = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count());
-    for (n, l) in lines {
+/// Reads lines of the full code set (`code,billable_leaf,description`,
+/// the header left out) into `entries`, borrowing each code and title from
+/// the text; `first_line` is the 1-based number of the first. Malformed
+/// built-in data panics with the file and line (the table test keeps it
+/// well formed). The lines are found with memchr and split by hand.
+fn parse_lines(file: &str, text: &'static str, first_line: usize, entries: &mut Vec<Entry>) {
+    for (n, l) in lines_of(text).enumerate() {
         if l.trim().is_empty() {
             continue;
         }
-        let line = n + 1;
+        let line = first_line + n;
         // A code holds no comma, and the flag is one letter.
         let (code, rest) = match l.bytes().position(|b| b == b',') {
             Some(i) => (&l[..i], &l[i + 1..]),
@@ -138,7 +217,6 @@ fn parse_all(file: &'static str, text: &'static str) -> Vec<Entry> {
             billable,
         });
     }
-    entries
 }
 
 /// The lines of `text`, split at `\n` with any `\r` at their ends dropped,
@@ -235,5 +313,35 @@ mod tests {
     #[test]
     fn full_set_size() {
         assert_eq!(ALL.len(), 46_881);
+    }
+
+    /// Every line of the full set is found by chapter as it is in the whole
+    /// set parsed and sorted at once, and so are codes near them that are
+    /// not in it.
+    #[test]
+    fn chapters_find_what_the_whole_set_finds() {
+        let body = &ALL_CSV[ALL_CSV.find('\n').unwrap() + 1..];
+        let mut whole = Vec::new();
+        parse_lines(ALL_FILE, body, 2, &mut whole);
+        whole.sort_by_key(|e| order(&e.key));
+        let find = |key: &Key| {
+            let i = whole
+                .binary_search_by_key(&order(key), |e| order(&e.key))
+                .ok()?;
+            Some((whole[i].title.as_ref(), whole[i].billable))
+        };
+        let by_chapter = |key: &Key| ALL.get(key).map(|e| (e.title.as_ref(), e.billable));
+        for e in &whole {
+            assert_eq!(by_chapter(&e.key), find(&e.key));
+            let mut near = e.key;
+            let last = near.iter().rposition(|&b| b != 0).unwrap();
+            near[last] = near[last].wrapping_add(1);
+            assert_eq!(by_chapter(&near), find(&near));
+        }
+        for code in ["", "0", "a", "é", "L57.0", "U07.1", "Z99.89", ".L57", "~1"] {
+            if let Some(key) = key(code) {
+                assert_eq!(by_chapter(&key), find(&key), "{code}");
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::BuildHasherDefault;
 use std::sync::LazyLock;
 
 use super::cms::CmsRvu;
@@ -284,10 +285,10 @@ pub struct Modifier {
 #[derive(Clone, Debug)]
 pub struct CodeTable {
     rows: Vec<CodeRow>,
-    by_code: HashMap<String, usize>,
+    by_code: HashMap<String, usize, Quick>,
     ncci: Vec<NcciPair>,
     /// Active pairs only, by column-1 code.
-    active_by_column1: HashMap<String, Vec<usize>>,
+    active_by_column1: HashMap<String, Vec<usize>, Quick>,
     modifiers: Vec<Modifier>,
 }
 
@@ -445,7 +446,7 @@ impl CodeTable {
             .enumerate()
             .map(|(i, r)| (r.code.clone(), i))
             .collect();
-        let mut active_by_column1: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut active_by_column1: HashMap<String, Vec<usize>, Quick> = HashMap::default();
         for (i, p) in ncci.iter().enumerate() {
             if p.is_active() {
                 active_by_column1
@@ -474,9 +475,23 @@ impl CodeTable {
     }
 }
 
+/// The hasher of the maps by code: FNV, as codes are a few bytes, which
+/// SipHash takes longer to set up for than to hash, and every claim and
+/// check looks codes up. Nothing iterates the maps, so their order is
+/// never seen.
+type Quick = BuildHasherDefault<crate::vocab::Fnv>;
+
 /// `code` trimmed and upper-cased, borrowed when it already is.
 fn normalize_code(code: &str) -> std::borrow::Cow<'_, str> {
-    let trimmed = code.trim();
+    // Codes are ASCII: the Unicode trim is needed only when the code
+    // begins or ends with something else.
+    let ascii_ends = |c: &str| {
+        c.as_bytes()
+            .first()
+            .zip(c.as_bytes().last())
+            .is_some_and(|(a, z)| a.is_ascii_alphanumeric() && z.is_ascii_alphanumeric())
+    };
+    let trimmed = if ascii_ends(code) { code } else { code.trim() };
     if trimmed.bytes().any(|b| b.is_ascii_lowercase()) {
         std::borrow::Cow::Owned(trimmed.to_ascii_uppercase())
     } else {

@@ -55,8 +55,9 @@ impl Line {
 /// Parses the line at `span` of `text`.
 pub fn parse_line(text: &str, span: Span) -> Line {
     let raw = span.text(text);
-    let lead = raw.len() - raw.trim_start().len();
-    let trimmed = raw.trim();
+    let from_lead = trim_start(raw);
+    let lead = raw.len() - from_lead.len();
+    let trimmed = trim_end(from_lead);
     let mut body_start = span.start + lead;
     let body_end = span.start + lead + trimmed.len();
     let mut bullet = None;
@@ -65,7 +66,7 @@ pub fn parse_line(text: &str, span: Span) -> Line {
             span: Span::new(body_start, body_start + len),
         });
         let after = &trimmed[len..];
-        body_start += len + (after.len() - after.trim_start().len());
+        body_start += len + (after.len() - trim_start(after).len());
     }
     let body = Span::new(body_start.min(body_end), body_end);
     let body_text = body.text(text);
@@ -119,7 +120,7 @@ fn specimen_prefix(s: &str) -> Option<(char, usize)> {
     let b = s.as_bytes();
     if b.len() >= 3 && b[0] == b'(' && b[1].is_ascii_alphabetic() && b[2] == b')' {
         let after = &s[3..];
-        let off = 3 + (after.len() - after.trim_start().len());
+        let off = 3 + (after.len() - trim_start(after).len());
         return Some(((b[1] as char).to_ascii_uppercase(), off));
     }
     None
@@ -127,14 +128,14 @@ fn specimen_prefix(s: &str) -> Option<(char, usize)> {
 
 fn field(text: &str, body: Span) -> Option<Field> {
     let s = body.text(text);
-    let colon = s.find(':')?;
-    let label_text = s[..colon].trim_end();
+    let colon = memchr::memchr(b':', s.as_bytes())?;
+    let label_text = trim_end(&s[..colon]);
     if label_text.is_empty() || label_text.len() > 40 {
         return None;
     }
     let label = vocab::label(label_text)?;
     let after = &s[colon + 1..];
-    let value_start = colon + 1 + (after.len() - after.trim_start().len());
+    let value_start = colon + 1 + (after.len() - trim_start(after).len());
     Some(Field {
         label,
         label_span: body.sub(0, label_text.len()),
@@ -142,9 +143,58 @@ fn field(text: &str, body: Span) -> Option<Field> {
     })
 }
 
+/// Whether an ASCII byte is white space to `char::is_whitespace` (which
+/// takes the vertical tab and form feed too, unlike
+/// `u8::is_ascii_whitespace`).
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
+}
+
+/// `s.trim_start()`, a byte at a time while the text is ASCII: the
+/// Unicode white space test runs only from a non-ASCII character on.
+fn trim_start(s: &str) -> &str {
+    let b = s.as_bytes();
+    let n = b.iter().take_while(|&&c| is_space(c)).count();
+    match b.get(n) {
+        Some(&c) if !c.is_ascii() => s[n..].trim_start(),
+        _ => &s[n..],
+    }
+}
+
+/// `s.trim_end()`, a byte at a time while the text is ASCII.
+fn trim_end(s: &str) -> &str {
+    let b = s.as_bytes();
+    let mut n = b.len();
+    while n > 0 && is_space(b[n - 1]) {
+        n -= 1;
+    }
+    if n > 0 && !b[n - 1].is_ascii() {
+        s[..n].trim_end()
+    } else {
+        &s[..n]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The ASCII trims trim what `str`'s do, white space of every kind
+        /// included.
+        #[test]
+        fn trims_agree_with_str(s in "[ \t\n\x0B\x0C\r\x1C\u{85}\u{A0}\u{2028}\u{3000}aé:]{0,12}") {
+            prop_assert_eq!(trim_start(&s), s.trim_start());
+            prop_assert_eq!(trim_end(&s), s.trim_end());
+        }
+
+        #[test]
+        fn trims_agree_with_str_on_any_text(s in any::<String>()) {
+            prop_assert_eq!(trim_start(&s), s.trim_start());
+            prop_assert_eq!(trim_end(&s), s.trim_end());
+        }
+    }
 
     fn parse(s: &str) -> Line {
         parse_line(s, Span::new(0, s.len()))

@@ -122,9 +122,14 @@ impl Encounter {
             header: Vec::new(),
             sections: Vec::new(),
         };
+        // The lines of the header, then of each section, gather here and
+        // move to their place once all are known: one allocation of the
+        // right size each, where pushing one by one grows and copies.
+        let mut pending: Vec<Line> = Vec::with_capacity(32);
         for (span, content) in lines {
             enc.span.end = span.end;
             if let Some(title) = section_title(content) {
+                enc.place(&mut pending);
                 let title_span = span.sub(title.0, title.1);
                 enc.sections.push(Section {
                     span,
@@ -135,16 +140,25 @@ impl Encounter {
                 });
                 continue;
             }
-            let line = parse_line(text, span);
-            match enc.sections.last_mut() {
-                Some(section) => {
-                    section.span.end = span.end;
-                    section.lines.push(line);
-                }
-                None => enc.header.push(line),
+            if let Some(section) = enc.sections.last_mut() {
+                section.span.end = span.end;
             }
+            pending.push(parse_line(text, span));
         }
+        enc.place(&mut pending);
         enc
+    }
+
+    /// Moves the lines parsed since the last section heading to the last
+    /// section, or to the header before any.
+    fn place(&mut self, pending: &mut Vec<Line>) {
+        // Exactly as long as needed; `pending` keeps its room for the next.
+        let mut lines = Vec::with_capacity(pending.len());
+        lines.append(pending);
+        match self.sections.last_mut() {
+            Some(section) => section.lines = lines,
+            None => self.header = lines,
+        }
     }
 
     /// How many lines its text has: one per line parsed (the heading,
@@ -185,10 +199,8 @@ fn lines_between(text: &str, start: usize, end: usize) -> impl Iterator<Item = (
             return None;
         }
         let start = pos;
-        let mut end = pos;
-        while end < bytes.len() && bytes[end] != b'\n' && bytes[end] != b'\r' {
-            end += 1;
-        }
+        // `memchr2` finds the line end a word at a time.
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
         let next = if end < bytes.len() && bytes[end] == b'\r' {
             if end + 1 < bytes.len() && bytes[end + 1] == b'\n' {
                 end + 2
@@ -242,6 +254,66 @@ fn section_title(line: &str) -> Option<(usize, usize)> {
 /// Finds a date in an encounter heading: `2026-03-14`, `03/14/2026` or
 /// `3/14/26`, returned as `YYYY-MM-DD`.
 fn find_date(line: &str) -> Option<String> {
+    if !line.is_ascii() {
+        return find_date_by_regex(line);
+    }
+    let (y, m, d) = date_parts(line)?;
+    let century = if y.len() == 2 { "20" } else { "" };
+    Some(format!("{century}{y}-{m:0>2}-{d:0>2}"))
+}
+
+/// The year (four digits or two), month and day of the first date in ASCII
+/// text: what [`vocab::date_regex`] captures there, found without it. At
+/// each digit that starts a word, left to right, `YYYY-M-D` is tried, then
+/// `M/D/YY` or `M/D/YYYY`. Each part is a whole run of digits: the
+/// regex's `\d{1,2}` must be followed by `-`, `/` or a word boundary, which
+/// a third digit is not.
+fn date_parts(line: &str) -> Option<(&str, &str, &str)> {
+    let b = line.as_bytes();
+    let word = |i: usize| {
+        b.get(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    };
+    let digits = |i: usize| {
+        b.get(i..).map_or(0, |rest| {
+            rest.iter().take_while(|c| c.is_ascii_digit()).count()
+        })
+    };
+    let short = |n: usize| (1..=2).contains(&n);
+    for s in 0..b.len() {
+        if !b[s].is_ascii_digit() || (s > 0 && word(s - 1)) {
+            continue;
+        }
+        let run = digits(s);
+        if run == 4 && b.get(s + 4) == Some(&b'-') {
+            let m = s + 5;
+            let m_len = digits(m);
+            let d = m + m_len + 1;
+            let d_len = digits(d);
+            if short(m_len) && b.get(m + m_len) == Some(&b'-') && short(d_len) && !word(d + d_len) {
+                return Some((&line[s..s + 4], &line[m..m + m_len], &line[d..d + d_len]));
+            }
+        }
+        if short(run) && b.get(s + run) == Some(&b'/') {
+            let d = s + run + 1;
+            let d_len = digits(d);
+            let y = d + d_len + 1;
+            let y_len = digits(y);
+            if short(d_len)
+                && b.get(d + d_len) == Some(&b'/')
+                && (y_len == 4 || y_len == 2)
+                && !word(y + y_len)
+            {
+                return Some((&line[y..y + y_len], &line[s..s + run], &line[d..d + d_len]));
+            }
+        }
+    }
+    None
+}
+
+/// [`find_date`] by [`vocab::date_regex`]: for text that is not ASCII,
+/// where `\d` and `\b` are Unicode's.
+fn find_date_by_regex(line: &str) -> Option<String> {
     let re = vocab::date_regex();
     let caps = re.captures(line)?;
     if let (Some(y), Some(m), Some(d)) = (caps.name("y"), caps.name("m"), caps.name("d")) {
@@ -340,6 +412,32 @@ mod tests {
         let note = Note::parse("");
         assert_eq!(note.encounters.len(), 1);
         assert!(note.encounters[0].sections.is_empty());
+    }
+
+    /// The date found by hand is the one the regex finds.
+    #[test]
+    fn dates_by_hand_agree_with_the_regex() {
+        for t in [
+            "# Encounter 2026-03-14",
+            "# Encounter 03/20/26 follow-up",
+            "# Encounter 3/4/2026",
+            "# Encounter 2026-3-4T10:00",
+            "# Encounter 12026-03-14 and 1/2/03",
+            "# Encounter 2026-03-145 then 2026-03-1_",
+            "2026-03-14x 2026-03-14",
+            "1/2/345 1/2/3456 1/22/33 123/4/56 1/2/26",
+            "x1/2/26 _1/2/26 -1/2/26",
+            "",
+        ] {
+            assert_eq!(find_date(t), find_date_by_regex(t), "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn dates_by_hand_agree_with_the_regex_on_any_text(t in "[0-9/ \\-_aT]{0,24}") {
+            proptest::prop_assert_eq!(find_date(&t), find_date_by_regex(&t));
+        }
     }
 
     #[test]
