@@ -384,16 +384,20 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
             })
         })
     };
-    let technique_field = field_kind(Label::Technique).or_else(|| field_kind(Label::Procedure));
-    match (&kind, &technique_field) {
-        (None, Some(_)) => kind = technique_field,
-        // A title that only says "biopsy" and a technique that says
-        // "excisional biopsy": an excision.
-        (
-            Some((ProcKind::Biopsy, None, _)),
-            Some((ProcKind::Excision | ProcKind::ShaveRemoval, _, _)),
-        ) => kind = technique_field,
-        _ => {}
+    // The fields are read only when the title leaves the kind open: no kind
+    // at all, or a biopsy with no technique.
+    if matches!(kind, None | Some((ProcKind::Biopsy, None, _))) {
+        let technique_field = field_kind(Label::Technique).or_else(|| field_kind(Label::Procedure));
+        match (&kind, &technique_field) {
+            (None, Some(_)) => kind = technique_field,
+            // A title that only says "biopsy" and a technique that says
+            // "excisional biopsy": an excision.
+            (
+                Some((ProcKind::Biopsy, None, _)),
+                Some((ProcKind::Excision | ProcKind::ShaveRemoval, _, _)),
+            ) => kind = technique_field,
+            _ => {}
+        }
     }
     if kind.is_none() {
         // The sentences: a biopsy described with another procedure ("a punch
@@ -486,14 +490,17 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
         }
     }
     let sentence_lines: Vec<&Line> = text_lines(section).collect();
+    // Whether the `Site:` field, read whole for the one lesion, gave its
+    // site (`None` when it was not read so).
+    let mut field_gave_site: Option<bool> = None;
     if lesions.is_empty() {
-        let site = site_field
-            .and_then(|f| site::parse(f.value.text(text), f.value.start))
-            .or_else(|| {
-                sentence_lines
-                    .iter()
-                    .find_map(|l| site::parse_term(l.body.text(text), l.body.start))
-            });
+        let from_field = site_field.and_then(|f| site::parse(f.value.text(text), f.value.start));
+        field_gave_site = site_field.map(|_| from_field.is_some());
+        let site = from_field.or_else(|| {
+            sentence_lines
+                .iter()
+                .find_map(|l| site::parse_term(l.body.text(text), l.body.start))
+        });
         let size = size_field
             .and_then(|f| measure::lesion_size(f.value.text(text)).map(|m| shift(m, f.value.start)))
             .or_else(|| {
@@ -538,9 +545,21 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     }
 
     // All sites named in the section (destructions list several).
-    let mut sites: Vec<Site> = site_field
-        .map(|f| site::parse_list(f.value.text(text), f.value.start))
-        .unwrap_or_default();
+    let mut sites: Vec<Site> = match (site_field, field_gave_site) {
+        // A field of one part lists the site read from it whole, when that
+        // names a term; it is not read again.
+        (Some(f), Some(gave)) if site::is_one_part(f.value.text(text)) => match gave {
+            true => lesions[0]
+                .site
+                .clone()
+                .filter(|s| s.term.is_some())
+                .into_iter()
+                .collect(),
+            false => Vec::new(),
+        },
+        (Some(f), _) => site::parse_list(f.value.text(text), f.value.start),
+        (None, _) => Vec::new(),
+    };
     if sites.is_empty() {
         sites = lesions.iter().filter_map(|l| l.site.clone()).collect();
     }
@@ -653,7 +672,10 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     }
 
     let section_text = section.span.text(text);
-    let has_history = v.history.is_match(section_text);
+    // A history cue in the section, looked for only when it can matter:
+    // with a lesion class in the sources, or a frozen section.
+    let history = std::cell::OnceCell::new();
+    let has_history = || *history.get_or_init(|| v.history.is_match(section_text));
     let prior_malignant = {
         let dx_malignant = dx.iter().find(|d| is_malignant_dx(&d.code)).map(|d| d.span);
         // A malignant lesion in the sources counts only with a history cue:
@@ -669,7 +691,8 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
                     .map(|(_, s)| s)
             })
         };
-        if has_history {
+        // With no class in any source there is no malignant one.
+        if first_class.is_some() && has_history() {
             lesion_malignant().or(dx_malignant)
         } else {
             dx_malignant
@@ -758,7 +781,9 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
             })
             .collect()
     };
-    let frozen_no_prior = v.frozen_section.is_match(section_text) && !has_history;
+    // A history cue already found rules the frozen section out unread.
+    let frozen_no_prior =
+        history.get() != Some(&true) && v.frozen_section.is_match(section_text) && !has_history();
     let biopsy_count = if kind == ProcKind::Biopsy && lesions.len() == 1 {
         biopsy_count(section_text).unwrap_or(1)
     } else {
