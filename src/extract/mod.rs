@@ -275,8 +275,11 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
         problems,
         procedures,
         billing,
-        reauthorized: cues::any_done(whole, &v.reauthorized),
-        auc: AUC_RE.is_match(whole),
+        // Each `reauthorized` phrase holds `uthori` (see the test), and
+        // `AUC_RE` needs `uc` or `use`: text without them is not searched.
+        reauthorized: cues::may_contain(whole, &["uthori"])
+            && cues::any_done(whole, &v.reauthorized),
+        auc: cues::may_contain(whole, &["uc", "use"]) && AUC_RE.is_match(whole),
     }
 }
 
@@ -347,19 +350,59 @@ fn shift(m: Measure, offset: usize) -> Measure {
 
 /// The first un-hedged lesion class named in `text`.
 fn lesion_class(text: &str) -> Option<(LesionClass, Span)> {
-    // A lesion type in a clause is one in the whole text too.
-    if !vocab().lesion_types.is_match(text) {
-        return None;
+    let types = &vocab().lesion_types;
+    // A lesion type in a clause is one in the whole text too, so none
+    // starts before the first one in the whole text.
+    let (first, first_class) = types.find(text)?;
+    let clauses = cues::clauses(text);
+    // Text of one clause: its first type is the clause's first.
+    if let [only] = clauses[..] {
+        if only.start == 0
+            && only.end == text.len()
+            && !cues::is_hedged(text, first)
+            && !cues::is_negated_plain(text, first)
+        {
+            return Some((first_class, first));
+        }
     }
-    for c in cues::clauses(text) {
+    for c in clauses {
+        if c.end <= first.start {
+            continue;
+        }
         let clause = c.text(text);
-        for (m, class) in vocab().lesion_types.find_all(clause) {
+        for (m, class) in types.find_all(clause) {
             if !cues::is_hedged(clause, m) && !cues::is_negated_plain(clause, m) {
                 return Some((class, Span::new(c.start + m.start, c.start + m.end)));
             }
         }
     }
     None
+}
+
+/// The lesion class a pathology result gives. A malignancy anywhere in it,
+/// not negated (as `cues::all_done` reads it), outranks the benign lesion
+/// named with it ("SK with an associated SCC in situ"); else the class is
+/// [`lesion_class`]'s. One pass over the clauses serves both.
+fn pathology_class(value: &str) -> Option<LesionClass> {
+    let v = vocab();
+    // A lesion type in a clause is one in the whole text too.
+    if !v.lesion_types.is_match(value) {
+        return None;
+    }
+    let mut first = None;
+    for c in cues::clauses(value) {
+        let clause = c.text(value);
+        for (m, class) in v.lesion_types.find_all(clause) {
+            if class == LesionClass::Malignant && !cues::is_negated(clause, m) {
+                return Some(LesionClass::Malignant);
+            }
+            if first.is_none() && !cues::is_hedged(clause, m) && !cues::is_negated_plain(clause, m)
+            {
+                first = Some(class);
+            }
+        }
+    }
+    first
 }
 
 fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
@@ -640,16 +683,7 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     let repair = repair(text, section, kind);
     let pathology = field(section, Label::Pathology).map(|f| {
         let value = f.value.text(text);
-        // A malignancy anywhere in the result outranks the benign lesion
-        // named with it ("SK with an associated SCC in situ").
-        let malignant = cues::all_done(value, &v.lesion_types)
-            .iter()
-            .any(|(_, c)| *c == LesionClass::Malignant);
-        let class = if malignant {
-            Some(LesionClass::Malignant)
-        } else {
-            lesion_class(value).map(|c| c.0)
-        };
+        let class = pathology_class(value);
         Pathology {
             span: f.value,
             pending: class.is_none() && v.pathology_pending.is_match(value),
@@ -1347,9 +1381,11 @@ fn assessment(text: &str, section: &Section, kinds: &[ProcKind]) -> Vec<Problem>
         .into_iter()
         .map(|span| {
             let s = span.text(text);
-            let named = cues::all_done(s, &v.procedures)
-                .into_iter()
-                .any(|(_, (k, _))| kinds.contains(&k));
+            // With no procedure in the encounter, none can be named.
+            let named = !kinds.is_empty()
+                && cues::all_done(s, &v.procedures)
+                    .into_iter()
+                    .any(|(_, (k, _))| kinds.contains(&k));
             let linked = named || v.see_procedure.is_match(s);
             Problem {
                 span,
