@@ -667,6 +667,10 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
         .or_else(|| {
             sentence_lines.iter().find_map(|l| {
                 let body = l.body.text(text);
+                // `EXCISED_DIAMETER` needs the word `diameter`.
+                if !cues::may_contain(body, &["diameter"]) {
+                    return None;
+                }
                 let at = EXCISED_DIAMETER.find(body)?;
                 measure::measures(&body[at.end()..])
                     .into_iter()
@@ -951,9 +955,13 @@ pub fn dx_lesion_class(dx: &[Dx]) -> Option<LesionClass> {
 
 /// Malignant (or in situ) diagnoses: C43, C4A, C44, D03, D04.
 pub fn is_malignant_dx(code: &str) -> bool {
-    ["C43", "C4A", "C44", "D03", "D04"]
-        .iter()
-        .any(|p| code.to_ascii_uppercase().starts_with(p))
+    // The prefixes are ASCII upper case: comparing the code's first bytes
+    // ignoring ASCII case is comparing its upper case, with no copy.
+    ["C43", "C4A", "C44", "D03", "D04"].iter().any(|p| {
+        code.as_bytes()
+            .get(..p.len())
+            .is_some_and(|c| c.eq_ignore_ascii_case(p.as_bytes()))
+    })
 }
 
 /// The lesion size in sentences: the first plain measurement in a clause
@@ -967,12 +975,15 @@ fn sentence_size(text: &str, lines: &[&Line]) -> Option<Measure> {
             if !measure::may_hold_digit(clause) {
                 continue;
             }
+            // The size first: a clause without one is passed over whatever
+            // it is about, and needs no more searching.
+            let Some(m) = measure::lesion_size(clause) else {
+                continue;
+            };
             if NOT_SIZE_CLAUSE.is_match(clause) && !vocab().lesion_types.is_match(clause) {
                 continue;
             }
-            if let Some(m) = measure::lesion_size(clause) {
-                return Some(shift(m, l.body.start + c.start));
-            }
+            return Some(shift(m, l.body.start + c.start));
         }
     }
     None
@@ -1105,6 +1116,11 @@ fn repair(text: &str, section: &Section, kind: ProcKind) -> Option<Repair> {
         .filter(|l| matches!(l.kind, LineKind::Text))
     {
         let body = l.body.text(text);
+        // Each `REPAIR_WORD` holds one of these: a line without them has no
+        // sentence about the closure.
+        if !cues::may_contain(body, &["repair", "clos", "layered", "sutured"]) {
+            continue;
+        }
         for c in cues::clauses_sentences(body) {
             let sentence = c.text(body);
             if !REPAIR_WORD.is_match(sentence) {
