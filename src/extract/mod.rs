@@ -924,8 +924,13 @@ static HEMOSTASIS: Re = Re::new(r"(?i)\bhemosta|\bhaemosta|\bbleeding\b");
 /// Procedures a sentence says were done now, leaving out clauses about
 /// hemostasis (`hemostasis with electrodesiccation` is no destruction).
 fn sentence_kinds(text: &str) -> Vec<(Span, (ProcKind, Option<Technique>))> {
+    let found = cues::all_done(text, &vocab().procedures);
+    // Most sentences name no procedure, and need no clauses.
+    if found.is_empty() {
+        return found;
+    }
     let clauses = cues::clauses(text);
-    cues::all_done(text, &vocab().procedures)
+    found
         .into_iter()
         .filter(|(s, _)| {
             clauses
@@ -1162,7 +1167,13 @@ fn stage(text: &str, number: u32, value: Span) -> Stage {
     let blocks = BLOCKS_RE
         .captures(s)
         .and_then(|c| measure::number(c.get(1)?.as_str()));
-    let lower = s.to_lowercase();
+    // The phrase sets ignore ASCII case already: only other text is
+    // lowered first.
+    let lower = if s.is_ascii() {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.to_lowercase())
+    };
     let finding = if v.margin_clear.is_match(&lower) {
         Some(StageFinding::Clear)
     } else if v.margin_residual.is_match(&lower)
