@@ -91,6 +91,12 @@ fn size_matches(text: &str) -> Vec<SizeCaps> {
         let t = text.as_bytes();
         let mut p = 0;
         while p < t.len() {
+            // Every match starts with a number: a digit or a `.` (see
+            // `number_at`), so the bytes before the next one are skipped.
+            if !(t[p].is_ascii_digit() || t[p] == b'.') {
+                p += 1;
+                continue;
+            }
             match size_at(t, p) {
                 Some(m) => {
                     p = m.whole.1;

@@ -275,8 +275,11 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
         problems,
         procedures,
         billing,
-        reauthorized: cues::any_done(whole, &v.reauthorized),
-        auc: AUC_RE.is_match(whole),
+        // Each `reauthorized` phrase holds `uthori` (see the test), and
+        // `AUC_RE` needs `uc` or `use`: text without them is not searched.
+        reauthorized: cues::may_contain(whole, &["uthori"])
+            && cues::any_done(whole, &v.reauthorized),
+        auc: cues::may_contain(whole, &["uc", "use"]) && AUC_RE.is_match(whole),
     }
 }
 
@@ -347,19 +350,59 @@ fn shift(m: Measure, offset: usize) -> Measure {
 
 /// The first un-hedged lesion class named in `text`.
 fn lesion_class(text: &str) -> Option<(LesionClass, Span)> {
-    // A lesion type in a clause is one in the whole text too.
-    if !vocab().lesion_types.is_match(text) {
-        return None;
+    let types = &vocab().lesion_types;
+    // A lesion type in a clause is one in the whole text too, so none
+    // starts before the first one in the whole text.
+    let (first, first_class) = types.find(text)?;
+    let clauses = cues::clauses(text);
+    // Text of one clause: its first type is the clause's first.
+    if let [only] = clauses[..] {
+        if only.start == 0
+            && only.end == text.len()
+            && !cues::is_hedged(text, first)
+            && !cues::is_negated_plain(text, first)
+        {
+            return Some((first_class, first));
+        }
     }
-    for c in cues::clauses(text) {
+    for c in clauses {
+        if c.end <= first.start {
+            continue;
+        }
         let clause = c.text(text);
-        for (m, class) in vocab().lesion_types.find_all(clause) {
+        for (m, class) in types.find_all(clause) {
             if !cues::is_hedged(clause, m) && !cues::is_negated_plain(clause, m) {
                 return Some((class, Span::new(c.start + m.start, c.start + m.end)));
             }
         }
     }
     None
+}
+
+/// The lesion class a pathology result gives. A malignancy anywhere in it,
+/// not negated (as `cues::all_done` reads it), outranks the benign lesion
+/// named with it ("SK with an associated SCC in situ"); else the class is
+/// [`lesion_class`]'s. One pass over the clauses serves both.
+fn pathology_class(value: &str) -> Option<LesionClass> {
+    let v = vocab();
+    // A lesion type in a clause is one in the whole text too.
+    if !v.lesion_types.is_match(value) {
+        return None;
+    }
+    let mut first = None;
+    for c in cues::clauses(value) {
+        let clause = c.text(value);
+        for (m, class) in v.lesion_types.find_all(clause) {
+            if class == LesionClass::Malignant && !cues::is_negated(clause, m) {
+                return Some(LesionClass::Malignant);
+            }
+            if first.is_none() && !cues::is_hedged(clause, m) && !cues::is_negated_plain(clause, m)
+            {
+                first = Some(class);
+            }
+        }
+    }
+    first
 }
 
 fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
@@ -384,16 +427,20 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
             })
         })
     };
-    let technique_field = field_kind(Label::Technique).or_else(|| field_kind(Label::Procedure));
-    match (&kind, &technique_field) {
-        (None, Some(_)) => kind = technique_field,
-        // A title that only says "biopsy" and a technique that says
-        // "excisional biopsy": an excision.
-        (
-            Some((ProcKind::Biopsy, None, _)),
-            Some((ProcKind::Excision | ProcKind::ShaveRemoval, _, _)),
-        ) => kind = technique_field,
-        _ => {}
+    // The fields are read only when the title leaves the kind open: no kind
+    // at all, or a biopsy with no technique.
+    if matches!(kind, None | Some((ProcKind::Biopsy, None, _))) {
+        let technique_field = field_kind(Label::Technique).or_else(|| field_kind(Label::Procedure));
+        match (&kind, &technique_field) {
+            (None, Some(_)) => kind = technique_field,
+            // A title that only says "biopsy" and a technique that says
+            // "excisional biopsy": an excision.
+            (
+                Some((ProcKind::Biopsy, None, _)),
+                Some((ProcKind::Excision | ProcKind::ShaveRemoval, _, _)),
+            ) => kind = technique_field,
+            _ => {}
+        }
     }
     if kind.is_none() {
         // The sentences: a biopsy described with another procedure ("a punch
@@ -486,14 +533,17 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
         }
     }
     let sentence_lines: Vec<&Line> = text_lines(section).collect();
+    // Whether the `Site:` field, read whole for the one lesion, gave its
+    // site (`None` when it was not read so).
+    let mut field_gave_site: Option<bool> = None;
     if lesions.is_empty() {
-        let site = site_field
-            .and_then(|f| site::parse(f.value.text(text), f.value.start))
-            .or_else(|| {
-                sentence_lines
-                    .iter()
-                    .find_map(|l| site::parse_term(l.body.text(text), l.body.start))
-            });
+        let from_field = site_field.and_then(|f| site::parse(f.value.text(text), f.value.start));
+        field_gave_site = site_field.map(|_| from_field.is_some());
+        let site = from_field.or_else(|| {
+            sentence_lines
+                .iter()
+                .find_map(|l| site::parse_term(l.body.text(text), l.body.start))
+        });
         let size = size_field
             .and_then(|f| measure::lesion_size(f.value.text(text)).map(|m| shift(m, f.value.start)))
             .or_else(|| {
@@ -538,9 +588,21 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     }
 
     // All sites named in the section (destructions list several).
-    let mut sites: Vec<Site> = site_field
-        .map(|f| site::parse_list(f.value.text(text), f.value.start))
-        .unwrap_or_default();
+    let mut sites: Vec<Site> = match (site_field, field_gave_site) {
+        // A field of one part lists the site read from it whole, when that
+        // names a term; it is not read again.
+        (Some(f), Some(gave)) if site::is_one_part(f.value.text(text)) => match gave {
+            true => lesions[0]
+                .site
+                .clone()
+                .filter(|s| s.term.is_some())
+                .into_iter()
+                .collect(),
+            false => Vec::new(),
+        },
+        (Some(f), _) => site::parse_list(f.value.text(text), f.value.start),
+        (None, _) => Vec::new(),
+    };
     if sites.is_empty() {
         sites = lesions.iter().filter_map(|l| l.site.clone()).collect();
     }
@@ -605,6 +667,10 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
         .or_else(|| {
             sentence_lines.iter().find_map(|l| {
                 let body = l.body.text(text);
+                // `EXCISED_DIAMETER` needs the word `diameter`.
+                if !cues::may_contain(body, &["diameter"]) {
+                    return None;
+                }
                 let at = EXCISED_DIAMETER.find(body)?;
                 measure::measures(&body[at.end()..])
                     .into_iter()
@@ -621,16 +687,7 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     let repair = repair(text, section, kind);
     let pathology = field(section, Label::Pathology).map(|f| {
         let value = f.value.text(text);
-        // A malignancy anywhere in the result outranks the benign lesion
-        // named with it ("SK with an associated SCC in situ").
-        let malignant = cues::all_done(value, &v.lesion_types)
-            .iter()
-            .any(|(_, c)| *c == LesionClass::Malignant);
-        let class = if malignant {
-            Some(LesionClass::Malignant)
-        } else {
-            lesion_class(value).map(|c| c.0)
-        };
+        let class = pathology_class(value);
         Pathology {
             span: f.value,
             pending: class.is_none() && v.pathology_pending.is_match(value),
@@ -653,7 +710,10 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     }
 
     let section_text = section.span.text(text);
-    let has_history = v.history.is_match(section_text);
+    // A history cue in the section, looked for only when it can matter:
+    // with a lesion class in the sources, or a frozen section.
+    let history = std::cell::OnceCell::new();
+    let has_history = || *history.get_or_init(|| v.history.is_match(section_text));
     let prior_malignant = {
         let dx_malignant = dx.iter().find(|d| is_malignant_dx(&d.code)).map(|d| d.span);
         // A malignant lesion in the sources counts only with a history cue:
@@ -669,7 +729,8 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
                     .map(|(_, s)| s)
             })
         };
-        if has_history {
+        // With no class in any source there is no malignant one.
+        if first_class.is_some() && has_history() {
             lesion_malignant().or(dx_malignant)
         } else {
             dx_malignant
@@ -758,7 +819,9 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
             })
             .collect()
     };
-    let frozen_no_prior = v.frozen_section.is_match(section_text) && !has_history;
+    // A history cue already found rules the frozen section out unread.
+    let frozen_no_prior =
+        history.get() != Some(&true) && v.frozen_section.is_match(section_text) && !has_history();
     let biopsy_count = if kind == ProcKind::Biopsy && lesions.len() == 1 {
         biopsy_count(section_text).unwrap_or(1)
     } else {
@@ -861,8 +924,13 @@ static HEMOSTASIS: Re = Re::new(r"(?i)\bhemosta|\bhaemosta|\bbleeding\b");
 /// Procedures a sentence says were done now, leaving out clauses about
 /// hemostasis (`hemostasis with electrodesiccation` is no destruction).
 fn sentence_kinds(text: &str) -> Vec<(Span, (ProcKind, Option<Technique>))> {
+    let found = cues::all_done(text, &vocab().procedures);
+    // Most sentences name no procedure, and need no clauses.
+    if found.is_empty() {
+        return found;
+    }
     let clauses = cues::clauses(text);
-    cues::all_done(text, &vocab().procedures)
+    found
         .into_iter()
         .filter(|(s, _)| {
             clauses
@@ -892,9 +960,13 @@ pub fn dx_lesion_class(dx: &[Dx]) -> Option<LesionClass> {
 
 /// Malignant (or in situ) diagnoses: C43, C4A, C44, D03, D04.
 pub fn is_malignant_dx(code: &str) -> bool {
-    ["C43", "C4A", "C44", "D03", "D04"]
-        .iter()
-        .any(|p| code.to_ascii_uppercase().starts_with(p))
+    // The prefixes are ASCII upper case: comparing the code's first bytes
+    // ignoring ASCII case is comparing its upper case, with no copy.
+    ["C43", "C4A", "C44", "D03", "D04"].iter().any(|p| {
+        code.as_bytes()
+            .get(..p.len())
+            .is_some_and(|c| c.eq_ignore_ascii_case(p.as_bytes()))
+    })
 }
 
 /// The lesion size in sentences: the first plain measurement in a clause
@@ -908,12 +980,15 @@ fn sentence_size(text: &str, lines: &[&Line]) -> Option<Measure> {
             if !measure::may_hold_digit(clause) {
                 continue;
             }
+            // The size first: a clause without one is passed over whatever
+            // it is about, and needs no more searching.
+            let Some(m) = measure::lesion_size(clause) else {
+                continue;
+            };
             if NOT_SIZE_CLAUSE.is_match(clause) && !vocab().lesion_types.is_match(clause) {
                 continue;
             }
-            if let Some(m) = measure::lesion_size(clause) {
-                return Some(shift(m, l.body.start + c.start));
-            }
+            return Some(shift(m, l.body.start + c.start));
         }
     }
     None
@@ -1046,6 +1121,11 @@ fn repair(text: &str, section: &Section, kind: ProcKind) -> Option<Repair> {
         .filter(|l| matches!(l.kind, LineKind::Text))
     {
         let body = l.body.text(text);
+        // Each `REPAIR_WORD` holds one of these: a line without them has no
+        // sentence about the closure.
+        if !cues::may_contain(body, &["repair", "clos", "layered", "sutured"]) {
+            continue;
+        }
         for c in cues::clauses_sentences(body) {
             let sentence = c.text(body);
             if !REPAIR_WORD.is_match(sentence) {
@@ -1087,7 +1167,13 @@ fn stage(text: &str, number: u32, value: Span) -> Stage {
     let blocks = BLOCKS_RE
         .captures(s)
         .and_then(|c| measure::number(c.get(1)?.as_str()));
-    let lower = s.to_lowercase();
+    // The phrase sets ignore ASCII case already: only other text is
+    // lowered first.
+    let lower = if s.is_ascii() {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.to_lowercase())
+    };
     let finding = if v.margin_clear.is_match(&lower) {
         Some(StageFinding::Clear)
     } else if v.margin_residual.is_match(&lower)
@@ -1322,9 +1408,11 @@ fn assessment(text: &str, section: &Section, kinds: &[ProcKind]) -> Vec<Problem>
         .into_iter()
         .map(|span| {
             let s = span.text(text);
-            let named = cues::all_done(s, &v.procedures)
-                .into_iter()
-                .any(|(_, (k, _))| kinds.contains(&k));
+            // With no procedure in the encounter, none can be named.
+            let named = !kinds.is_empty()
+                && cues::all_done(s, &v.procedures)
+                    .into_iter()
+                    .any(|(_, (k, _))| kinds.contains(&k));
             let linked = named || v.see_procedure.is_match(s);
             Problem {
                 span,

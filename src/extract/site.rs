@@ -60,12 +60,17 @@ static LANDMARK: Re = Re::new(
 /// term is the first one written (before any landmark), laterality the
 /// nearest word before it or any in the text.
 pub fn parse(text: &str, offset: usize) -> Option<Site> {
+    parse_with(text, offset, vocab().sites.find_all_ref(text))
+}
+
+/// [`parse`], given the site terms found in `text`: callers that have
+/// looked for them already do not look again.
+fn parse_with(text: &str, offset: usize, terms: Vec<(Span, &SiteTerm)>) -> Option<Site> {
     let v = vocab();
     // A landmark distance holds a digit and `cm` or `mm`.
     let landmark_at = (measure::may_hold_digit(text) && cues::may_contain(text, &["cm", "mm"]))
         .then(|| LANDMARK.find(text).map(|m| m.start()))
         .flatten();
-    let terms = v.sites.find_all_ref(text);
     let (term_span, term) = match terms
         .iter()
         .find(|(s, _)| landmark_at.is_none_or(|l| s.start < l))
@@ -116,34 +121,46 @@ pub fn parse(text: &str, offset: usize) -> Option<Site> {
 /// The site in `text`, as [`parse`] reads it, when it names an anatomic
 /// term. Text with no site phrase at all is passed over quickly.
 pub fn parse_term(text: &str, offset: usize) -> Option<Site> {
-    if !vocab().sites.is_match(text) {
+    // With a term found, the site has it; the terms are looked for once.
+    let terms = vocab().sites.find_all_ref(text);
+    if terms.is_empty() {
         return None;
     }
-    parse(text, offset).filter(|s| s.term.is_some())
+    parse_with(text, offset, terms)
 }
 
 /// Every site named in a list such as `scalp (10), bilateral dorsal hands
 /// (6)`: one per anatomic term, laterality from its own part of the list.
 pub fn parse_list(text: &str, offset: usize) -> Vec<Site> {
     let mut out = Vec::new();
+    for (s, e) in list_parts(text) {
+        if let Some(site) = parse_term(&text[s..e], offset + s) {
+            out.push(site);
+        }
+    }
+    out
+}
+
+/// The parts [`parse_list`] reads: split at `,`, `;` and ` and `.
+fn list_parts(text: &str) -> Vec<(usize, usize)> {
     let mut start = 0;
     let bytes = text.as_bytes();
     let mut parts = Vec::new();
     for (i, b) in bytes.iter().enumerate() {
-        if matches!(b, b',' | b';')
-            || (text.get(i..).is_some_and(|t| t.starts_with(" and ")) && i > start)
+        if matches!(b, b',' | b';') || (*b == b' ' && i > start && bytes[i..].starts_with(b" and "))
         {
             parts.push((start, i));
             start = i + 1;
         }
     }
     parts.push((start, text.len()));
-    for (s, e) in parts {
-        if let Some(site) = parse_term(&text[s..e], offset + s) {
-            out.push(site);
-        }
-    }
-    out
+    parts
+}
+
+/// Whether [`parse_list`] reads `text` as one part: then it finds what
+/// [`parse`] finds on the whole, when that names an anatomic term.
+pub fn is_one_part(text: &str) -> bool {
+    list_parts(text).len() == 1
 }
 
 #[cfg(test)]
@@ -185,6 +202,40 @@ mod tests {
         assert!(site("left forearm").same_as(&site("L forearm, volar")));
         assert!(!site("left forearm").same_as(&site("right forearm")));
         assert!(!site("left forearm").same_as(&site("left upper arm")));
+    }
+
+    /// A text of one part lists what `parse` reads from it whole, when
+    /// that names a term: `procedure` relies on it to read a `Site:` field
+    /// once.
+    #[test]
+    fn one_part_lists_the_whole() {
+        let texts = [
+            "left forearm",
+            "and left forearm",
+            "left forearm and right cheek",
+            "scalp (10), bilateral dorsal hands (6)",
+            "R preauricular cheek; 3 cm anterior to the tragus",
+            "left",
+            "mid back 5 cm below the scapula",
+            "r/o BCC",
+            "",
+            " and ",
+            "nasal tip and",
+            "café left helix",
+        ];
+        for t in texts {
+            let whole: Vec<Site> = parse(t, 7)
+                .filter(|s| s.term.is_some())
+                .into_iter()
+                .collect();
+            if is_one_part(t) {
+                assert_eq!(parse_list(t, 7), whole, "{t:?}");
+            } else {
+                assert!(list_parts(t).len() > 1, "{t:?}");
+            }
+        }
+        assert!(is_one_part("and left forearm"));
+        assert!(!is_one_part("left forearm and right cheek"));
     }
 
     #[test]

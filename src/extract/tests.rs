@@ -1,1 +1,140 @@
+use super::*;
 
+/// The `reauthorized` guard in [`encounter`]: every phrase holds `uthori`.
+#[test]
+fn reauthorized_phrases_hold_the_guard_word() {
+    let raw: serde_json::Value =
+        serde_json::from_str(include_str!("../../grammar/vocabulary.json")).unwrap();
+    let phrases = raw["reauthorized"].as_array().unwrap();
+    assert!(!phrases.is_empty());
+    for p in phrases {
+        let p = p.as_str().unwrap().to_ascii_lowercase();
+        assert!(p.contains("uthori"), "{p}");
+    }
+}
+
+/// The guards find what the searches they spare would find.
+#[test]
+fn encounter_guards_agree_with_the_searches() {
+    let v = vocab();
+    for t in [
+        "Reauthorization obtained 2026-01-02.",
+        "RE-AUTHORIZED by phone",
+        "prior auth on file",
+        "AUC met; appropriate use criteria reviewed",
+        "Appropriate-use criteria",
+        "auc_ xAUC",
+        "café AUC",
+        "nothing here",
+    ] {
+        let reauth = cues::may_contain(t, &["uthori"]) && cues::any_done(t, &v.reauthorized);
+        assert_eq!(reauth, cues::any_done(t, &v.reauthorized), "{t:?}");
+        let auc = cues::may_contain(t, &["uc", "use"]) && AUC_RE.is_match(t);
+        assert_eq!(auc, AUC_RE.is_match(t), "{t:?}");
+    }
+}
+
+/// `pathology_class` reads what the two passes it replaces read: any
+/// un-negated malignancy, else the first un-hedged class.
+#[test]
+fn pathology_class_agrees_with_two_passes() {
+    let two_passes = |value: &str| {
+        let malignant = cues::all_done(value, &vocab().lesion_types)
+            .iter()
+            .any(|(_, c)| *c == LesionClass::Malignant);
+        if malignant {
+            Some(LesionClass::Malignant)
+        } else {
+            lesion_class(value).map(|c| c.0)
+        }
+    };
+    let parts = [
+        "seborrheic keratosis",
+        "SK with an associated SCC in situ",
+        "no residual BCC",
+        "r/o melanoma",
+        "dermatofibroma, margins clear",
+        "prior BCC",
+        "sent",
+        "pending",
+        "squamous cell carcinoma",
+        "actinic keratosis",
+        "benign nevus; ",
+        "consistent with basal cell carcinoma",
+        "not melanoma",
+        "BCC excised in 2019",
+        "nevus. ",
+        "café au lait macule",
+    ];
+    let mut texts: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
+    for a in parts {
+        for b in parts {
+            texts.push(format!("{a}, {b}"));
+            texts.push(format!("{a} with {b}"));
+        }
+    }
+    for t in &texts {
+        assert_eq!(pathology_class(t), two_passes(t), "{t:?}");
+    }
+}
+
+/// `lesion_class` as it read before it started from the first type in the
+/// whole text: every clause, each searched whole.
+fn lesion_class_every_clause(text: &str) -> Option<(LesionClass, Span)> {
+    if !vocab().lesion_types.is_match(text) {
+        return None;
+    }
+    for c in cues::clauses(text) {
+        let clause = c.text(text);
+        for (m, class) in vocab().lesion_types.find_all(clause) {
+            if !cues::is_hedged(clause, m) && !cues::is_negated_plain(clause, m) {
+                return Some((class, Span::new(c.start + m.start, c.start + m.end)));
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn lesion_class_agrees_with_every_clause() {
+    let parts = [
+        "2.2 cm biopsy-proven invasive SCC",
+        "r/o BCC",
+        "suspicious for melanoma",
+        "no AK",
+        "seborrheic keratosis",
+        "0.8 cm keratotic pink nodule",
+        "1.5",
+        ".",
+        ":",
+        "declined",
+        "nevus",
+        "Stage 1: 3 blocks, mapped, residual BCC",
+        "café",
+        "verruca vulgaris; molluscum",
+        "",
+    ];
+    let seps = ["", " ", ", ", "; ", ". ", ": ", " and "];
+    let mut texts: Vec<String> = Vec::new();
+    for a in parts {
+        for sep in seps {
+            for b in parts {
+                texts.push(format!("{a}{sep}{b}"));
+            }
+        }
+    }
+    texts.extend(
+        crate::corpus::generate(3, 100_000)
+            .lines()
+            .map(str::to_string),
+    );
+    for t in &texts {
+        assert_eq!(lesion_class(t), lesion_class_every_clause(t), "{t:?}");
+        let body = t.split_once(": ").map_or(t.as_str(), |(_, v)| v);
+        assert_eq!(
+            lesion_class(body),
+            lesion_class_every_clause(body),
+            "{body:?}"
+        );
+    }
+}

@@ -29,17 +29,21 @@ static REASON: Re = Re::new(
 );
 
 pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let from_assessment = assessment_gives_reason(ctx);
+    // Each reason is looked for only when a lesion still lacks one: the
+    // assessment's once per encounter, the section's once per procedure.
+    let mut from_assessment = None;
     for p in &ctx.facts.procedures {
-        if p.kind != ProcKind::Biopsy {
+        if p.kind != ProcKind::Biopsy || p.indication.is_some() || p.lesions.is_empty() {
             continue;
         }
-        let section = section_gives_reason(ctx, p);
+        if *from_assessment.get_or_insert_with(|| assessment_gives_reason(ctx)) {
+            break;
+        }
+        if section_gives_reason(ctx, p) {
+            continue;
+        }
         for lesion in &p.lesions {
-            if p.indication.is_some() || from_assessment {
-                continue;
-            }
-            if section || has_reason(ctx, p, lesion) {
+            if has_reason(ctx, p, lesion) {
                 continue;
             }
             out.push(Finding::new(
