@@ -537,15 +537,7 @@ fn build(json: &str) -> Vocab {
     let sections: Vec<(SectionClass, &[String])> = raw
         .sections
         .iter()
-        .map(|s| {
-            let class = match s.class.as_str() {
-                "billing" => SectionClass::Billing,
-                "assessment" => SectionClass::Assessment,
-                "procedure" => SectionClass::Procedure,
-                _ => SectionClass::Free,
-            };
-            (class, s.prefixes.as_slice())
-        })
+        .map(|s| (section_class(&s.class), s.prefixes.as_slice()))
         .collect();
     let section_prefixes = SectionPrefixes::new(&raw.free_sections, &sections);
     let mut procs = Vec::new();
@@ -717,14 +709,7 @@ pub fn label(text: &str) -> Option<Label> {
         // After the ASCII `stage`: at a character boundary of the
         // lower-cased text, which is UTF-8.
         let rest = std::str::from_utf8(rest).expect("lower-cased text is UTF-8");
-        let rest = rest.trim();
-        let digits = &rest[..rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len())];
-        if let Ok(n) = digits.parse::<u32>() {
-            return Some(Label::Stage(n));
-        }
-        if let Some(n) = roman(rest) {
+        if let Some(n) = stage_number(rest) {
             return Some(Label::Stage(n));
         }
     }
@@ -736,6 +721,25 @@ fn starts_with_stage(bytes: &[u8]) -> bool {
     bytes
         .get(..5)
         .is_some_and(|b| b.eq_ignore_ascii_case(b"stage"))
+}
+
+/// The class of a section by its name in `grammar/vocabulary.json`.
+fn section_class(name: &str) -> SectionClass {
+    match name {
+        "billing" => SectionClass::Billing,
+        "assessment" => SectionClass::Assessment,
+        "procedure" => SectionClass::Procedure,
+        _ => SectionClass::Free,
+    }
+}
+
+/// The number after `stage` in a label: digits, or a Roman numeral.
+fn stage_number(rest: &str) -> Option<u32> {
+    let rest = rest.trim();
+    let digits = &rest[..rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len())];
+    digits.parse::<u32>().ok().or_else(|| roman(rest))
 }
 
 fn roman(s: &str) -> Option<u32> {
@@ -1021,14 +1025,7 @@ mod tests {
     fn label_reference(text: &str) -> Option<Label> {
         let lower = text.trim().to_lowercase();
         if let Some(rest) = lower.strip_prefix("stage") {
-            let rest = rest.trim();
-            let digits = &rest[..rest
-                .find(|c: char| !c.is_ascii_digit())
-                .unwrap_or(rest.len())];
-            if let Ok(n) = digits.parse::<u32>() {
-                return Some(Label::Stage(n));
-            }
-            if let Some(n) = roman(rest) {
+            if let Some(n) = stage_number(rest) {
                 return Some(Label::Stage(n));
             }
         }
@@ -1042,15 +1039,7 @@ mod tests {
         let sections: Vec<(SectionClass, Vec<String>)> = raw
             .sections
             .iter()
-            .map(|s| {
-                let class = match s.class.as_str() {
-                    "billing" => SectionClass::Billing,
-                    "assessment" => SectionClass::Assessment,
-                    "procedure" => SectionClass::Procedure,
-                    _ => SectionClass::Free,
-                };
-                (class, s.prefixes.clone())
-            })
+            .map(|s| (section_class(&s.class), s.prefixes.clone()))
             .collect();
         let lower = title.trim().to_lowercase();
         let starts = |p: &String| {

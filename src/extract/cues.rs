@@ -1,6 +1,8 @@
 //! Clauses, negation and history: whether a phrase in a sentence names
 //! something done now.
 
+use std::ops::ControlFlow;
+
 use crate::re::Re;
 
 use crate::span::Span;
@@ -212,66 +214,64 @@ pub(crate) fn may_contain(text: &str, words: &[&str]) -> bool {
     })
 }
 
-/// Every match of `set` in `text` that is not negated, with spans relative
-/// to `text`, left to right.
-pub fn all_done<T: Clone>(text: &str, set: &PhraseSet<T>) -> Vec<(Span, T)> {
-    let mut out = Vec::new();
+/// Hands each match of `set` in `text` that is not negated to `keep`, with
+/// its span relative to `text`, left to right, until `keep` breaks.
+fn each_done<T: Clone>(
+    text: &str,
+    set: &PhraseSet<T>,
+    mut keep: impl FnMut(Span, &T) -> ControlFlow<()>,
+) {
     if let Some(found) = clause_matches(text, set) {
         let mut history = (Span::new(0, 0), None);
         for (c, m, v) in found {
             if history.0 != c {
                 history = (c, None);
             }
-            if !is_negated_with(c.text(text), m, &mut history.1) {
-                out.push((Span::new(c.start + m.start, c.start + m.end), v.clone()));
+            if !is_negated_with(c.text(text), m, &mut history.1)
+                && keep(Span::new(c.start + m.start, c.start + m.end), v).is_break()
+            {
+                return;
             }
         }
-        return out;
+        return;
     }
     // A phrase found in a clause is found in the whole text too (clauses
     // end at punctuation, which is no word character); most texts have
     // none, and need no splitting.
     if !set.is_match(text) {
-        return out;
+        return;
     }
     for c in clauses(text) {
         let clause = c.text(text);
-        for (m, v) in set.find_all(clause) {
-            if !is_negated(clause, m) {
-                out.push((Span::new(c.start + m.start, c.start + m.end), v));
+        for (m, v) in set.find_all_ref(clause) {
+            if !is_negated(clause, m)
+                && keep(Span::new(c.start + m.start, c.start + m.end), v).is_break()
+            {
+                return;
             }
         }
     }
+}
+
+/// Every match of `set` in `text` that is not negated, with spans relative
+/// to `text`, left to right.
+pub fn all_done<T: Clone>(text: &str, set: &PhraseSet<T>) -> Vec<(Span, T)> {
+    let mut out = Vec::new();
+    each_done(text, set, |span, v| {
+        out.push((span, v.clone()));
+        ControlFlow::Continue(())
+    });
     out
 }
 
 /// The first match of `set` in `text` that is not negated.
 pub fn first_done<T: Clone>(text: &str, set: &PhraseSet<T>) -> Option<(Span, T)> {
-    if let Some(found) = clause_matches(text, set) {
-        let mut history = (Span::new(0, 0), None);
-        for (c, m, v) in found {
-            if history.0 != c {
-                history = (c, None);
-            }
-            if !is_negated_with(c.text(text), m, &mut history.1) {
-                return Some((Span::new(c.start + m.start, c.start + m.end), v.clone()));
-            }
-        }
-        return None;
-    }
-    // As in `all_done`: no phrase in the text, none in its clauses.
-    if !set.is_match(text) {
-        return None;
-    }
-    for c in clauses(text) {
-        let clause = c.text(text);
-        for (m, v) in set.find_all(clause) {
-            if !is_negated(clause, m) {
-                return Some((Span::new(c.start + m.start, c.start + m.end), v));
-            }
-        }
-    }
-    None
+    let mut first = None;
+    each_done(text, set, |span, v| {
+        first = Some((span, v.clone()));
+        ControlFlow::Break(())
+    });
+    first
 }
 
 /// Whether any phrase of `set` occurs in `text` un-negated.
