@@ -960,19 +960,14 @@ mod tests {
         // by separators and digits.
         let json = VOCABULARY_JSON.replace(['"', '[', ']', '{', '}'], " ");
         let words: Vec<&str> = json.split_whitespace().collect();
-        let mut seed = 1u64;
+        let mut rng = crate::corpus::Rng(1);
         for _ in 0..4000 {
             let mut t = String::new();
             for _ in 0..6 {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                let w = words[(seed >> 33) as usize % words.len()];
-                let cut = (seed >> 20) as usize % (w.len() + 2);
+                let w = *rng.pick::<&str>(&words);
+                let cut = rng.next() as usize % (w.len() + 2);
                 t.push_str(w.get(..cut).unwrap_or(w));
-                t.push_str(
-                    [" ", "-", "  ", "", ".", " 4 mm ", "s ", "\t", "_"][(seed >> 8) as usize % 9],
-                );
+                t.push_str(rng.pick::<&str>(&[" ", "-", "  ", "", ".", " 4 mm ", "s ", "\t", "_"]));
             }
             texts.push(t);
         }

@@ -688,14 +688,11 @@ mod tests {
             "(",
             "\u{0B}",
         ];
-        let mut seed = 7u64;
+        let mut rng = crate::corpus::Rng(7);
         for _ in 0..20_000 {
             let mut t = String::new();
             for _ in 0..8 {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                t.push_str(parts[(seed >> 33) as usize % parts.len()]);
+                t.push_str(rng.pick::<&str>(&parts));
             }
             texts.push(t);
         }

@@ -275,12 +275,21 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
         problems,
         procedures,
         billing,
-        // Each `reauthorized` phrase holds `uthori` (see the test), and
-        // `AUC_RE` needs `uc` or `use`: text without them is not searched.
-        reauthorized: cues::may_contain(whole, &["uthori"])
-            && cues::any_done(whole, &v.reauthorized),
-        auc: cues::may_contain(whole, &["uc", "use"]) && AUC_RE.is_match(whole),
+        reauthorized: reauthorized(whole),
+        auc: auc(whole),
     }
+}
+
+/// Whether a `reauthorized` phrase is in the encounter un-negated. Each
+/// phrase holds `uthori` (see the test): text without it is not searched.
+fn reauthorized(whole: &str) -> bool {
+    cues::may_contain(whole, &["uthori"]) && cues::any_done(whole, &vocab().reauthorized)
+}
+
+/// Whether the encounter names the appropriate use criteria. `AUC_RE`
+/// needs `uc` or `use`: text without them is not searched.
+fn auc(whole: &str) -> bool {
+    cues::may_contain(whole, &["uc", "use"]) && AUC_RE.is_match(whole)
 }
 
 static EM_RE: Re = Re::new(r"\b99(?:20[2-5]|21[1-5])\b");
