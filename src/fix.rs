@@ -122,11 +122,19 @@ pub fn fix_all(text: &str, table: &CodeTable, options: &Options) -> (String, usi
 
 /// The line ending the text uses (its first one; `\n` when it has none).
 pub fn line_ending(text: &str) -> &'static str {
-    match text.find(['\n', '\r']) {
-        Some(i) if text[i..].starts_with("\r\n") => "\r\n",
-        Some(i) if text[i..].starts_with('\r') => "\r",
-        _ => "\n",
-    }
+    first_line_ending(text).unwrap_or("\n")
+}
+
+/// The text's first line ending, if it has one.
+fn first_line_ending(text: &str) -> Option<&'static str> {
+    let i = text.find(['\n', '\r'])?;
+    Some(if text[i..].starts_with("\r\n") {
+        "\r\n"
+    } else if text[i..].starts_with('\r') {
+        "\r"
+    } else {
+        "\n"
+    })
 }
 
 /// One claim line as a Billing item: `- CODE[-MOD…][ xN]  Dx: A, B`.
@@ -151,7 +159,13 @@ fn trimmed_end(text: &str, span: Span) -> usize {
 /// section already says exactly this, or there is no section and nothing to
 /// bill. Applying the edit and asking again gives `None`.
 pub fn billing_edit(text: &str, encounter: &Encounter, claim: &EncounterClaim) -> Option<Edit> {
-    let eol = line_ending(text);
+    // The encounter's own line ending, so that a second run finds the
+    // same one: an edit elsewhere can remove the text's first line end (a
+    // Billing section before the first encounter emptied), but not the
+    // first of an encounter whose Billing section comes after its heading.
+    let eol = first_line_ending(encounter.span.text(text))
+        .or_else(|| first_line_ending(text))
+        .unwrap_or("\n");
     let items: Vec<String> = claim.lines.iter().map(render_line).collect();
     let section = encounter
         .sections

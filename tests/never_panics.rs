@@ -99,3 +99,11 @@ proptest! {
         check_fixes(&text);
     }
 }
+
+/// Found by `fixes_stay_in_the_billing_section`: emptying a Billing section
+/// before the first encounter removed the text's first line end, and the
+/// second insert took the next one (`\r\n`) for the encounter's lines.
+#[test]
+fn a_second_insert_keeps_each_encounters_line_ending() {
+    check_fixes("## Billing\né😀µ×\r\n# Encounter 2026-03-14\nE/M: 99213\n");
+}
