@@ -5,6 +5,7 @@
 
 pub mod billing;
 pub mod cues;
+mod lowered;
 pub mod measure;
 pub mod site;
 
@@ -14,6 +15,7 @@ use crate::note::{Encounter, Field, Line, LineKind, Note, Section};
 use crate::span::Span;
 use crate::vocab::{self, Label, LesionClass, Payer, ProcKind, SectionClass, Technique, vocab};
 pub use billing::{BillingLine, BillingSection};
+use lowered::{Lowered, Word};
 pub use measure::{Area, Measure, Role, Shape};
 pub use site::Site;
 
@@ -265,6 +267,8 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
         .find(|s| s.class == SectionClass::Billing)
         .map(|s| billing::parse(text, s));
     let whole = enc.span.text(text);
+    // Both guards ask about the whole encounter: it is lowered once for them.
+    let lowered = Lowered::new(text, enc.span);
     EncounterFacts {
         index,
         span: enc.span,
@@ -275,22 +279,57 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
         problems,
         procedures,
         billing,
-        reauthorized: reauthorized(whole),
-        auc: auc(whole),
+        reauthorized: reauthorized_in(whole, &lowered),
+        auc: auc_in(whole, &lowered),
     }
 }
 
-/// Whether a `reauthorized` phrase is in the encounter un-negated. Each
-/// phrase holds `uthori` (see the test): text without it is not searched.
+/// Whether a `reauthorized` phrase is in the encounter un-negated.
+#[cfg(test)]
 fn reauthorized(whole: &str) -> bool {
-    cues::may_contain(whole, &["uthori"]) && cues::any_done(whole, &vocab().reauthorized)
+    reauthorized_in(whole, &Lowered::new(whole, Span::new(0, whole.len())))
 }
 
-/// Whether the encounter names the appropriate use criteria. `AUC_RE`
-/// needs `uc` or `use`: text without them is not searched.
-fn auc(whole: &str) -> bool {
-    cues::may_contain(whole, &["uc", "use"]) && AUC_RE.is_match(whole)
+/// [`reauthorized`], with the encounter lowered. Each phrase holds
+/// `uthori` (see the test): text without it is not searched.
+fn reauthorized_in(whole: &str, lowered: &Lowered) -> bool {
+    lowered.whole_may_contain(&[&W_UTHORI]) && cues::any_done(whole, &vocab().reauthorized)
 }
+
+/// Whether the encounter names the appropriate use criteria.
+#[cfg(test)]
+fn auc(whole: &str) -> bool {
+    auc_in(whole, &Lowered::new(whole, Span::new(0, whole.len())))
+}
+
+/// [`auc`], with the encounter lowered. `AUC_RE` needs `auc` or
+/// `appropriate`: text without them is not searched.
+fn auc_in(whole: &str, lowered: &Lowered) -> bool {
+    lowered.whole_may_contain(&[&W_AUC, &W_APPROPRIATE]) && AUC_RE.is_match(whole)
+}
+
+/// Words looked for in lowered text before a regex that needs one of
+/// them is run.
+static W_APPROPRIATE: Word = Word::new("appropriate");
+static W_AUC: Word = Word::new("auc");
+static W_BIOPSIES: Word = Word::new("biopsies");
+static W_BXS: Word = Word::new("bxs");
+static W_CLOS: Word = Word::new("clos");
+static W_DIAMETER: Word = Word::new("diameter");
+static W_HOUR: Word = Word::new("hour");
+static W_HR: Word = Word::new("hr");
+static W_LAYERED: Word = Word::new("layered");
+static W_LENGTH: Word = Word::new("length");
+static W_LONG: Word = Word::new("long");
+static W_MARGIN: Word = Word::new("margin");
+static W_PUNCHES: Word = Word::new("punches");
+static W_REPAIR: Word = Word::new("repair");
+static W_SESSION: Word = Word::new("session");
+static W_STAGE: Word = Word::new("stage");
+static W_SUTURED: Word = Word::new("sutured");
+static W_TREATMENT: Word = Word::new("treatment");
+static W_TX: Word = Word::new("tx");
+static W_UTHORI: Word = Word::new("uthori");
 
 static EM_RE: Re = Re::new(r"\b99(?:20[2-5]|21[1-5])\b");
 static AUC_RE: Re = Re::new(r"(?i)\bAUC\b|appropriate[\s-]+use[\s-]+criteria");
@@ -536,9 +575,17 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
         .map(|f| letter_sites(text, f.value))
         .unwrap_or_default();
     let mut lesions = Vec::new();
+    // The lesion class of each specimen line's description, as
+    // `lesion_class` reads it, with its span in the note: the class
+    // sources below hold these descriptions, and do not read them again.
+    let mut specimen_classes: Vec<(Span, Option<(LesionClass, Span)>)> = Vec::new();
     for line in &section.lines {
         if let LineKind::Specimen { letter, rest } = line.kind {
-            lesions.push(specimen_lesion(text, letter, rest, &letter_sites));
+            let (lesion, class) = specimen_lesion(text, letter, rest, &letter_sites);
+            if let Some(d) = lesion.description {
+                specimen_classes.push((d, class));
+            }
+            lesions.push(lesion);
         }
     }
     let sentence_lines: Vec<&Line> = text_lines(section).collect();
@@ -622,23 +669,38 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     }
 
     // Lesion class: fields first, then sentences, specimen lines, title.
+    // A source that is the same text as an earlier one (the one lesion's
+    // description is the `Lesion:` field or a sentence) is left out: it
+    // has the class the earlier one has, which was asked for first.
     let mut class_sources: Vec<Span> = Vec::new();
-    class_sources.extend(lesion_field.map(|f| f.value));
-    class_sources.extend(indication_field.map(|f| f.value));
-    class_sources.extend(size_field.map(|f| f.value));
-    class_sources.extend(sentence_lines.iter().map(|l| l.body));
-    class_sources.extend(lesions.iter().filter_map(|l| l.description));
-    class_sources.extend(field(section, Label::Count).map(|f| f.value));
-    class_sources.push(section.title);
+    let sources = (lesion_field.map(|f| f.value).into_iter())
+        .chain(indication_field.map(|f| f.value))
+        .chain(size_field.map(|f| f.value))
+        .chain(sentence_lines.iter().map(|l| l.body))
+        .chain(lesions.iter().filter_map(|l| l.description))
+        .chain(field(section, Label::Count).map(|f| f.value))
+        .chain(std::iter::once(section.title));
+    for s in sources {
+        if !class_sources.contains(&s) {
+            class_sources.push(s);
+        }
+    }
     // The class of each source, from the first on, as far as it is asked
     // for: no source is read twice.
     let class_of = |k: usize| {
         let s = class_sources[k];
+        if let Some((_, class)) = specimen_classes.iter().find(|(d, _)| *d == s) {
+            return *class;
+        }
         lesion_class(s.text(text)).map(|(c, m)| (c, Span::new(s.start + m.start, s.start + m.end)))
     };
     let first_class = (0..class_sources.len()).find_map(|k| Some((k, class_of(k)?)));
     let section_class = first_class.map(|(_, c)| c);
 
+    let section_text = section.span.text(text);
+    // The section lowered once, for the words looked for in its lines
+    // before a regex or a measurement is run on them.
+    let lowered = Lowered::new(text, section.span);
     let margin = field(section, Label::Margin)
         .and_then(|f| {
             measure::measures(f.value.text(text))
@@ -653,10 +715,10 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
         .or_else(|| {
             section.lines.iter().find_map(|l| {
                 // A margin's size has the word `margin` next to it.
-                let body = l.body.text(text);
-                if !cues::may_contain(body, &["margin"]) {
+                if !lowered.may_contain(l.body, &[&W_MARGIN]) {
                     return None;
                 }
+                let body = l.body.text(text);
                 measure::measures(body)
                     .into_iter()
                     .find(|m| m.role == Role::Margin)
@@ -675,11 +737,11 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
         })
         .or_else(|| {
             sentence_lines.iter().find_map(|l| {
-                let body = l.body.text(text);
                 // `EXCISED_DIAMETER` needs the word `diameter`.
-                if !cues::may_contain(body, &["diameter"]) {
+                if !lowered.may_contain(l.body, &[&W_DIAMETER]) {
                     return None;
                 }
+                let body = l.body.text(text);
                 let at = EXCISED_DIAMETER.find(body)?;
                 measure::measures(&body[at.end()..])
                     .into_iter()
@@ -693,7 +755,7 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
             .find(|m| m.shape != Shape::Range)
             .map(|m| shift(m, f.value.start))
     });
-    let repair = repair(text, section, kind);
+    let repair = repair(text, section, kind, &lowered);
     let pathology = field(section, Label::Pathology).map(|f| {
         let value = f.value.text(text);
         let class = pathology_class(value);
@@ -718,7 +780,6 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
         }
     }
 
-    let section_text = section.span.text(text);
     // A history cue in the section, looked for only when it can matter:
     // with a lesion class in the sources, or a frozen section.
     let history = std::cell::OnceCell::new();
@@ -760,11 +821,11 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
         .collect();
     let stage_count = if stages.is_empty() {
         sentence_lines.iter().find_map(|l| {
-            let body = l.body.text(text);
             // Every stage count holds the word `stage`.
-            if !cues::may_contain(body, &["stage"]) {
+            if !lowered.may_contain(l.body, &[&W_STAGE]) {
                 return None;
             }
+            let body = l.body.text(text);
             STAGES_RE
                 .captures(body)
                 .and_then(|c| measure::number(c.get(1)?.as_str()))
@@ -780,7 +841,7 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
                 .iter()
                 .any(|s| cues::any_done(s.span.text(text), &v.mohs_deep)));
 
-    let photo = (kind == ProcKind::Phototherapy).then(|| photo(text, section, kind_span));
+    let photo = (kind == ProcKind::Phototherapy).then(|| photo(text, section, kind_span, &lowered));
     let destruction = if kind == ProcKind::Destruction {
         destruction_groups(
             text,
@@ -832,7 +893,7 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     let frozen_no_prior =
         history.get() != Some(&true) && v.frozen_section.is_match(section_text) && !has_history();
     let biopsy_count = if kind == ProcKind::Biopsy && lesions.len() == 1 {
-        biopsy_count(section_text).unwrap_or(1)
+        biopsy_count(section_text, &lowered).unwrap_or(1)
     } else {
         1
     };
@@ -874,9 +935,10 @@ static BIOPSY_COUNT: Re = Re::new(
     r"(?i)\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:[a-z0-9\-]+\s+){0,3}?(?:biopsies|bxs|punches)\b|\b(?:biopsies|bxs)\s*(?:x|×|#)\s*(\d{1,2})\b",
 );
 
-/// `two punch biopsies`, `4 mm punch biopsies x2`.
-fn biopsy_count(text: &str) -> Option<u32> {
-    if !cues::may_contain(text, &["biopsies", "bxs", "punches"]) {
+/// `two punch biopsies`, `4 mm punch biopsies x2`, in `text`, which
+/// `lowered` holds lowered.
+fn biopsy_count(text: &str, lowered: &Lowered) -> Option<u32> {
+    if !lowered.whole_may_contain(&[&W_BIOPSIES, &W_BXS, &W_PUNCHES]) {
         return None;
     }
     let c = cues::clauses(text).into_iter().find_map(|cl| {
@@ -901,17 +963,35 @@ static DEFECT_AFTER: Re = Re::new(r"(?i)^\s*(?:\w+\s+)?(?:defect|wound)\b");
 /// A repair's length in a phrase: the size after `length`, else the last
 /// single size that is not the defect.
 fn repair_length(s: &str, offset: usize) -> Option<Measure> {
-    let ms: Vec<Measure> = measure::measures(s)
-        .into_iter()
+    repair_length_in(s, &measure::measures(s), offset)
+}
+
+/// [`repair_length`], given the sizes `measure::measures` finds in `s`.
+fn repair_length_in(s: &str, measures: &[Measure], offset: usize) -> Option<Measure> {
+    let ms: Vec<Measure> = measures
+        .iter()
         .filter(|m| m.role == Role::Plain && m.shape == Shape::Single)
+        .copied()
         .collect();
-    if let Some(at) = LENGTH_WORD.find(s) {
+    // With no size there is nothing to pick, and `LENGTH_WORD` needs
+    // `length` or `long`.
+    if ms.is_empty() {
+        return None;
+    }
+    if let Some(at) = cues::may_contain(s, &["length", "long"])
+        .then(|| LENGTH_WORD.find(s))
+        .flatten()
+    {
         if let Some(m) = ms.iter().find(|m| m.span.start >= at.end()) {
             return Some(shift(*m, offset));
         }
     }
+    // `DEFECT_AFTER` needs `defect` or `wound`.
     ms.into_iter()
-        .rfind(|m| !DEFECT_AFTER.is_match(&s[m.span.end..]))
+        .rfind(|m| {
+            let after = &s[m.span.end..];
+            !(cues::may_contain(after, &["defect", "wound"]) && DEFECT_AFTER.is_match(after))
+        })
         .map(|m| shift(m, offset))
 }
 
@@ -945,7 +1025,12 @@ fn sentence_kinds(text: &str) -> Vec<(Span, (ProcKind, Option<Technique>))> {
             clauses
                 .iter()
                 .find(|c| c.start <= s.start && s.end <= c.end)
-                .is_none_or(|c| !HEMOSTASIS.is_match(c.text(text)))
+                .is_none_or(|c| {
+                    // Each `HEMOSTASIS` match holds one of these.
+                    let clause = c.text(text);
+                    !(cues::may_contain(clause, &["hemosta", "haemosta", "bleeding"])
+                        && HEMOSTASIS.is_match(clause))
+                })
         })
         .collect()
 }
@@ -1007,6 +1092,10 @@ fn sentence_size(text: &str, lines: &[&Line]) -> Option<Measure> {
 fn letter_sites(text: &str, value: Span) -> Vec<(char, Site)> {
     static RE: Re = Re::new(r"\(([A-Za-z])\)\s*([^;()]*)");
     let s = value.text(text);
+    // Each match starts with `(`.
+    if !s.contains('(') {
+        return Vec::new();
+    }
     RE.captures_iter(s)
         .filter_map(|c| {
             let letter = c.get(1)?.as_str().chars().next()?.to_ascii_uppercase();
@@ -1020,7 +1109,14 @@ fn letter_sites(text: &str, value: Span) -> Vec<(char, Site)> {
         .collect()
 }
 
-fn specimen_lesion(text: &str, letter: char, rest: Span, letter_sites: &[(char, Site)]) -> Lesion {
+/// One specimen line's lesion, and the lesion class of its description
+/// with its span in the note.
+fn specimen_lesion(
+    text: &str,
+    letter: char,
+    rest: Span,
+    letter_sites: &[(char, Site)],
+) -> (Lesion, Option<(LesionClass, Span)>) {
     let v = vocab();
     let body = rest.text(text);
     let mapped = letter_sites
@@ -1052,7 +1148,9 @@ fn specimen_lesion(text: &str, letter: char, rest: Span, letter_sites: &[(char, 
     let technique = cues::all_done(body, &v.procedures)
         .into_iter()
         .find_map(|(_, (k, t))| (k == ProcKind::Biopsy).then_some(t).flatten());
-    Lesion {
+    let class = lesion_class(desc_text)
+        .map(|(c, m)| (c, Span::new(desc.start + m.start, desc.start + m.end)));
+    let lesion = Lesion {
         span: rest,
         letter: Some(letter),
         site,
@@ -1060,25 +1158,31 @@ fn specimen_lesion(text: &str, letter: char, rest: Span, letter_sites: &[(char, 
         description: Some(desc),
         indication,
         technique,
-        class: lesion_class(desc_text).map(|c| c.0),
-    }
+        class: class.map(|c| c.0),
+    };
+    (lesion, class)
 }
 
-fn repair(text: &str, section: &Section, kind: ProcKind) -> Option<Repair> {
+/// The repair a section describes; `lowered` holds the section lowered.
+fn repair(text: &str, section: &Section, kind: ProcKind, lowered: &Lowered) -> Option<Repair> {
+    // Each regex's matches hold one of the words looked for first: text
+    // without them is not run through it.
     let classify = |s: &str| {
-        if REPAIR_COMPLEX.is_match(s) {
+        if cues::may_contain(s, &["complex"]) && REPAIR_COMPLEX.is_match(s) {
             Some(RepairClass::Complex)
-        } else if REPAIR_INTERMEDIATE.is_match(s) {
+        } else if cues::may_contain(s, &["intermediate", "layer"])
+            && REPAIR_INTERMEDIATE.is_match(s)
+        {
             Some(RepairClass::Intermediate)
-        } else if REPAIR_SIMPLE.is_match(s) {
+        } else if cues::may_contain(s, &["simple", "layer", "primar"]) && REPAIR_SIMPLE.is_match(s)
+        {
             Some(RepairClass::Simple)
         } else {
             None
         }
     };
-    let length_in = |s: &str, offset: usize| {
-        measure::measures(s)
-            .into_iter()
+    let length_in = |ms: Vec<Measure>, offset: usize| {
+        ms.into_iter()
             .filter(|m| m.shape != Shape::Range && matches!(m.role, Role::Plain))
             .max_by_key(|m| {
                 // Prefer a length over the first of two dimensions.
@@ -1088,10 +1192,13 @@ fn repair(text: &str, section: &Section, kind: ProcKind) -> Option<Repair> {
     };
     if let Some(f) = field(section, Label::Repair) {
         let value = f.value.text(text);
+        // The value's sizes, read once for both ways of finding the length.
+        let ms = measure::measures(value);
         return Some(Repair {
             span: f.value,
             class: classify(value),
-            length: repair_length(value, f.value.start).or_else(|| length_in(value, f.value.start)),
+            length: repair_length_in(value, &ms, f.value.start)
+                .or_else(|| length_in(ms, f.value.start)),
         });
     }
     // A repair section's own title says its class.
@@ -1129,15 +1236,17 @@ fn repair(text: &str, section: &Section, kind: ProcKind) -> Option<Repair> {
         .iter()
         .filter(|l| matches!(l.kind, LineKind::Text))
     {
-        let body = l.body.text(text);
         // Each `REPAIR_WORD` holds one of these: a line without them has no
         // sentence about the closure.
-        if !cues::may_contain(body, &["repair", "clos", "layered", "sutured"]) {
+        static REPAIR_WORDS: [&Word; 4] = [&W_REPAIR, &W_CLOS, &W_LAYERED, &W_SUTURED];
+        if !lowered.may_contain(l.body, &REPAIR_WORDS) {
             continue;
         }
+        let body = l.body.text(text);
         for c in cues::clauses_sentences(body) {
             let sentence = c.text(body);
-            if !REPAIR_WORD.is_match(sentence) {
+            let at = Span::new(l.body.start + c.start, l.body.start + c.end);
+            if !lowered.may_contain(at, &REPAIR_WORDS) || !REPAIR_WORD.is_match(sentence) {
                 continue;
             }
             let Some(class) = classify(sentence) else {
@@ -1155,6 +1264,9 @@ fn repair(text: &str, section: &Section, kind: ProcKind) -> Option<Repair> {
                     .iter()
                     .filter(|x| x.body.start >= l.body.start + c.start)
                     .find_map(|x| {
+                        if !lowered.may_contain(x.body, &[&W_LENGTH, &W_LONG]) {
+                            return None;
+                        }
                         let t = x.body.text(text);
                         let at = LENGTH_WORD.find(t)?;
                         repair_length(&t[at.start()..], x.body.start + at.start())
@@ -1202,30 +1314,37 @@ fn stage(text: &str, number: u32, value: Span) -> Stage {
     }
 }
 
-fn photo(text: &str, section: &Section, kind_span: Span) -> Photo {
+/// A phototherapy section's facts; `lowered` holds the section lowered.
+fn photo(text: &str, section: &Section, kind_span: Span, lowered: &Lowered) -> Photo {
     let v = vocab();
     let all = section.span.text(text);
     // The modality from what the section says was done now ("previously
     // treated with PUVA" and "tar shampoo at home" are not today's).
-    let mut modality = Modality::Uvb;
-    let done: Vec<String> = std::iter::once(section.title)
-        .chain(section.lines.iter().map(|l| l.body))
-        .flat_map(|s| {
-            let t = s.text(text);
-            cues::all_done(t, &v.procedures)
-                .into_iter()
-                .map(|(m, _)| m.text(t).to_lowercase())
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    let has = |w: &str| done.iter().any(|d| d.contains(w));
-    if has("excimer") || has("xtrac") || has("targeted") {
-        modality = Modality::Excimer;
-    } else if has("puva") || has("psoralen") {
-        modality = Modality::Puva;
-    } else if has("goeckerman") || has("tar") {
-        modality = Modality::TarUvb;
+    // Which words the phrases done hold, lowered: an excimer word decides
+    // the modality whatever else is done, so no line after it is read.
+    let (mut excimer, mut puva, mut tar) = (false, false, false);
+    for s in std::iter::once(section.title).chain(section.lines.iter().map(|l| l.body)) {
+        if excimer {
+            break;
+        }
+        let t = s.text(text);
+        for (m, _) in cues::all_done(t, &v.procedures) {
+            let done = m.text(t);
+            let has = |w: &str| lowered_contains(done, w);
+            excimer |= has("excimer") || has("xtrac") || has("targeted");
+            puva |= has("puva") || has("psoralen");
+            tar |= has("goeckerman") || has("tar");
+        }
     }
+    let modality = if excimer {
+        Modality::Excimer
+    } else if puva {
+        Modality::Puva
+    } else if tar {
+        Modality::TarUvb
+    } else {
+        Modality::Uvb
+    };
     let area = field(section, Label::Area)
         .and_then(|f| match measure::area(f.value.text(text)) {
             Some(Area::SqCm(n, s)) => Some(Area::SqCm(
@@ -1258,7 +1377,12 @@ fn photo(text: &str, section: &Section, kind_span: Span) -> Photo {
         })
         .or_else(|| {
             section.lines.iter().find_map(|l| {
-                let c = SESSION_RE.captures(l.body.text(text))?;
+                // Each `SESSION_RE` match holds one of these words.
+                if !lowered.may_contain(l.body, &[&W_SESSION, &W_TREATMENT, &W_TX]) {
+                    return None;
+                }
+                let body = l.body.text(text);
+                let c = SESSION_RE.captures(body)?;
                 let g = c.get(1).or(c.get(2))?;
                 Some((
                     g.as_str().parse().ok()?,
@@ -1266,8 +1390,11 @@ fn photo(text: &str, section: &Section, kind_span: Span) -> Photo {
                 ))
             })
         });
-    let hours = HOURS_RE
-        .captures(all)
+    // Each `HOURS_RE` match holds `hour` or `hr`.
+    let hours = lowered
+        .whole_may_contain(&[&W_HOUR, &W_HR])
+        .then(|| HOURS_RE.captures(all))
+        .flatten()
         .and_then(|c| c.get(1)?.as_str().parse().ok());
     Photo {
         modality,
@@ -1275,6 +1402,18 @@ fn photo(text: &str, section: &Section, kind_span: Span) -> Photo {
         area,
         session,
         hours,
+    }
+}
+
+/// Whether `text`, lowered, holds `word` (ASCII, lower case): ASCII text
+/// is compared ignoring ASCII case, with no lowered copy.
+fn lowered_contains(text: &str, word: &str) -> bool {
+    if text.is_ascii() {
+        text.as_bytes()
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
+    } else {
+        text.to_lowercase().contains(word)
     }
 }
 

@@ -136,3 +136,34 @@ fn lesion_class_agrees_with_every_clause() {
         );
     }
 }
+
+/// `lowered_contains` answers as lowering a copy and searching it does.
+#[test]
+fn lowered_contains_agrees_with_to_lowercase() {
+    for text in [
+        "",
+        "EXCIMER",
+        "Xtrac laser",
+        "tar",
+        "TA",
+        "Psoralen-UVA",
+        "ExcİMER",
+        "targeted",
+    ] {
+        for word in [
+            "excimer",
+            "xtrac",
+            "targeted",
+            "puva",
+            "psoralen",
+            "goeckerman",
+            "tar",
+        ] {
+            assert_eq!(
+                lowered_contains(text, word),
+                text.to_lowercase().contains(word),
+                "{text:?} {word:?}"
+            );
+        }
+    }
+}

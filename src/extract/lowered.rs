@@ -1,0 +1,152 @@
+//! A text with its ASCII letters lowered once, for the many questions
+//! "may this piece of it hold one of these words?" asked about it.
+//!
+//! [`cues::may_contain`] answers one such question by looking for each
+//! word's first letter in both cases and comparing what follows, ignoring
+//! case: its cost is paid again for each piece and each question. Lowered
+//! once, a text answers each question with a plain substring search.
+
+use std::sync::OnceLock;
+
+use memchr::memmem::Finder;
+
+use super::cues;
+use crate::span::Span;
+
+/// A word (ASCII, lower case, not empty) to look for in lowered text, with
+/// its substring searcher built on first use, once for all searches.
+pub(crate) struct Word {
+    text: &'static str,
+    finder: OnceLock<Finder<'static>>,
+}
+
+impl Word {
+    pub(crate) const fn new(text: &'static str) -> Word {
+        Word {
+            text,
+            finder: OnceLock::new(),
+        }
+    }
+
+    fn finder(&self) -> &Finder<'static> {
+        self.finder
+            .get_or_init(|| Finder::new(self.text.as_bytes()))
+    }
+}
+
+/// A text, and its bytes with ASCII letters lowered when it is ASCII.
+pub(crate) struct Lowered<'a> {
+    text: &'a str,
+    /// Where `text` starts in the note: pieces are asked about by their
+    /// spans in the note.
+    start: usize,
+    /// `None` for text that is not ASCII, where [`cues::may_contain`] is
+    /// asked instead.
+    lower: Option<Vec<u8>>,
+}
+
+impl<'a> Lowered<'a> {
+    /// `span` of the note `text`, lowered.
+    pub(crate) fn new(text: &'a str, span: Span) -> Lowered<'a> {
+        let text = span.text(text);
+        Lowered {
+            text,
+            start: span.start,
+            lower: text
+                .is_ascii()
+                .then(|| text.as_bytes().to_ascii_lowercase()),
+        }
+    }
+
+    /// What [`cues::may_contain`] says of the piece at `piece` (a span of
+    /// the note inside this text) and `words` (ASCII, lower case, none
+    /// empty).
+    ///
+    /// In ASCII text a word ignoring ASCII case at some place is the word
+    /// itself at that place in the lowered text, so the answers agree.
+    pub(crate) fn may_contain(&self, piece: Span, words: &[&Word]) -> bool {
+        let (from, to) = (piece.start - self.start, piece.end - self.start);
+        match &self.lower {
+            Some(lower) => {
+                let hay = &lower[from..to];
+                words.iter().any(|w| w.finder().find(hay).is_some())
+            }
+            None => {
+                let texts: Vec<&str> = words.iter().map(|w| w.text).collect();
+                cues::may_contain(&self.text[from..to], &texts)
+            }
+        }
+    }
+
+    /// [`Lowered::may_contain`] for the whole text.
+    pub(crate) fn whole_may_contain(&self, words: &[&Word]) -> bool {
+        self.may_contain(Span::new(self.start, self.start + self.text.len()), words)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_as_may_contain() {
+        let note = "xx Margin 2 MM; STAGE café Stage";
+        static MARGIN: Word = Word::new("margin");
+        static STAGE: Word = Word::new("stage");
+        static MM: Word = Word::new("mm");
+        static ZZZ: Word = Word::new("zzz");
+        for note in [note, &note.replace('é', "e")] {
+            let l = Lowered::new(note, Span::new(3, note.len()));
+            assert!(l.may_contain(Span::new(3, 9), &[&MARGIN]));
+            assert!(!l.may_contain(Span::new(3, 8), &[&MARGIN]));
+            assert!(l.whole_may_contain(&[&ZZZ, &MM]));
+            // Text that is not ASCII may hold any word, as
+            // `cues::may_contain` reads it.
+            assert_eq!(l.whole_may_contain(&[&ZZZ]), !note.is_ascii());
+            assert!(l.may_contain(Span::new(16, 21), &[&STAGE]));
+            assert!(!l.may_contain(Span::new(3, 9), &[&STAGE]));
+        }
+    }
+
+    /// Text from word pieces in both cases, punctuation and a few letters
+    /// that are not ASCII.
+    fn text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop::sample::select(vec![
+            "mar", "gin", "MAR", "Gin", "stage", "STA", "ge", "dia", "meter", "uthori", "AUC", "a",
+            "u", "c", " ", ",", ".", "é", "K", "ſ", "\n",
+        ]);
+        prop::collection::vec(piece, 0..24).prop_map(|ps| ps.concat())
+    }
+
+    proptest::proptest! {
+        /// Every piece of every text gets `cues::may_contain`'s answer.
+        #[test]
+        fn agrees_with_may_contain(t in text(), lead in 0usize..3) {
+            let note = format!("{}{t}", "#".repeat(lead));
+            let l = Lowered::new(&note, Span::new(lead, note.len()));
+            let cuts: Vec<usize> = (lead..=note.len()).filter(|&i| note.is_char_boundary(i)).collect();
+            static WORDS: [Word; 6] = [
+                Word::new("margin"),
+                Word::new("stage"),
+                Word::new("uthori"),
+                Word::new("auc"),
+                Word::new("appropriate"),
+                Word::new("ge"),
+            ];
+            let sets: [&[&Word]; 4] = [&[&WORDS[0]], &[&WORDS[1], &WORDS[2]], &[&WORDS[3], &WORDS[4]], &[&WORDS[5]]];
+            for words in sets {
+                let texts: Vec<&str> = words.iter().map(|w| w.text).collect();
+                for &a in &cuts {
+                    for &b in cuts.iter().filter(|&&b| b >= a) {
+                        proptest::prop_assert_eq!(
+                            l.may_contain(Span::new(a, b), words),
+                            cues::may_contain(&note[a..b], &texts),
+                            "{:?} {:?}", &note[a..b], texts
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
