@@ -28,6 +28,12 @@ impl Word {
         }
     }
 
+    /// The word, for the tests that check a regex or phrase needs it.
+    #[cfg(test)]
+    pub(crate) fn text(&self) -> &'static str {
+        self.text
+    }
+
     fn finder(&self) -> &Finder<'static> {
         self.finder
             .get_or_init(|| Finder::new(self.text.as_bytes()))

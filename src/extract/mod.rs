@@ -310,26 +310,36 @@ fn auc_in(whole: &str, lowered: &Lowered) -> bool {
 
 /// Words looked for in lowered text before a regex that needs one of
 /// them is run.
+static W_AESTHETIC: Word = Word::new("aesthetic");
 static W_APPROPRIATE: Word = Word::new("appropriate");
 static W_AUC: Word = Word::new("auc");
 static W_BIOPSIES: Word = Word::new("biopsies");
 static W_BXS: Word = Word::new("bxs");
 static W_CLOS: Word = Word::new("clos");
+static W_COSMETIC: Word = Word::new("cosmetic");
 static W_DIAMETER: Word = Word::new("diameter");
+static W_EXCIS: Word = Word::new("excis");
+static W_GLOBAL: Word = Word::new("global");
 static W_HOUR: Word = Word::new("hour");
 static W_HR: Word = Word::new("hr");
 static W_LAYERED: Word = Word::new("layered");
 static W_LENGTH: Word = Word::new("length");
 static W_LONG: Word = Word::new("long");
 static W_MARGIN: Word = Word::new("margin");
+static W_POSITIVE: Word = Word::new("positive");
 static W_PUNCHES: Word = Word::new("punches");
 static W_REPAIR: Word = Word::new("repair");
 static W_SESSION: Word = Word::new("session");
 static W_STAGE: Word = Word::new("stage");
+static W_STAGED: Word = Word::new("staged");
 static W_SUTURED: Word = Word::new("sutured");
 static W_TREATMENT: Word = Word::new("treatment");
 static W_TX: Word = Word::new("tx");
 static W_UTHORI: Word = Word::new("uthori");
+/// One of these is in each cosmetic phrase (see the test).
+static COSMETIC_WORDS: [&Word; 2] = [&W_COSMETIC, &W_AESTHETIC];
+/// One of these is in each modifier-58 cue (see the test).
+static MODIFIER58_WORDS: [&Word; 4] = [&W_EXCIS, &W_STAGED, &W_POSITIVE, &W_GLOBAL];
 
 static EM_RE: Re = Re::new(r"\b99(?:20[2-5]|21[1-5])\b");
 static AUC_RE: Re = Re::new(r"(?i)\bAUC\b|appropriate[\s-]+use[\s-]+criteria");
@@ -854,22 +864,35 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
         Vec::new()
     };
 
-    let cosmetic = [indication_field.map(|f| f.value)]
-        .into_iter()
-        .flatten()
-        .chain(sentence_lines.iter().map(|l| l.body))
-        .chain(std::iter::once(section.title))
-        .find_map(|s| {
-            cues::first_done(s.text(text), &v.cosmetic)
-                .map(|(m, ())| Span::new(s.start + m.start, s.start + m.end))
-        });
-    let staged_cue = std::iter::once(section.title)
-        .chain(section.lines.iter().map(|l| l.body))
-        .find_map(|s| {
-            v.modifier58
-                .find(s.text(text))
-                .map(|(m, ())| Span::new(s.start + m.start, s.start + m.end))
-        });
+    // Each cosmetic phrase holds one of `COSMETIC_WORDS` (see the test):
+    // a section without them names none.
+    let cosmetic = if lowered.whole_may_contain(&COSMETIC_WORDS) {
+        [indication_field.map(|f| f.value)]
+            .into_iter()
+            .flatten()
+            .chain(sentence_lines.iter().map(|l| l.body))
+            .chain(std::iter::once(section.title))
+            .find_map(|s| {
+                cues::first_done(s.text(text), &v.cosmetic)
+                    .map(|(m, ())| Span::new(s.start + m.start, s.start + m.end))
+            })
+    } else {
+        None
+    };
+    // Likewise each modifier-58 cue holds one of `MODIFIER58_WORDS`: only
+    // the lines holding one are searched.
+    let staged_cue = if lowered.whole_may_contain(&MODIFIER58_WORDS) {
+        std::iter::once(section.title)
+            .chain(section.lines.iter().map(|l| l.body))
+            .filter(|s| lowered.may_contain(*s, &MODIFIER58_WORDS))
+            .find_map(|s| {
+                v.modifier58
+                    .find(s.text(text))
+                    .map(|(m, ())| Span::new(s.start + m.start, s.start + m.end))
+            })
+    } else {
+        None
+    };
     let embedded_biopsies = if kind == ProcKind::Biopsy {
         Vec::new()
     } else {

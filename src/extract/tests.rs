@@ -167,3 +167,22 @@ fn lowered_contains_agrees_with_to_lowercase() {
         }
     }
 }
+
+/// The cosmetic and modifier-58 guards in `procedure`: every phrase of
+/// each set holds one of its guard words.
+#[test]
+fn cue_phrases_hold_their_guard_words() {
+    let raw: serde_json::Value =
+        serde_json::from_str(include_str!("../../grammar/vocabulary.json")).unwrap();
+    for (key, words) in [
+        ("cosmetic", &COSMETIC_WORDS[..]),
+        ("modifier58_cues", &MODIFIER58_WORDS[..]),
+    ] {
+        let phrases = raw[key].as_array().unwrap();
+        assert!(!phrases.is_empty());
+        for p in phrases {
+            let p = p.as_str().unwrap().to_ascii_lowercase();
+            assert!(words.iter().any(|w| p.contains(w.text())), "{key}: {p}");
+        }
+    }
+}
