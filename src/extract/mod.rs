@@ -315,29 +315,60 @@ static W_APPROPRIATE: Word = Word::new("appropriate");
 static W_AUC: Word = Word::new("auc");
 static W_BIOPSIES: Word = Word::new("biopsies");
 static W_BXS: Word = Word::new("bxs");
+static W_88331: Word = Word::new("88331");
+static W_BIOPS: Word = Word::new("biops");
+static W_BX: Word = Word::new("bx");
 static W_CLOS: Word = Word::new("clos");
+static W_DERMA: Word = Word::new("derma");
 static W_COSMETIC: Word = Word::new("cosmetic");
 static W_DIAMETER: Word = Word::new("diameter");
 static W_EXCIS: Word = Word::new("excis");
+static W_FROZEN: Word = Word::new("frozen");
 static W_GLOBAL: Word = Word::new("global");
 static W_HOUR: Word = Word::new("hour");
+static W_INCISION: Word = Word::new("incision");
 static W_HR: Word = Word::new("hr");
 static W_LAYERED: Word = Word::new("layered");
 static W_LENGTH: Word = Word::new("length");
 static W_LONG: Word = Word::new("long");
 static W_MARGIN: Word = Word::new("margin");
+static W_PATH: Word = Word::new("path");
 static W_POSITIVE: Word = Word::new("positive");
+static W_PREVIOUS: Word = Word::new("previous");
+static W_PRIOR: Word = Word::new("prior");
+static W_PUNCH: Word = Word::new("punch");
 static W_PUNCHES: Word = Word::new("punches");
 static W_REPAIR: Word = Word::new("repair");
+static W_SAUCERI: Word = Word::new("sauceri");
+static W_SCOOP: Word = Word::new("scoop");
 static W_SESSION: Word = Word::new("session");
+static W_SHAVE: Word = Word::new("shave");
 static W_STAGE: Word = Word::new("stage");
 static W_STAGED: Word = Word::new("staged");
 static W_SUTURED: Word = Word::new("sutured");
+static W_TANGENTIAL: Word = Word::new("tangential");
 static W_TREATMENT: Word = Word::new("treatment");
 static W_TX: Word = Word::new("tx");
 static W_UTHORI: Word = Word::new("uthori");
+static W_WEDGE: Word = Word::new("wedge");
+/// One of these is in each biopsy phrase that names a technique (see the
+/// test).
+static TECHNIQUE_WORDS: [&Word; 8] = [
+    &W_INCISION,
+    &W_WEDGE,
+    &W_PUNCH,
+    &W_SHAVE,
+    &W_TANGENTIAL,
+    &W_SAUCERI,
+    &W_SCOOP,
+    &W_DERMA,
+];
 /// One of these is in each cosmetic phrase (see the test).
 static COSMETIC_WORDS: [&Word; 2] = [&W_COSMETIC, &W_AESTHETIC];
+/// One of these is in each history cue (see the test).
+static HISTORY_WORDS: [&Word; 5] = [&W_BIOPS, &W_BX, &W_PRIOR, &W_PREVIOUS, &W_PATH];
+/// One of these is in each frozen section phrase (see the test).
+static FROZEN_WORDS: [&Word; 2] = [&W_FROZEN, &W_88331];
 /// One of these is in each modifier-58 cue (see the test).
 static MODIFIER58_WORDS: [&Word; 4] = [&W_EXCIS, &W_STAGED, &W_POSITIVE, &W_GLOBAL];
 
@@ -575,6 +606,9 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
                 })
             });
     }
+    // The section lowered once, for the words looked for in its lines
+    // before a regex, a phrase set or a measurement is run on them.
+    let lowered = Lowered::new(text, section.span);
     let site_field = field(section, Label::Site);
     let lesion_field = field(section, Label::Lesion);
     let size_field = field(section, Label::Size);
@@ -591,7 +625,7 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     let mut specimen_classes: Vec<(Span, Option<(LesionClass, Span)>)> = Vec::new();
     for line in &section.lines {
         if let LineKind::Specimen { letter, rest } = line.kind {
-            let (lesion, class) = specimen_lesion(text, letter, rest, &letter_sites);
+            let (lesion, class) = specimen_lesion(text, letter, rest, &letter_sites, &lowered);
             if let Some(d) = lesion.description {
                 specimen_classes.push((d, class));
             }
@@ -708,9 +742,6 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     let section_class = first_class.map(|(_, c)| c);
 
     let section_text = section.span.text(text);
-    // The section lowered once, for the words looked for in its lines
-    // before a regex or a measurement is run on them.
-    let lowered = Lowered::new(text, section.span);
     let margin = field(section, Label::Margin)
         .and_then(|f| {
             measure::measures(f.value.text(text))
@@ -793,7 +824,12 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     // A history cue in the section, looked for only when it can matter:
     // with a lesion class in the sources, or a frozen section.
     let history = std::cell::OnceCell::new();
-    let has_history = || *history.get_or_init(|| v.history.is_match(section_text));
+    // Each history cue holds one of `HISTORY_WORDS` (see the test).
+    let has_history = || {
+        *history.get_or_init(|| {
+            lowered.whole_may_contain(&HISTORY_WORDS) && v.history.is_match(section_text)
+        })
+    };
     let prior_malignant = {
         let dx_malignant = dx.iter().find(|d| is_malignant_dx(&d.code)).map(|d| d.span);
         // A malignant lesion in the sources counts only with a history cue:
@@ -913,8 +949,11 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
             .collect()
     };
     // A history cue already found rules the frozen section out unread.
-    let frozen_no_prior =
-        history.get() != Some(&true) && v.frozen_section.is_match(section_text) && !has_history();
+    // Each frozen section phrase holds one of `FROZEN_WORDS` (see the test).
+    let frozen_no_prior = history.get() != Some(&true)
+        && lowered.whole_may_contain(&FROZEN_WORDS)
+        && v.frozen_section.is_match(section_text)
+        && !has_history();
     let biopsy_count = if kind == ProcKind::Biopsy && lesions.len() == 1 {
         biopsy_count(section_text, &lowered).unwrap_or(1)
     } else {
@@ -1133,12 +1172,13 @@ fn letter_sites(text: &str, value: Span) -> Vec<(char, Site)> {
 }
 
 /// One specimen line's lesion, and the lesion class of its description
-/// with its span in the note.
+/// with its span in the note. `lowered` holds the section lowered.
 fn specimen_lesion(
     text: &str,
     letter: char,
     rest: Span,
     letter_sites: &[(char, Site)],
+    lowered: &Lowered,
 ) -> (Lesion, Option<(LesionClass, Span)>) {
     let v = vocab();
     let body = rest.text(text);
@@ -1168,9 +1208,15 @@ fn specimen_lesion(
                 .find(desc_text)
                 .map(|(s, ())| Span::new(desc.start + s.start, desc.end))
         });
-    let technique = cues::all_done(body, &v.procedures)
-        .into_iter()
-        .find_map(|(_, (k, t))| (k == ProcKind::Biopsy).then_some(t).flatten());
+    // Only a biopsy phrase that names a technique gives one, and each
+    // holds one of `TECHNIQUE_WORDS` (see the test).
+    let technique = if lowered.may_contain(rest, &TECHNIQUE_WORDS) {
+        cues::all_done(body, &v.procedures)
+            .into_iter()
+            .find_map(|(_, (k, t))| (k == ProcKind::Biopsy).then_some(t).flatten())
+    } else {
+        None
+    };
     let class = lesion_class(desc_text)
         .map(|(c, m)| (c, Span::new(desc.start + m.start, desc.start + m.end)));
     let lesion = Lesion {

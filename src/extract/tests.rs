@@ -168,8 +168,8 @@ fn lowered_contains_agrees_with_to_lowercase() {
     }
 }
 
-/// The cosmetic and modifier-58 guards in `procedure`: every phrase of
-/// each set holds one of its guard words.
+/// The cosmetic, modifier-58, history and frozen section guards in
+/// `procedure`: every phrase of each set holds one of its guard words.
 #[test]
 fn cue_phrases_hold_their_guard_words() {
     let raw: serde_json::Value =
@@ -177,6 +177,8 @@ fn cue_phrases_hold_their_guard_words() {
     for (key, words) in [
         ("cosmetic", &COSMETIC_WORDS[..]),
         ("modifier58_cues", &MODIFIER58_WORDS[..]),
+        ("history", &HISTORY_WORDS[..]),
+        ("frozen_section", &FROZEN_WORDS[..]),
     ] {
         let phrases = raw[key].as_array().unwrap();
         assert!(!phrases.is_empty());
@@ -185,4 +187,27 @@ fn cue_phrases_hold_their_guard_words() {
             assert!(words.iter().any(|w| p.contains(w.text())), "{key}: {p}");
         }
     }
+}
+
+/// The technique guard in `specimen_lesion`: every biopsy phrase that
+/// names a technique holds one of `TECHNIQUE_WORDS`.
+#[test]
+fn technique_phrases_hold_the_guard_words() {
+    let raw: serde_json::Value =
+        serde_json::from_str(include_str!("../../grammar/vocabulary.json")).unwrap();
+    let mut checked = 0;
+    for p in raw["procedures"].as_array().unwrap() {
+        if p["kind"] != "biopsy" || p.get("technique").is_none() {
+            continue;
+        }
+        for phrase in p["phrases"].as_array().unwrap() {
+            let phrase = phrase.as_str().unwrap().to_ascii_lowercase();
+            assert!(
+                TECHNIQUE_WORDS.iter().any(|w| phrase.contains(w.text())),
+                "{phrase}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0);
 }
