@@ -351,6 +351,19 @@ static W_TREATMENT: Word = Word::new("treatment");
 static W_TX: Word = Word::new("tx");
 static W_UTHORI: Word = Word::new("uthori");
 static W_WEDGE: Word = Word::new("wedge");
+/// One of these is in each biopsy phrase (see the test).
+static BIOPSY_WORDS: [&Word; 10] = [
+    &W_BIOPS,
+    &W_BX,
+    &W_INCISION,
+    &W_WEDGE,
+    &W_PUNCH,
+    &W_SHAVE,
+    &W_TANGENTIAL,
+    &W_SAUCERI,
+    &W_SCOOP,
+    &W_DERMA,
+];
 /// One of these is in each biopsy phrase that names a technique (see the
 /// test).
 static TECHNIQUE_WORDS: [&Word; 8] = [
@@ -934,7 +947,11 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     } else {
         sentence_lines
             .iter()
-            .filter(|l| v.done_now.is_match(l.body.text(text)))
+            // Each biopsy phrase holds one of `BIOPSY_WORDS` (see the test):
+            // a line without them has no biopsy to find.
+            .filter(|l| {
+                lowered.may_contain(l.body, &BIOPSY_WORDS) && v.done_now.is_match(l.body.text(text))
+            })
             .flat_map(|l| {
                 cues::all_done(l.body.text(text), &v.procedures)
                     .into_iter()
