@@ -285,19 +285,15 @@ impl Literals {
             return self.find_at_needles(text, from, needles);
         }
         let mut i = from;
-        // The top bit of the word byte before `i`, in the top byte.
-        let mut carry = if from > 0 && is_word(text[from - 1]) {
-            1 << 63
-        } else {
-            0
-        };
+        // Whether the byte before `i` is a word byte.
+        let mut carry = u32::from(from > 0 && is_word(text[from - 1]));
         while i < text.len() {
             // Past the end of the text come zeros, which are no word bytes.
-            let words = word_bytes(load(&text[i..]));
-            let mut starts = words & !(words << 8 | carry >> 56);
-            carry = words & 1 << 63;
+            let words = Block::load(text, i).words();
+            let mut starts = words & !(words << 1 | carry);
+            carry = words >> 15 & 1;
             while starts != 0 {
-                let at = i + (starts.trailing_zeros() / 8) as usize;
+                let at = i + starts.trailing_zeros() as usize;
                 // Most word starts are ruled out by their first byte, or
                 // their first two, without a call.
                 if self.first[usize::from(text[at])] {
@@ -310,7 +306,7 @@ impl Literals {
                 }
                 starts &= starts - 1;
             }
-            i += 8;
+            i += 16;
         }
         None
     }
@@ -413,26 +409,6 @@ fn lower_word(text: &[u8]) -> u64 {
     let past_z = w + 0x2525_2525_2525_2525;
     let capitals = from_a & !past_z & 0x8080_8080_8080_8080;
     w | capitals >> 2
-}
-
-/// The top bit of each byte of `w` (eight ASCII bytes) that is a word
-/// byte (`\w`), the others clear.
-fn word_bytes(w: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const TOP: u64 = 0x8080_8080_8080_8080;
-    // For bytes below 0x80, `x + (0x80 - lo)` has its top bit set when
-    // `x >= lo`, and `x + (0x7F - hi)` when `x > hi`; no sum carries into
-    // the next byte.
-    let within = |x: u64, lo: u8, hi: u8| {
-        (x + ONES * u64::from(0x80 - lo)) & !(x + ONES * u64::from(0x7F - hi))
-    };
-    let digits = within(w, b'0', b'9');
-    // Folding the case bit maps letters to `a..=z` and nothing else there.
-    let letters = within(w | (ONES * 0x20), b'a', b'z');
-    // A byte equal to `_` is zero after the xor: adding 0x7F leaves its
-    // top bit clear.
-    let underscore = !((w ^ (ONES * u64::from(b'_'))) + ONES * 0x7F);
-    (digits | letters | underscore) & TOP
 }
 
 /// The first eight bytes of `text` (zeros past its end) in one word, as
@@ -568,6 +544,165 @@ fn pieces(atoms: &[Atom]) -> Vec<Piece> {
     }
     flush(&mut bytes, &mut out);
     out
+}
+
+/// Sixteen bytes of text, compared all at once: the scans ask of each
+/// block which of its bytes are word bytes, or equal a byte, as a mask
+/// with bit `k` for byte `k`. On x86-64 this is one SSE2 register (every
+/// x86-64 processor has SSE2); elsewhere the bytes are tested one by one.
+#[derive(Clone, Copy)]
+pub(crate) struct Block {
+    #[cfg(target_arch = "x86_64")]
+    v: std::arch::x86_64::__m128i,
+    #[cfg(not(target_arch = "x86_64"))]
+    bytes: [u8; 16],
+}
+
+impl Block {
+    /// The sixteen bytes of `text` from `i`, zeros past its end.
+    #[inline(always)]
+    pub(crate) fn load(text: &[u8], i: usize) -> Block {
+        let rest = text.get(i..).unwrap_or_default();
+        match rest.first_chunk::<16>() {
+            Some(b) => Block::from_array(b),
+            // The end of a text is read a few bytes at a time, as `load`
+            // reads it.
+            None => Block::from_halves(load(rest), load(rest.get(8..).unwrap_or_default())),
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn from_array(bytes: &[u8; 16]) -> Block {
+        use std::arch::x86_64::{__m128i, _mm_loadu_si128};
+        // SAFETY: the sixteen bytes are there to read, unaligned.
+        Block {
+            v: unsafe { _mm_loadu_si128(bytes.as_ptr().cast::<__m128i>()) },
+        }
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    #[inline(always)]
+    fn from_array(bytes: &[u8; 16]) -> Block {
+        Block { bytes: *bytes }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn from_halves(lo: u64, hi: u64) -> Block {
+        use std::arch::x86_64::_mm_set_epi64x;
+        // SAFETY: the SSE2 intrinsics need SSE2, which every x86-64
+        // processor has (here and below).
+        Block {
+            v: unsafe { _mm_set_epi64x(hi as i64, lo as i64) },
+        }
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    #[inline(always)]
+    fn from_halves(lo: u64, hi: u64) -> Block {
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&lo.to_le_bytes());
+        bytes[8..].copy_from_slice(&hi.to_le_bytes());
+        Block { bytes }
+    }
+
+    /// The bytes that `needle` finds.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    pub(crate) fn find(self, needle: &Needle) -> u32 {
+        use std::arch::x86_64::*;
+        unsafe {
+            let folded = _mm_or_si128(self.v, needle.fold);
+            _mm_movemask_epi8(_mm_cmpeq_epi8(folded, needle.byte)) as u32
+        }
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    pub(crate) fn find(self, needle: &Needle) -> u32 {
+        self.mask(|x| x.eq_ignore_ascii_case(&needle.byte))
+    }
+
+    /// The bytes that are not ASCII.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    pub(crate) fn non_ascii(self) -> u32 {
+        unsafe { std::arch::x86_64::_mm_movemask_epi8(self.v) as u32 }
+    }
+
+    /// The bytes that are word bytes (`\w` on ASCII); the block must be
+    /// ASCII.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    pub(crate) fn words(self) -> u32 {
+        use std::arch::x86_64::*;
+        // ASCII bytes are positive as signed bytes, so signed comparisons
+        // order them as bytes.
+        unsafe {
+            let within = |x: __m128i, lo: u8, hi: u8| {
+                _mm_and_si128(
+                    _mm_cmpgt_epi8(x, _mm_set1_epi8(lo as i8 - 1)),
+                    _mm_cmplt_epi8(x, _mm_set1_epi8(hi as i8 + 1)),
+                )
+            };
+            let digits = within(self.v, b'0', b'9');
+            let letters = within(_mm_or_si128(self.v, _mm_set1_epi8(0x20)), b'a', b'z');
+            let underscore = _mm_cmpeq_epi8(self.v, _mm_set1_epi8(b'_' as i8));
+            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digits, letters), underscore)) as u32
+        }
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    pub(crate) fn non_ascii(self) -> u32 {
+        self.mask(|x| !x.is_ascii())
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    pub(crate) fn words(self) -> u32 {
+        self.mask(is_word)
+    }
+
+    /// The bytes for which `f` holds.
+    #[cfg(not(target_arch = "x86_64"))]
+    fn mask(self, f: impl Fn(u8) -> bool) -> u32 {
+        self.bytes
+            .iter()
+            .enumerate()
+            .fold(0, |m, (k, b)| m | u32::from(f(*b)) << k)
+    }
+}
+
+/// A byte to find in blocks, ignoring ASCII case, made ready once for
+/// the many blocks it is compared with.
+pub(crate) struct Needle {
+    #[cfg(target_arch = "x86_64")]
+    byte: std::arch::x86_64::__m128i,
+    /// The case bit, for a letter: setting it in the text makes capitals
+    /// lowercase and no other byte a lowercase letter.
+    #[cfg(target_arch = "x86_64")]
+    fold: std::arch::x86_64::__m128i,
+    #[cfg(not(target_arch = "x86_64"))]
+    byte: u8,
+}
+
+impl Needle {
+    /// `b` and, for a letter, its other case.
+    pub(crate) fn new(b: u8) -> Needle {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::_mm_set1_epi8;
+            let fold = if b.is_ascii_alphabetic() { 0x20 } else { 0 };
+            // SAFETY: as in `Block`.
+            unsafe {
+                Needle {
+                    byte: _mm_set1_epi8((b | fold) as i8),
+                    fold: _mm_set1_epi8(fold as i8),
+                }
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        Needle { byte: b }
+    }
 }
 
 fn is_word(b: u8) -> bool {
@@ -830,15 +965,50 @@ mod tests {
         }
     }
 
+    /// A block's masks, byte by byte.
+    fn block_masks(bytes: &[u8], i: usize) -> (u32, u32, u32, [u32; 3]) {
+        let at = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+        let mask = |f: &dyn Fn(u8) -> bool| (0..16).fold(0, |m, k| m | u32::from(f(at(k))) << k);
+        (
+            mask(&|b| b.is_ascii() && is_word(b)),
+            mask(&|b| !b.is_ascii()),
+            mask(&|b| b == b'-'),
+            [
+                mask(&|b| b.eq_ignore_ascii_case(&b'a')),
+                mask(&|b| b.eq_ignore_ascii_case(&b'z')),
+                mask(&|b| b == b'3'),
+            ],
+        )
+    }
+
     #[test]
-    fn word_bytes_agree_with_is_word() {
-        for b in 0..0x80u8 {
-            for k in 0..8 {
-                let mut chunk = [b'.'; 8];
-                chunk[k] = b;
-                let w = word_bytes(u64::from_le_bytes(chunk));
-                assert_eq!(w >> (8 * k + 7) & 1 == 1, is_word(b), "byte {b:#x} at {k}");
-                assert_eq!(w & !(0x80 << (8 * k)), 0, "byte {b:#x} at {k}");
+    fn blocks_agree_with_bytes() {
+        let mut bytes: Vec<u8> = (0..=255u8).collect();
+        bytes.extend(b"aZzA_09@[`{/:-3");
+        for i in 0..bytes.len() + 2 {
+            let b = Block::load(&bytes, i);
+            let (words, non_ascii, dash, folded) = block_masks(&bytes, i);
+            if non_ascii == 0 {
+                assert_eq!(b.words(), words, "at {i}");
+            }
+            assert_eq!(b.non_ascii(), non_ascii, "at {i}");
+            assert_eq!(b.find(&Needle::new(b'-')), dash, "at {i}");
+            assert_eq!(
+                [b'a', b'Z', b'3'].map(|n| b.find(&Needle::new(n))),
+                folded,
+                "at {i}"
+            );
+        }
+        // Every ASCII byte at every place in a block.
+        for c in 0..0x80u8 {
+            for k in 0..16 {
+                let mut text = [b'.'; 16];
+                text[k] = c;
+                assert_eq!(
+                    Block::load(&text, 0).words(),
+                    u32::from(is_word(c)) << k,
+                    "{c:#x} at {k}"
+                );
             }
         }
     }
