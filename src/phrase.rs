@@ -64,19 +64,82 @@ struct Variant {
     /// that rules out most spellings before they are walked.
     prefix: u64,
     mask: u64,
-    /// For a spelling that is a word, a separator and more (`biopsy
-    /// proven`): the length of the first word, and the bytes after the
-    /// separator packed as `prefix` is, with their mask. The separator
-    /// run is all taken (what follows it is no separator), so these bytes
-    /// must follow it: a second quick test, for the many spellings that
-    /// share a first word.
-    after_separator: Option<(usize, u64, u64)>,
+    /// Bytes the spelling must have further on, at a place the text
+    /// decides: a second quick test, for the many spellings that share a
+    /// first word (`biopsy proven`), or start with a number (`3 mm
+    /// punch`).
+    anchor: Option<Anchor>,
     /// The spelling as the matcher walks it. When it starts with bytes,
     /// its first piece is the `prefix` test and is skipped.
     pieces: Vec<Piece>,
     /// Where the walk starts after the prefix test: the index of the first
     /// piece left, and how many bytes the test took.
     skip: (usize, usize),
+}
+
+/// Bytes a spelling must have at a place its start decides. After the
+/// prefix test, the spelling takes only bytes of `before` up to the
+/// anchor, and the anchor's first byte is none of them (in either case):
+/// so the anchor starts at the first byte that is not of `before`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Anchor {
+    /// A bit for each ASCII byte that may come before the anchor: bytes
+    /// below 64 in the first word, the others in the second.
+    before: [u64; 2],
+    /// The anchor, up to eight bytes, lowercase, packed as [`pack`] packs
+    /// text, and the mask of the ones there.
+    word: u64,
+    mask: u64,
+}
+
+impl Anchor {
+    /// The anchor of the atoms after a spelling's prefix test, if it has
+    /// one: of the bytes that may serve, the one that starts the longest
+    /// run of plain bytes (the earliest of those), for the surest test.
+    fn of(rest: &[Atom]) -> Option<Anchor> {
+        let bit = |b: u8| 1u128 << (b & 0x7F);
+        let mut before = 0u128;
+        let mut best: Option<(Vec<u8>, u128)> = None;
+        for (k, atom) in rest.iter().enumerate() {
+            match *atom {
+                Atom::Boundary => break,
+                Atom::Class(c, _) => {
+                    before |= (0..0x80u8).filter(|b| c.has(*b)).fold(0, |m, b| m | bit(b));
+                }
+                Atom::Byte(b) => {
+                    let cases = bit(b) | bit(b.to_ascii_uppercase());
+                    if b.is_ascii() && before & cases == 0 {
+                        let bytes = leading_bytes(&rest[k..]);
+                        if best
+                            .as_ref()
+                            .is_none_or(|(longest, _)| bytes.len() > longest.len())
+                        {
+                            best = Some((bytes, before));
+                        }
+                    }
+                    before |= cases;
+                }
+            }
+        }
+        best.map(|(bytes, before)| Anchor {
+            before: [before as u64, (before >> 64) as u64],
+            word: pack(&bytes),
+            mask: pack(&vec![0xFF; bytes.len()]),
+        })
+    }
+
+    /// Whether the anchor stands where it must, for a spelling whose
+    /// prefix test passed and ended at `from` in ASCII `text`.
+    fn holds(&self, text: &[u8], from: usize) -> bool {
+        let mut at = from;
+        while at < text.len()
+            && self.before[usize::from(text[at] >> 6 & 1)] >> (text[at] & 63) & 1 == 1
+        {
+            at += 1;
+        }
+        // Text past its end reads as zeros, which no anchor byte is.
+        lower_word(&text[at..]) & self.mask == self.word
+    }
 }
 
 /// A stretch of a spelling as the matcher walks it: plain bytes are taken
@@ -149,19 +212,7 @@ impl Literals {
                 }
                 let atoms = merge_runs(atoms);
                 let lead = leading_bytes(&atoms);
-                let word_len = atoms
-                    .iter()
-                    .take_while(|a| matches!(a, Atom::Byte(_)))
-                    .count();
-                let after_separator = match atoms.get(word_len..) {
-                    Some([Atom::Class(Class::Separator, Rep::Plus), rest @ ..]) if word_len > 0 => {
-                        let next = leading_bytes(rest);
-                        next.first()
-                            .filter(|b| !Class::Separator.has(**b))
-                            .map(|_| (word_len, pack(&next), pack(&vec![0xFF; next.len()])))
-                    }
-                    _ => None,
-                };
+                let anchor = Anchor::of(&atoms[lead.len()..]);
                 // The bytes the variant may start with, and its second
                 // byte when its first two atoms are plain bytes.
                 let second = match atoms.as_slice() {
@@ -179,7 +230,7 @@ impl Literals {
                     bounded: start,
                     prefix: pack(&lead),
                     mask: pack(&vec![0xFF; lead.len()]),
-                    after_separator,
+                    anchor,
                     pieces: pieces(&atoms),
                     skip,
                 });
@@ -297,11 +348,8 @@ impl Literals {
                 // Most word starts are ruled out by their first byte, or
                 // their first two, without a call.
                 if self.first[usize::from(text[at])] {
-                    let cell = self.cell_at(text, at, true);
-                    if !cell.is_empty() {
-                        if let Some(found) = self.match_cell(text, at, cell) {
-                            return Some(found);
-                        }
+                    if let Some(found) = self.match_here(text, at, true) {
+                        return Some(found);
                     }
                 }
                 starts &= starts - 1;
@@ -328,11 +376,7 @@ impl Literals {
             if at > 0 && is_word(text[at - 1]) {
                 return None;
             }
-            let cell = self.cell_at(text, at, true);
-            if cell.is_empty() {
-                return None;
-            }
-            self.match_cell(text, at, cell)
+            self.match_here(text, at, true)
         };
         match *needles {
             [a] => memchr::memchr_iter(a, hay).find_map(try_at),
@@ -352,18 +396,10 @@ impl Literals {
         self.match_here(text, 0, is_boundary(text, 0))
     }
 
-    /// The first variant that matches at `i`.
-    fn match_here(&self, text: &[u8], i: usize, boundary: bool) -> Option<(usize, usize, usize)> {
-        let cell = self.cell_at(text, i, boundary);
-        if cell.is_empty() {
-            return None;
-        }
-        self.match_cell(text, i, cell)
-    }
-
-    /// The variants that may start at `i`, by the index.
+    /// The first variant that matches at `i`: most positions are ruled
+    /// out by the index without a call.
     #[inline(always)]
-    fn cell_at(&self, text: &[u8], i: usize, boundary: bool) -> &[u32] {
+    fn match_here(&self, text: &[u8], i: usize, boundary: bool) -> Option<(usize, usize, usize)> {
         let index = if boundary {
             &self.bounded
         } else {
@@ -373,27 +409,33 @@ impl Literals {
         let c1 = text
             .get(i + 1)
             .map_or(0, |b| usize::from(self.class[usize::from(*b)]));
-        index.cell(c0 * self.classes + c1)
+        let cell = index.cell(c0 * self.classes + c1);
+        if cell.is_empty() {
+            return None;
+        }
+        self.match_cell(text, i, cell, lower_word(&text[i..]))
     }
 
-    /// The first variant of `cell` that matches at `i`.
-    fn match_cell(&self, text: &[u8], i: usize, cell: &[u32]) -> Option<(usize, usize, usize)> {
-        let word = lower_word(&text[i..]);
+    /// The first variant of `cell` that matches at `i`, where the text
+    /// reads `word` (as [`lower_word`] reads it).
+    fn match_cell(
+        &self,
+        text: &[u8],
+        i: usize,
+        cell: &[u32],
+        word: u64,
+    ) -> Option<(usize, usize, usize)> {
         cell.iter().find_map(|&v| {
             let v = &self.variants[v as usize];
             if word & v.mask != v.prefix {
                 return None;
             }
-            if let Some((len, prefix, mask)) = v.after_separator {
-                let at = i + len;
-                let run = text.get(at..).map_or(0, |r| {
-                    r.iter().take_while(|b| Class::Separator.has(**b)).count()
-                });
-                if run == 0 || lower_word(&text[at + run..]) & mask != prefix {
+            let (piece, len) = v.skip;
+            if let Some(a) = &v.anchor {
+                if !a.holds(text, i + len) {
                     return None;
                 }
             }
-            let (piece, len) = v.skip;
             match_at(&v.pieces[piece..], text, i + len).map(|end| (i, end, v.phrase))
         })
     }
@@ -1011,6 +1053,32 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn anchors_come_after_what_may_precede_them() {
+        let anchor = |phrase: &str| {
+            let atoms = merge_runs(spellings(phrase).unwrap().remove(0));
+            let lead = leading_bytes(&atoms);
+            Anchor::of(&atoms[lead.len()..])
+        };
+        let text = |a: &Anchor| {
+            (0..8)
+                .map(|k| (a.word >> (8 * k)) as u8)
+                .take_while(|b| *b != 0)
+                .collect::<Vec<u8>>()
+        };
+        let a = anchor(r"\d+(?:\.\d+)?\s*-?\s*mm punch").unwrap();
+        assert_eq!(text(&a), b"punch");
+        assert!(a.holds(b"4.5 mm punch", 0));
+        assert!(a.holds(b"4.5 - MM-Punch", 0));
+        assert!(!a.holds(b"4.5 cm punch", 0));
+        let a = anchor("shave biopsy").unwrap();
+        assert_eq!(text(&a), b"biopsy");
+        assert!(a.holds(b"shave - biopsy", 5));
+        assert!(!a.holds(b"shave bx", 5));
+        assert_eq!(anchor("biopsy"), None);
+        assert_eq!(anchor(r"\d+"), None);
     }
 
     #[test]
