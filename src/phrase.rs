@@ -714,6 +714,38 @@ impl Block {
     }
 }
 
+/// Hands `f` each block of `text` in turn, from the start, with the block
+/// one byte further on (zeros past the end), until `f` says to stop;
+/// whether it did. Blocks inside the text are read from it; the last one
+/// or two from a copy with zeros after it.
+#[inline(always)]
+pub(crate) fn block_pairs(text: &[u8], mut f: impl FnMut(usize, Block, Block) -> bool) -> bool {
+    let mut i = 0;
+    while let Some(chunk) = text.get(i..).and_then(|t| t.first_chunk::<17>()) {
+        let (here, next) = (chunk[..16].try_into(), chunk[1..].try_into());
+        if f(
+            i,
+            Block::from_array(here.expect("16")),
+            Block::from_array(next.expect("16")),
+        ) {
+            return true;
+        }
+        i += 16;
+    }
+    if i < text.len() {
+        let mut copy = [0u8; 33];
+        copy[..text.len() - i].copy_from_slice(&text[i..]);
+        let mut k = 0;
+        while i + k < text.len() {
+            if f(i + k, Block::load(&copy, k), Block::load(&copy, k + 1)) {
+                return true;
+            }
+            k += 16;
+        }
+    }
+    false
+}
+
 /// A byte to find in blocks, ignoring ASCII case, made ready once for
 /// the many blocks it is compared with.
 pub(crate) struct Needle {
@@ -1079,6 +1111,41 @@ mod tests {
         assert!(!a.holds(b"shave bx", 5));
         assert_eq!(anchor("biopsy"), None);
         assert_eq!(anchor(r"\d+"), None);
+    }
+
+    #[test]
+    fn block_pairs_hand_over_every_block_and_the_next() {
+        for len in 0..70usize {
+            let text: Vec<u8> = (0..len).map(|k| b'a' + (k % 26) as u8).collect();
+            let mut seen = Vec::new();
+            block_pairs(&text, |i, here, next| {
+                let lookups = |b: Block| {
+                    (b'a'..=b'z')
+                        .map(|c| b.find(&Needle::new(c)))
+                        .collect::<Vec<u32>>()
+                };
+                assert_eq!(
+                    lookups(here),
+                    lookups(Block::load(&text, i)),
+                    "{len} at {i}"
+                );
+                assert_eq!(
+                    lookups(next),
+                    lookups(Block::load(&text, i + 1)),
+                    "{len} at {i}"
+                );
+                seen.push(i);
+                false
+            });
+            assert_eq!(seen, (0..len).step_by(16).collect::<Vec<_>>());
+            // Stopping stops.
+            let mut calls = 0;
+            let stopped = block_pairs(&text, |_, _, _| {
+                calls += 1;
+                true
+            });
+            assert_eq!((stopped, calls), (len > 0, usize::from(len > 0)));
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::span::Span;
 static PAST_AFTER: Re = Re::new(
     r"(?i)^\W*(?:\w+\W+){0,3}?(?:in\s+(?:19|20)\d\d(?:[\s.,;)]|$)|\d+\s+(?:years?|months?|weeks?)\s+ago\b|\bago\b|last\s+(?:year|month|week)\b)",
 );
-use crate::phrase::{Block, Literals, Needle};
+use crate::phrase::{Literals, Needle, block_pairs};
 use crate::vocab::{PhraseSet, vocab};
 
 /// Splits text into clauses at `.` (not between digits), `;`, `,` and `:`,
@@ -211,14 +211,12 @@ pub(crate) fn may_contain(text: &str, words: &[&str]) -> bool {
             return may_contain_plain(text, words);
         };
         let (first, second) = (Needle::new(first), Needle::new(second));
-        let mut i = 0;
-        while i < bytes.len() {
-            let here = Block::load(bytes, i);
+        let found = block_pairs(bytes, |i, here, next| {
             // The first word's pass looks at every block.
             if n == 0 && here.non_ascii() != 0 {
                 return true;
             }
-            let mut at = here.find(&first) & Block::load(bytes, i + 1).find(&second);
+            let mut at = here.find(&first) & next.find(&second);
             while at != 0 {
                 let k = i + at.trailing_zeros() as usize;
                 if bytes[k..]
@@ -229,7 +227,10 @@ pub(crate) fn may_contain(text: &str, words: &[&str]) -> bool {
                 }
                 at &= at - 1;
             }
-            i += 16;
+            false
+        });
+        if found {
+            return true;
         }
     }
     false
