@@ -64,19 +64,82 @@ struct Variant {
     /// that rules out most spellings before they are walked.
     prefix: u64,
     mask: u64,
-    /// For a spelling that is a word, a separator and more (`biopsy
-    /// proven`): the length of the first word, and the bytes after the
-    /// separator packed as `prefix` is, with their mask. The separator
-    /// run is all taken (what follows it is no separator), so these bytes
-    /// must follow it: a second quick test, for the many spellings that
-    /// share a first word.
-    after_separator: Option<(usize, u64, u64)>,
+    /// Bytes the spelling must have further on, at a place the text
+    /// decides: a second quick test, for the many spellings that share a
+    /// first word (`biopsy proven`), or start with a number (`3 mm
+    /// punch`).
+    anchor: Option<Anchor>,
     /// The spelling as the matcher walks it. When it starts with bytes,
     /// its first piece is the `prefix` test and is skipped.
     pieces: Vec<Piece>,
     /// Where the walk starts after the prefix test: the index of the first
     /// piece left, and how many bytes the test took.
     skip: (usize, usize),
+}
+
+/// Bytes a spelling must have at a place its start decides. After the
+/// prefix test, the spelling takes only bytes of `before` up to the
+/// anchor, and the anchor's first byte is none of them (in either case):
+/// so the anchor starts at the first byte that is not of `before`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Anchor {
+    /// A bit for each ASCII byte that may come before the anchor: bytes
+    /// below 64 in the first word, the others in the second.
+    before: [u64; 2],
+    /// The anchor, up to eight bytes, lowercase, packed as [`pack`] packs
+    /// text, and the mask of the ones there.
+    word: u64,
+    mask: u64,
+}
+
+impl Anchor {
+    /// The anchor of the atoms after a spelling's prefix test, if it has
+    /// one: of the bytes that may serve, the one that starts the longest
+    /// run of plain bytes (the earliest of those), for the surest test.
+    fn of(rest: &[Atom]) -> Option<Anchor> {
+        let bit = |b: u8| 1u128 << (b & 0x7F);
+        let mut before = 0u128;
+        let mut best: Option<(Vec<u8>, u128)> = None;
+        for (k, atom) in rest.iter().enumerate() {
+            match *atom {
+                Atom::Boundary => break,
+                Atom::Class(c, _) => {
+                    before |= (0..0x80u8).filter(|b| c.has(*b)).fold(0, |m, b| m | bit(b));
+                }
+                Atom::Byte(b) => {
+                    let cases = bit(b) | bit(b.to_ascii_uppercase());
+                    if b.is_ascii() && before & cases == 0 {
+                        let bytes = leading_bytes(&rest[k..]);
+                        if best
+                            .as_ref()
+                            .is_none_or(|(longest, _)| bytes.len() > longest.len())
+                        {
+                            best = Some((bytes, before));
+                        }
+                    }
+                    before |= cases;
+                }
+            }
+        }
+        best.map(|(bytes, before)| Anchor {
+            before: [before as u64, (before >> 64) as u64],
+            word: pack(&bytes),
+            mask: pack(&vec![0xFF; bytes.len()]),
+        })
+    }
+
+    /// Whether the anchor stands where it must, for a spelling whose
+    /// prefix test passed and ended at `from` in ASCII `text`.
+    fn holds(&self, text: &[u8], from: usize) -> bool {
+        let mut at = from;
+        while at < text.len()
+            && self.before[usize::from(text[at] >> 6 & 1)] >> (text[at] & 63) & 1 == 1
+        {
+            at += 1;
+        }
+        // Text past its end reads as zeros, which no anchor byte is.
+        lower_word(&text[at..]) & self.mask == self.word
+    }
 }
 
 /// A stretch of a spelling as the matcher walks it: plain bytes are taken
@@ -149,19 +212,7 @@ impl Literals {
                 }
                 let atoms = merge_runs(atoms);
                 let lead = leading_bytes(&atoms);
-                let word_len = atoms
-                    .iter()
-                    .take_while(|a| matches!(a, Atom::Byte(_)))
-                    .count();
-                let after_separator = match atoms.get(word_len..) {
-                    Some([Atom::Class(Class::Separator, Rep::Plus), rest @ ..]) if word_len > 0 => {
-                        let next = leading_bytes(rest);
-                        next.first()
-                            .filter(|b| !Class::Separator.has(**b))
-                            .map(|_| (word_len, pack(&next), pack(&vec![0xFF; next.len()])))
-                    }
-                    _ => None,
-                };
+                let anchor = Anchor::of(&atoms[lead.len()..]);
                 // The bytes the variant may start with, and its second
                 // byte when its first two atoms are plain bytes.
                 let second = match atoms.as_slice() {
@@ -179,7 +230,7 @@ impl Literals {
                     bounded: start,
                     prefix: pack(&lead),
                     mask: pack(&vec![0xFF; lead.len()]),
-                    after_separator,
+                    anchor,
                     pieces: pieces(&atoms),
                     skip,
                 });
@@ -285,32 +336,25 @@ impl Literals {
             return self.find_at_needles(text, from, needles);
         }
         let mut i = from;
-        // The top bit of the word byte before `i`, in the top byte.
-        let mut carry = if from > 0 && is_word(text[from - 1]) {
-            1 << 63
-        } else {
-            0
-        };
+        // Whether the byte before `i` is a word byte.
+        let mut carry = u32::from(from > 0 && is_word(text[from - 1]));
         while i < text.len() {
             // Past the end of the text come zeros, which are no word bytes.
-            let words = word_bytes(load(&text[i..]));
-            let mut starts = words & !(words << 8 | carry >> 56);
-            carry = words & 1 << 63;
+            let words = Block::load(text, i).words();
+            let mut starts = words & !(words << 1 | carry);
+            carry = words >> 15 & 1;
             while starts != 0 {
-                let at = i + (starts.trailing_zeros() / 8) as usize;
+                let at = i + starts.trailing_zeros() as usize;
                 // Most word starts are ruled out by their first byte, or
                 // their first two, without a call.
                 if self.first[usize::from(text[at])] {
-                    let cell = self.cell_at(text, at, true);
-                    if !cell.is_empty() {
-                        if let Some(found) = self.match_cell(text, at, cell) {
-                            return Some(found);
-                        }
+                    if let Some(found) = self.match_here(text, at, true) {
+                        return Some(found);
                     }
                 }
                 starts &= starts - 1;
             }
-            i += 8;
+            i += 16;
         }
         None
     }
@@ -332,11 +376,7 @@ impl Literals {
             if at > 0 && is_word(text[at - 1]) {
                 return None;
             }
-            let cell = self.cell_at(text, at, true);
-            if cell.is_empty() {
-                return None;
-            }
-            self.match_cell(text, at, cell)
+            self.match_here(text, at, true)
         };
         match *needles {
             [a] => memchr::memchr_iter(a, hay).find_map(try_at),
@@ -356,18 +396,10 @@ impl Literals {
         self.match_here(text, 0, is_boundary(text, 0))
     }
 
-    /// The first variant that matches at `i`.
-    fn match_here(&self, text: &[u8], i: usize, boundary: bool) -> Option<(usize, usize, usize)> {
-        let cell = self.cell_at(text, i, boundary);
-        if cell.is_empty() {
-            return None;
-        }
-        self.match_cell(text, i, cell)
-    }
-
-    /// The variants that may start at `i`, by the index.
+    /// The first variant that matches at `i`: most positions are ruled
+    /// out by the index without a call.
     #[inline(always)]
-    fn cell_at(&self, text: &[u8], i: usize, boundary: bool) -> &[u32] {
+    fn match_here(&self, text: &[u8], i: usize, boundary: bool) -> Option<(usize, usize, usize)> {
         let index = if boundary {
             &self.bounded
         } else {
@@ -377,27 +409,33 @@ impl Literals {
         let c1 = text
             .get(i + 1)
             .map_or(0, |b| usize::from(self.class[usize::from(*b)]));
-        index.cell(c0 * self.classes + c1)
+        let cell = index.cell(c0 * self.classes + c1);
+        if cell.is_empty() {
+            return None;
+        }
+        self.match_cell(text, i, cell, lower_word(&text[i..]))
     }
 
-    /// The first variant of `cell` that matches at `i`.
-    fn match_cell(&self, text: &[u8], i: usize, cell: &[u32]) -> Option<(usize, usize, usize)> {
-        let word = lower_word(&text[i..]);
+    /// The first variant of `cell` that matches at `i`, where the text
+    /// reads `word` (as [`lower_word`] reads it).
+    fn match_cell(
+        &self,
+        text: &[u8],
+        i: usize,
+        cell: &[u32],
+        word: u64,
+    ) -> Option<(usize, usize, usize)> {
         cell.iter().find_map(|&v| {
             let v = &self.variants[v as usize];
             if word & v.mask != v.prefix {
                 return None;
             }
-            if let Some((len, prefix, mask)) = v.after_separator {
-                let at = i + len;
-                let run = text.get(at..).map_or(0, |r| {
-                    r.iter().take_while(|b| Class::Separator.has(**b)).count()
-                });
-                if run == 0 || lower_word(&text[at + run..]) & mask != prefix {
+            let (piece, len) = v.skip;
+            if let Some(a) = &v.anchor {
+                if !a.holds(text, i + len) {
                     return None;
                 }
             }
-            let (piece, len) = v.skip;
             match_at(&v.pieces[piece..], text, i + len).map(|end| (i, end, v.phrase))
         })
     }
@@ -413,26 +451,6 @@ fn lower_word(text: &[u8]) -> u64 {
     let past_z = w + 0x2525_2525_2525_2525;
     let capitals = from_a & !past_z & 0x8080_8080_8080_8080;
     w | capitals >> 2
-}
-
-/// The top bit of each byte of `w` (eight ASCII bytes) that is a word
-/// byte (`\w`), the others clear.
-fn word_bytes(w: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const TOP: u64 = 0x8080_8080_8080_8080;
-    // For bytes below 0x80, `x + (0x80 - lo)` has its top bit set when
-    // `x >= lo`, and `x + (0x7F - hi)` when `x > hi`; no sum carries into
-    // the next byte.
-    let within = |x: u64, lo: u8, hi: u8| {
-        (x + ONES * u64::from(0x80 - lo)) & !(x + ONES * u64::from(0x7F - hi))
-    };
-    let digits = within(w, b'0', b'9');
-    // Folding the case bit maps letters to `a..=z` and nothing else there.
-    let letters = within(w | (ONES * 0x20), b'a', b'z');
-    // A byte equal to `_` is zero after the xor: adding 0x7F leaves its
-    // top bit clear.
-    let underscore = !((w ^ (ONES * u64::from(b'_'))) + ONES * 0x7F);
-    (digits | letters | underscore) & TOP
 }
 
 /// The first eight bytes of `text` (zeros past its end) in one word, as
@@ -568,6 +586,197 @@ fn pieces(atoms: &[Atom]) -> Vec<Piece> {
     }
     flush(&mut bytes, &mut out);
     out
+}
+
+/// Sixteen bytes of text, compared all at once: the scans ask of each
+/// block which of its bytes are word bytes, or equal a byte, as a mask
+/// with bit `k` for byte `k`. On x86-64 this is one SSE2 register (every
+/// x86-64 processor has SSE2); elsewhere the bytes are tested one by one.
+#[derive(Clone, Copy)]
+pub(crate) struct Block {
+    #[cfg(target_arch = "x86_64")]
+    v: std::arch::x86_64::__m128i,
+    #[cfg(not(target_arch = "x86_64"))]
+    bytes: [u8; 16],
+}
+
+impl Block {
+    /// The sixteen bytes of `text` from `i`, zeros past its end.
+    #[inline(always)]
+    pub(crate) fn load(text: &[u8], i: usize) -> Block {
+        let rest = text.get(i..).unwrap_or_default();
+        match rest.first_chunk::<16>() {
+            Some(b) => Block::from_array(b),
+            // The end of a text is read a few bytes at a time, as `load`
+            // reads it.
+            None => Block::from_halves(load(rest), load(rest.get(8..).unwrap_or_default())),
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn from_array(bytes: &[u8; 16]) -> Block {
+        use std::arch::x86_64::{__m128i, _mm_loadu_si128};
+        // SAFETY: the sixteen bytes are there to read, unaligned.
+        Block {
+            v: unsafe { _mm_loadu_si128(bytes.as_ptr().cast::<__m128i>()) },
+        }
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    #[inline(always)]
+    fn from_array(bytes: &[u8; 16]) -> Block {
+        Block { bytes: *bytes }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn from_halves(lo: u64, hi: u64) -> Block {
+        use std::arch::x86_64::_mm_set_epi64x;
+        // SAFETY: the SSE2 intrinsics need SSE2, which every x86-64
+        // processor has (here and below).
+        Block {
+            v: unsafe { _mm_set_epi64x(hi as i64, lo as i64) },
+        }
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    #[inline(always)]
+    fn from_halves(lo: u64, hi: u64) -> Block {
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&lo.to_le_bytes());
+        bytes[8..].copy_from_slice(&hi.to_le_bytes());
+        Block { bytes }
+    }
+
+    /// The bytes that `needle` finds.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    pub(crate) fn find(self, needle: &Needle) -> u32 {
+        use std::arch::x86_64::*;
+        unsafe {
+            let folded = _mm_or_si128(self.v, needle.fold);
+            _mm_movemask_epi8(_mm_cmpeq_epi8(folded, needle.byte)) as u32
+        }
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    pub(crate) fn find(self, needle: &Needle) -> u32 {
+        self.mask(|x| x.eq_ignore_ascii_case(&needle.byte))
+    }
+
+    /// The bytes that are not ASCII.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    pub(crate) fn non_ascii(self) -> u32 {
+        unsafe { std::arch::x86_64::_mm_movemask_epi8(self.v) as u32 }
+    }
+
+    /// The bytes that are word bytes (`\w` on ASCII); the block must be
+    /// ASCII.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    pub(crate) fn words(self) -> u32 {
+        use std::arch::x86_64::*;
+        // ASCII bytes are positive as signed bytes, so signed comparisons
+        // order them as bytes.
+        unsafe {
+            let within = |x: __m128i, lo: u8, hi: u8| {
+                _mm_and_si128(
+                    _mm_cmpgt_epi8(x, _mm_set1_epi8(lo as i8 - 1)),
+                    _mm_cmplt_epi8(x, _mm_set1_epi8(hi as i8 + 1)),
+                )
+            };
+            let digits = within(self.v, b'0', b'9');
+            let letters = within(_mm_or_si128(self.v, _mm_set1_epi8(0x20)), b'a', b'z');
+            let underscore = _mm_cmpeq_epi8(self.v, _mm_set1_epi8(b'_' as i8));
+            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digits, letters), underscore)) as u32
+        }
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    pub(crate) fn non_ascii(self) -> u32 {
+        self.mask(|x| !x.is_ascii())
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    pub(crate) fn words(self) -> u32 {
+        self.mask(is_word)
+    }
+
+    /// The bytes for which `f` holds.
+    #[cfg(not(target_arch = "x86_64"))]
+    fn mask(self, f: impl Fn(u8) -> bool) -> u32 {
+        self.bytes
+            .iter()
+            .enumerate()
+            .fold(0, |m, (k, b)| m | u32::from(f(*b)) << k)
+    }
+}
+
+/// Hands `f` each block of `text` in turn, from the start, with the block
+/// one byte further on (zeros past the end), until `f` says to stop;
+/// whether it did. Blocks inside the text are read from it; the last one
+/// or two from a copy with zeros after it.
+#[inline(always)]
+pub(crate) fn block_pairs(text: &[u8], mut f: impl FnMut(usize, Block, Block) -> bool) -> bool {
+    let mut i = 0;
+    while let Some(chunk) = text.get(i..).and_then(|t| t.first_chunk::<17>()) {
+        let (here, next) = (chunk[..16].try_into(), chunk[1..].try_into());
+        if f(
+            i,
+            Block::from_array(here.expect("16")),
+            Block::from_array(next.expect("16")),
+        ) {
+            return true;
+        }
+        i += 16;
+    }
+    if i < text.len() {
+        let mut copy = [0u8; 33];
+        copy[..text.len() - i].copy_from_slice(&text[i..]);
+        let mut k = 0;
+        while i + k < text.len() {
+            if f(i + k, Block::load(&copy, k), Block::load(&copy, k + 1)) {
+                return true;
+            }
+            k += 16;
+        }
+    }
+    false
+}
+
+/// A byte to find in blocks, ignoring ASCII case, made ready once for
+/// the many blocks it is compared with.
+pub(crate) struct Needle {
+    #[cfg(target_arch = "x86_64")]
+    byte: std::arch::x86_64::__m128i,
+    /// The case bit, for a letter: setting it in the text makes capitals
+    /// lowercase and no other byte a lowercase letter.
+    #[cfg(target_arch = "x86_64")]
+    fold: std::arch::x86_64::__m128i,
+    #[cfg(not(target_arch = "x86_64"))]
+    byte: u8,
+}
+
+impl Needle {
+    /// `b` and, for a letter, its other case.
+    pub(crate) fn new(b: u8) -> Needle {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::_mm_set1_epi8;
+            let fold = if b.is_ascii_alphabetic() { 0x20 } else { 0 };
+            // SAFETY: as in `Block`.
+            unsafe {
+                Needle {
+                    byte: _mm_set1_epi8((b | fold) as i8),
+                    fold: _mm_set1_epi8(fold as i8),
+                }
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        Needle { byte: b }
+    }
 }
 
 fn is_word(b: u8) -> bool {
@@ -830,16 +1039,112 @@ mod tests {
         }
     }
 
+    /// A block's masks, byte by byte.
+    fn block_masks(bytes: &[u8], i: usize) -> (u32, u32, u32, [u32; 3]) {
+        let at = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+        let mask = |f: &dyn Fn(u8) -> bool| (0..16).fold(0, |m, k| m | u32::from(f(at(k))) << k);
+        (
+            mask(&|b| b.is_ascii() && is_word(b)),
+            mask(&|b| !b.is_ascii()),
+            mask(&|b| b == b'-'),
+            [
+                mask(&|b| b.eq_ignore_ascii_case(&b'a')),
+                mask(&|b| b.eq_ignore_ascii_case(&b'z')),
+                mask(&|b| b == b'3'),
+            ],
+        )
+    }
+
     #[test]
-    fn word_bytes_agree_with_is_word() {
-        for b in 0..0x80u8 {
-            for k in 0..8 {
-                let mut chunk = [b'.'; 8];
-                chunk[k] = b;
-                let w = word_bytes(u64::from_le_bytes(chunk));
-                assert_eq!(w >> (8 * k + 7) & 1 == 1, is_word(b), "byte {b:#x} at {k}");
-                assert_eq!(w & !(0x80 << (8 * k)), 0, "byte {b:#x} at {k}");
+    fn blocks_agree_with_bytes() {
+        let mut bytes: Vec<u8> = (0..=255u8).collect();
+        bytes.extend(b"aZzA_09@[`{/:-3");
+        for i in 0..bytes.len() + 2 {
+            let b = Block::load(&bytes, i);
+            let (words, non_ascii, dash, folded) = block_masks(&bytes, i);
+            if non_ascii == 0 {
+                assert_eq!(b.words(), words, "at {i}");
             }
+            assert_eq!(b.non_ascii(), non_ascii, "at {i}");
+            assert_eq!(b.find(&Needle::new(b'-')), dash, "at {i}");
+            assert_eq!(
+                [b'a', b'Z', b'3'].map(|n| b.find(&Needle::new(n))),
+                folded,
+                "at {i}"
+            );
+        }
+        // Every ASCII byte at every place in a block.
+        for c in 0..0x80u8 {
+            for k in 0..16 {
+                let mut text = [b'.'; 16];
+                text[k] = c;
+                assert_eq!(
+                    Block::load(&text, 0).words(),
+                    u32::from(is_word(c)) << k,
+                    "{c:#x} at {k}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn anchors_come_after_what_may_precede_them() {
+        let anchor = |phrase: &str| {
+            let atoms = merge_runs(spellings(phrase).unwrap().remove(0));
+            let lead = leading_bytes(&atoms);
+            Anchor::of(&atoms[lead.len()..])
+        };
+        let text = |a: &Anchor| {
+            (0..8)
+                .map(|k| (a.word >> (8 * k)) as u8)
+                .take_while(|b| *b != 0)
+                .collect::<Vec<u8>>()
+        };
+        let a = anchor(r"\d+(?:\.\d+)?\s*-?\s*mm punch").unwrap();
+        assert_eq!(text(&a), b"punch");
+        assert!(a.holds(b"4.5 mm punch", 0));
+        assert!(a.holds(b"4.5 - MM-Punch", 0));
+        assert!(!a.holds(b"4.5 cm punch", 0));
+        let a = anchor("shave biopsy").unwrap();
+        assert_eq!(text(&a), b"biopsy");
+        assert!(a.holds(b"shave - biopsy", 5));
+        assert!(!a.holds(b"shave bx", 5));
+        assert_eq!(anchor("biopsy"), None);
+        assert_eq!(anchor(r"\d+"), None);
+    }
+
+    #[test]
+    fn block_pairs_hand_over_every_block_and_the_next() {
+        for len in 0..70usize {
+            let text: Vec<u8> = (0..len).map(|k| b'a' + (k % 26) as u8).collect();
+            let mut seen = Vec::new();
+            block_pairs(&text, |i, here, next| {
+                let lookups = |b: Block| {
+                    (b'a'..=b'z')
+                        .map(|c| b.find(&Needle::new(c)))
+                        .collect::<Vec<u32>>()
+                };
+                assert_eq!(
+                    lookups(here),
+                    lookups(Block::load(&text, i)),
+                    "{len} at {i}"
+                );
+                assert_eq!(
+                    lookups(next),
+                    lookups(Block::load(&text, i + 1)),
+                    "{len} at {i}"
+                );
+                seen.push(i);
+                false
+            });
+            assert_eq!(seen, (0..len).step_by(16).collect::<Vec<_>>());
+            // Stopping stops.
+            let mut calls = 0;
+            let stopped = block_pairs(&text, |_, _, _| {
+                calls += 1;
+                true
+            });
+            assert_eq!((stopped, calls), (len > 0, usize::from(len > 0)));
         }
     }
 

@@ -12,12 +12,41 @@ use crate::span::Span;
 static PAST_AFTER: Re = Re::new(
     r"(?i)^\W*(?:\w+\W+){0,3}?(?:in\s+(?:19|20)\d\d(?:[\s.,;)]|$)|\d+\s+(?:years?|months?|weeks?)\s+ago\b|\bago\b|last\s+(?:year|month|week)\b)",
 );
-use crate::phrase::Literals;
+use crate::phrase::{Literals, Needle, block_pairs};
 use crate::vocab::{PhraseSet, vocab};
 
 /// Splits text into clauses at `.` (not between digits), `;`, `,` and `:`,
-/// returning each clause's span relative to `text`.
+/// returning each clause's span relative to `text`. The text is read
+/// sixteen bytes at a time; only the places of those four bytes are
+/// looked at one by one.
 pub fn clauses(text: &str) -> Vec<Span> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let marks = [b';', b',', b':', b'.'].map(Needle::new);
+    block_pairs(bytes, |i, here, _| {
+        let mut at = marks.iter().fold(0, |m, n| m | here.find(n));
+        while at != 0 {
+            let k = i + at.trailing_zeros() as usize;
+            if splits(bytes, k) {
+                if k > start {
+                    out.push(Span::new(start, k));
+                }
+                start = k + 1;
+            }
+            at &= at - 1;
+        }
+        false
+    });
+    if start < text.len() {
+        out.push(Span::new(start, text.len()));
+    }
+    out
+}
+
+/// [`clauses`] a byte at a time, for the tests to hold it to.
+#[cfg(test)]
+fn clauses_plain(text: &str) -> Vec<Span> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
@@ -199,14 +228,53 @@ fn past_after(after: &str) -> bool {
 /// Whether a case-insensitive regex that needs one of `words` (ASCII,
 /// lowercase) may match `text`: one of them is in it, ignoring ASCII case,
 /// or the text is not ASCII, where other letters can fold into them.
+///
+/// The text is read sixteen bytes at a time, once for each word: a block
+/// with a byte that is not ASCII answers at once, and a word is compared
+/// in full only where its first two bytes stand, ignoring case.
 pub(crate) fn may_contain(text: &str, words: &[&str]) -> bool {
+    let bytes = text.as_bytes();
+    for (n, w) in words.iter().enumerate() {
+        let w = w.as_bytes();
+        let (Some(&first), Some(&second)) = (w.first(), w.get(1)) else {
+            return may_contain_plain(text, words);
+        };
+        let (first, second) = (Needle::new(first), Needle::new(second));
+        let found = block_pairs(bytes, |i, here, next| {
+            // The first word's pass looks at every block.
+            if n == 0 && here.non_ascii() != 0 {
+                return true;
+            }
+            let mut at = here.find(&first) & next.find(&second);
+            while at != 0 {
+                let k = i + at.trailing_zeros() as usize;
+                if bytes[k..]
+                    .get(..w.len())
+                    .is_some_and(|x| x.eq_ignore_ascii_case(w))
+                {
+                    return true;
+                }
+                at &= at - 1;
+            }
+            false
+        });
+        if found {
+            return true;
+        }
+    }
+    false
+}
+
+/// [`may_contain`] byte by byte: for words shorter than two bytes, and
+/// for the tests, which hold the two to the same answers.
+fn may_contain_plain(text: &str, words: &[&str]) -> bool {
     if !text.is_ascii() {
         return true;
     }
     let bytes = text.as_bytes();
     words.iter().any(|w| {
         let w = w.as_bytes();
-        memchr::memchr2_iter(w[0], w[0].to_ascii_uppercase(), bytes).any(|i| {
+        (0..bytes.len()).any(|i| {
             bytes[i..]
                 .get(..w.len())
                 .is_some_and(|x| x.eq_ignore_ascii_case(w))
@@ -380,6 +448,78 @@ mod tests {
         prop::collection::vec(piece, 0..30).prop_map(|ps| ps.join(""))
     }
 
+    #[test]
+    fn may_contain_finds_words_across_blocks() {
+        let words = ["uc", "use", "x"];
+        assert!(!may_contain("", &words));
+        assert!(!may_contain("abcdefghijklmnopqrstuvw", &["uc", "use"]));
+        assert!(may_contain("abcdefghijklmnoU", &["uc", "u"]));
+        assert!(may_contain("abcdefghijklmnoUC", &["uc"]));
+        assert!(!may_contain("abcdefghijklmnoUS", &["use"]));
+        assert!(may_contain("abcdefghijklmnopqrstuvwxyz USE", &["use"]));
+        assert!(may_contain("plain text with é", &["zz"]));
+        assert!(may_contain("ED&C done", &["d&c"]));
+    }
+
+    /// Text for [`may_contain`]: pieces of its words, in both cases, with
+    /// now and then a letter that is not ASCII.
+    fn cue_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop::sample::select(vec![
+            "u",
+            "U",
+            "c",
+            "s",
+            "e",
+            "uS",
+            "La",
+            "st",
+            "ago",
+            "AG",
+            "o",
+            " ",
+            "x",
+            "2",
+            ".",
+            "é",
+            "mm",
+            "Cm",
+            "&",
+            "abcdefghijk",
+        ]);
+        prop::collection::vec(piece, 0..40).prop_map(|ps| ps.concat())
+    }
+
+    proptest::proptest! {
+        /// The block-wise [`clauses`] splits as reading byte by byte does,
+        /// on any text.
+        #[test]
+        fn clauses_agree_with_plain_split(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![".", ",", ";", ":", "5", "a", " ", "é", "中", ".5", "abcdefghij"]),
+                0..50,
+            ),
+        ) {
+            let text = pieces.concat();
+            proptest::prop_assert_eq!(clauses(&text), clauses_plain(&text));
+        }
+    }
+
+    proptest::proptest! {
+        /// The one-pass [`may_contain`] answers as looking for each word
+        /// on its own does.
+        #[test]
+        fn may_contain_agrees_with_plain_search(text in cue_text(), set in 0..4usize) {
+            let words: &[&str] = [
+                &["uc", "use"][..],
+                &["ago", "last"],
+                &["cm", "mm", "u"],
+                &["d&c", "s2"],
+            ][set];
+            proptest::prop_assert_eq!(may_contain(&text, words), may_contain_plain(&text, words));
+        }
+    }
+
     proptest::proptest! {
         /// Scanning the whole text finds in each clause what scanning the
         /// clause finds, and `all_done` keeps the same of them.
@@ -387,6 +527,7 @@ mod tests {
         fn whole_text_scan_agrees_with_clauses(text in note_text(), spaced in proptest::bool::ANY) {
             let text = if spaced { text.replace('.', ". ") } else { text };
             let v = vocab();
+            proptest::prop_assert_eq!(clauses(&text), clauses_plain(&text));
             proptest::prop_assert_eq!(by_whole_text(&text, &v.procedures), by_clauses(&text, &v.procedures));
             proptest::prop_assert_eq!(by_whole_text(&text, &v.not_done), by_clauses(&text, &v.not_done));
             proptest::prop_assert_eq!(by_whole_text(&text, &v.history), by_clauses(&text, &v.history));

@@ -301,7 +301,7 @@ pub fn measures(text: &str) -> Vec<Measure> {
     for caps in size_matches(text) {
         let (start, end) = caps.whole;
         let after = &text[end..];
-        if AREA_AFTER.is_match(after) {
+        if area_after(after) {
             continue;
         }
         let before = text[..start].trim_end();
@@ -432,6 +432,27 @@ fn lowercase(s: &str) -> Cow<'_, str> {
 fn prefix_while(s: &str, keep: impl Fn(char) -> bool) -> &str {
     let end = s.find(|c: char| !keep(c)).unwrap_or(s.len());
     &s[..end]
+}
+
+/// Whether [`AREA_AFTER`] matches `after`, the text after a size. Each
+/// way it matches starts with `2`, `²`, `^2`, or spaces and then `s`: so
+/// past the ASCII spaces at the start, a byte that is none of `2`, `^`
+/// (with no spaces before either), `s` and a byte of a character that is
+/// not ASCII (`²`, or a space of another kind) rules it out without the
+/// regex. Most sizes are followed by a space and a word, or punctuation.
+fn area_after(after: &str) -> bool {
+    let bytes = after.as_bytes();
+    // `\s` on ASCII, the vertical tab included.
+    let spaces = bytes
+        .iter()
+        .take_while(|b| b.is_ascii_whitespace() || **b == 0x0B)
+        .count();
+    let may = match bytes.get(spaces) {
+        None => false,
+        Some(b'2' | b'^') => spaces == 0,
+        Some(b) => *b == b's' || !b.is_ascii(),
+    };
+    may && AREA_AFTER.is_match(after)
 }
 
 /// Whether `text` may hold a `\d`: an ASCII digit, or any other character,
@@ -608,6 +629,23 @@ pub fn noun_counts(text: &str) -> Vec<(Span, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The precheck before [`AREA_AFTER`] passes over no text the
+        /// regex matches.
+        #[test]
+        fn area_after_agrees_with_the_regex(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "2", "²", "^", " ", "\t", "\u{b}", "\n", "s", "q", "sq", "squared", "x", "\u{a0}", "é", ".", "S",
+                ]),
+                0..6,
+            ),
+        ) {
+            let text = pieces.concat();
+            proptest::prop_assert_eq!(area_after(&text), AREA_AFTER.is_match(&text), "{:?}", text);
+        }
+    }
 
     fn sizes(text: &str) -> Vec<(Shape, u32, Role)> {
         measures(text)
