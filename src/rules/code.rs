@@ -692,7 +692,7 @@ fn with_sources(mut f: Finding, ctx: &Ctx, line: &ClaimLine) -> Finding {
 
 /// `1.1 to 2.0 cm, trunk, arms or legs` for a tiered code.
 pub(super) fn tier_text(row: &CodeRow) -> String {
-    let cm = |um: u32| format!("{:.1}", f64::from(um) / 10_000.0);
+    let cm = cm_one_decimal;
     let tier = match (row.tier_min.filter(|&m| m > 0), row.tier_max) {
         (None, Some(max)) => format!("up to {} cm", cm(max)),
         (Some(min), Some(max)) => format!("over {} to {} cm", cm(min), cm(max)),
@@ -709,6 +709,19 @@ pub(super) fn tier_text(row: &CodeRow) -> String {
         (false, true) => tier,
         (true, false) => group,
         (true, true) => String::new(),
+    }
+}
+
+/// Micrometres as centimetres with one decimal, as `{:.1}` writes the
+/// `f64` quotient. Tier bounds are whole tenths of a centimetre, which that
+/// writes exactly, so they are written from integers without the float
+/// formatter; other values go through it.
+fn cm_one_decimal(um: u32) -> String {
+    if um % 1_000 == 0 {
+        let tenths = um / 1_000;
+        format!("{}.{}", tenths / 10, tenths % 10)
+    } else {
+        format!("{:.1}", f64::from(um) / 10_000.0)
     }
 }
 
@@ -786,5 +799,21 @@ mod tests {
             tier_text(t.get("11300").unwrap()),
             "up to 0.5 cm, trunk, arms, legs"
         );
+    }
+
+    /// The integer path writes what the float formatter writes.
+    #[test]
+    fn centimetres_agree_with_the_float_formatter() {
+        let values = (0..200_000u32)
+            .step_by(7)
+            .chain((0..2_000).map(|i| i * 1_000))
+            .chain([u32::MAX, u32::MAX - 999, 4_294_967_000]);
+        for um in values {
+            assert_eq!(
+                cm_one_decimal(um),
+                format!("{:.1}", f64::from(um) / 10_000.0),
+                "{um}"
+            );
+        }
     }
 }
