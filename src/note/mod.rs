@@ -4,7 +4,7 @@
 
 mod line;
 
-pub use line::{Bullet, Field, Line, LineKind, parse_line};
+pub use line::{Bullet, Field, Line, LineKind, line_body, parse_line};
 
 use crate::span::Span;
 use crate::vocab::{self, SectionClass};
