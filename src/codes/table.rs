@@ -301,6 +301,9 @@ pub struct CodeTable {
     /// order: what [`CodeTable::by_tier`] and [`CodeTable::primary`]
     /// search, without a pass over every row.
     primaries_by_group: Vec<(Family, String, Vec<usize>)>,
+    /// The add-on rows, in code order: what [`CodeTable::addon_for`]
+    /// searches.
+    addons: Vec<usize>,
     modifiers: Vec<Modifier>,
 }
 
@@ -347,9 +350,10 @@ impl CodeTable {
     pub fn addon_for(&self, primary_code: &str, family: Family) -> Option<&CodeRow> {
         let primary = self.get(primary_code)?;
         let mut candidates = self
-            .rows
+            .addons
             .iter()
-            .filter(|r| r.addon && r.family == family && r.addon_of.contains(&primary.code));
+            .map(|&i| &self.rows[i])
+            .filter(|r| r.family == family && r.addon_of.contains(&primary.code));
         let first = candidates.next()?;
         if first.group == primary.group {
             return Some(first);
@@ -491,6 +495,7 @@ impl CodeTable {
                 None => primaries_by_group.push((r.family, group.clone(), vec![i])),
             }
         }
+        let addons = (0..rows.len()).filter(|&i| rows[i].addon).collect();
         CodeTable {
             rows,
             by_key,
@@ -499,6 +504,7 @@ impl CodeTable {
             active_pairs,
             active_long,
             primaries_by_group,
+            addons,
             modifiers,
         }
     }
@@ -1049,6 +1055,34 @@ mod tests {
                     .map(|r| r as *const _)
                     .collect();
                 assert_eq!(got, want, "{family} {group}");
+            }
+        }
+    }
+
+    /// The add-on found among the add-on rows is the one a pass over every
+    /// row finds.
+    #[test]
+    fn addons_are_those_of_a_pass_over_the_rows() {
+        let t = odd_table();
+        let reference = |code: &str, family: Family| {
+            let primary = t.get(code)?;
+            let mut candidates = t
+                .rows
+                .iter()
+                .filter(|r| r.addon && r.family == family && r.addon_of.contains(&primary.code));
+            let first = candidates.next()?;
+            if first.group == primary.group {
+                return Some(first);
+            }
+            candidates
+                .find(|r| r.group == primary.group)
+                .or(Some(first))
+        };
+        for row in &t.rows {
+            for family in Family::ALL {
+                let got = t.addon_for(&row.code, family).map(|r| r as *const CodeRow);
+                let want = reference(&row.code, family).map(|r| r as *const CodeRow);
+                assert_eq!(got, want, "{} {family}", row.code);
             }
         }
     }

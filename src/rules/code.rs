@@ -51,8 +51,6 @@ mod code_unsupported_code;
 #[path = "code_unsupported_modifier.rs"]
 mod code_unsupported_modifier;
 
-use std::collections::BTreeMap;
-
 use super::claim::ClaimLine;
 use super::registry::{Rule, Severity};
 use super::{Ctx, Finding};
@@ -279,12 +277,14 @@ impl<'a> Recon<'a> {
         let mut issues = Vec::new();
 
         // 1. Matched codes: units and modifiers.
-        let mut by_code: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (i, b) in billed.iter().enumerate() {
-            by_code.entry(b.code).or_default().push(i);
-        }
+        // The billed lines grouped by code, codes in order and lines in
+        // order within a code (a stable sort of their indices): what a map
+        // from code to lines gives, in one allocation.
+        let mut order: Vec<usize> = (0..billed.len()).collect();
+        order.sort_by_key(|&i| billed[i].code);
         let mut derived_used = vec![false; derived.len()];
-        for (code, lines) in &by_code {
+        for lines in order.chunk_by(|&a, &b| billed[a].code == billed[b].code) {
+            let code = &billed[lines[0]].code;
             let same: Vec<usize> = (0..derived.len())
                 .filter(|&d| derived[d].cpt == *code)
                 .collect();
@@ -305,7 +305,7 @@ impl<'a> Recon<'a> {
             if billed_units != derived_units {
                 issues.push(Issue::Units {
                     code: code.to_string(),
-                    billed: lines.clone(),
+                    billed: lines.to_vec(),
                     billed_units,
                     derived_units,
                 });
