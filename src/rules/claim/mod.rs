@@ -177,14 +177,21 @@ pub fn derive(
     mohs::derive(facts, table, &mut claim);
     repair::derive(facts, table, &mut claim);
     phototherapy::derive(facts, table, &mut claim);
-    // Cosmetic procedures are not billed to any payer.
-    let (cosmetic, billed): (Vec<ClaimLine>, Vec<ClaimLine>) =
-        claim.lines.drain(..).partition(|l| {
-            l.procedures
-                .iter()
-                .any(|p| facts.procedures[*p].cosmetic.is_some())
-        });
-    claim.lines = billed;
+    // Cosmetic procedures are not billed to any payer. Most encounters have
+    // none, and then every line stays where it is.
+    let is_cosmetic = |l: &ClaimLine| {
+        l.procedures
+            .iter()
+            .any(|p| facts.procedures[*p].cosmetic.is_some())
+    };
+    let cosmetic: Vec<ClaimLine> = if claim.lines.iter().any(is_cosmetic) {
+        let (cosmetic, billed): (Vec<ClaimLine>, Vec<ClaimLine>) =
+            claim.lines.drain(..).partition(is_cosmetic);
+        claim.lines = billed;
+        cosmetic
+    } else {
+        Vec::new()
+    };
     for mut l in cosmetic {
         l.why = format!(
             "{} Not billed: the procedure is documented as cosmetic, which no payer covers.",
@@ -275,10 +282,14 @@ fn merge(lines: &mut Vec<ClaimLine>) {
     for l in lines.drain(..) {
         let mut mods = l.modifiers.clone();
         mods.sort();
+        // The code first: the modifiers are copied and sorted only for a
+        // line of the same code.
         if let Some(existing) = out.iter_mut().find(|o| {
-            let mut m = o.modifiers.clone();
-            m.sort();
-            o.cpt == l.cpt && m == mods
+            o.cpt == l.cpt && {
+                let mut m = o.modifiers.clone();
+                m.sort();
+                m == mods
+            }
         }) {
             existing.units += l.units;
             for d in l.dx {
