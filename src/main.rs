@@ -882,20 +882,27 @@ fn finding_json(text: &str, index: &LineIndex, f: &Finding) -> String {
 }
 
 fn finding_text(s: &mut String, file: &str, text: &str, index: &LineIndex, f: &Finding) {
-    use std::fmt::Write as _;
     let (l, c) = index.position(text, f.span.start);
-    // Written straight into `s`: a String takes every write.
-    let _ = writeln!(
-        s,
-        "{file}:{}:{}: {}[{}] {}",
-        l + 1,
-        c + 1,
-        f.severity.as_str(),
-        f.code,
-        f.message
-    );
+    // `{file}:{line}:{column}: {severity}[{code}] {message}`, pushed piece
+    // by piece straight into `s`: `writeln!` would take each piece through
+    // the formatter's padding, which costs more than the copy.
+    let mut number = itoa::Buffer::new();
+    s.push_str(file);
+    s.push(':');
+    s.push_str(number.format(l + 1));
+    s.push(':');
+    s.push_str(number.format(c + 1));
+    s.push_str(": ");
+    s.push_str(f.severity.as_str());
+    s.push('[');
+    s.push_str(f.code);
+    s.push_str("] ");
+    s.push_str(&f.message);
+    s.push('\n');
     if let Some(fix) = &f.fix {
-        let _ = writeln!(s, "  = fix: {}", fix.title);
+        s.push_str("  = fix: ");
+        s.push_str(&fix.title);
+        s.push('\n');
     }
 }
 

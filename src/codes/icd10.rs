@@ -23,11 +23,11 @@ struct Entry {
 /// most seven characters without the dot.
 type Key = [u8; 8];
 
-/// The full code set, by first character. Finding where each character's
-/// lines lie is one memchr pass over the text; the entries of a character
-/// are parsed on the first lookup of a code that begins with it. Notes name
-/// few chapters (dermatology's L, C and D most), so most of the 47,000 lines
-/// are never parsed.
+/// The full code set, by first character. Where each character's lines lie
+/// is found by galloping over the text (see [`Chapters::new`]); the entries
+/// of a character are parsed on the first lookup of a code that begins with
+/// it. Notes name few chapters (dermatology's L, C and D most), so most of
+/// the 47,000 lines are never parsed, nor even read.
 static ALL: LazyLock<Chapters> = LazyLock::new(|| Chapters::new(ALL_FILE, ALL_CSV));
 
 /// The lines of the full code set, grouped by the first byte of their key.
@@ -43,9 +43,8 @@ struct Chapters {
 /// The lines whose keys begin with one byte.
 #[derive(Default)]
 struct Chapter {
-    /// Byte ranges of the text holding them, each with the 1-based number
-    /// of its first line.
-    ranges: Vec<(usize, usize, usize)>,
+    /// Byte ranges of the text holding them.
+    ranges: Vec<(usize, usize)>,
     /// Their entries, sorted by key: parsed on first use.
     entries: OnceLock<Vec<Entry>>,
 }
@@ -55,6 +54,14 @@ struct Chapter {
 const OTHER: usize = 256;
 
 impl Chapters {
+    /// Finds the runs of lines that share a first character. The built-in
+    /// file is grouped by chapter (one run per character, in CMS order), so
+    /// the end of each run is found by galloping: lines ever further ahead
+    /// are probed until one begins with another character, then the step
+    /// back to the run's end is a binary search. That reads a few hundred
+    /// lines of the 47,000. A line skipped over is taken to be in the run it
+    /// lies in; `runs_match_a_scan_of_every_line` checks that this gives
+    /// the runs a scan of every line gives.
     fn new(file: &'static str, text: &'static str) -> Chapters {
         let mut by_first: Vec<Chapter> = (0..=OTHER).map(|_| Chapter::default()).collect();
         let header = lines_of(text).next();
@@ -65,23 +72,11 @@ impl Chapters {
         );
         let bytes = text.as_bytes();
         let mut start = memchr::memchr(b'\n', bytes).map_or(bytes.len(), |i| i + 1);
-        let mut line = 2;
-        // The chapter of the line before, to extend its last range.
-        let mut last = None;
         while start < bytes.len() {
-            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i + 1);
-            let first = match bytes[start] {
-                b if b.is_ascii_alphanumeric() => usize::from(b.to_ascii_uppercase()),
-                _ => OTHER,
-            };
-            let ranges = &mut by_first[first].ranges;
-            match ranges.last_mut() {
-                Some(range) if last == Some(first) => range.1 = end,
-                _ => ranges.push((start, end, line)),
-            }
-            last = Some(first);
+            let first = chapter_of(bytes, start);
+            let end = run_end(bytes, start, first);
+            by_first[first].ranges.push((start, end));
             start = end;
-            line += 1;
         }
         Chapters {
             file,
@@ -95,8 +90,8 @@ impl Chapters {
         let chapter = &self.by_first[first];
         chapter.entries.get_or_init(|| {
             let mut entries = Vec::new();
-            for &(start, end, line) in &chapter.ranges {
-                parse_lines(self.file, &self.text[start..end], line, &mut entries);
+            for &(start, end) in &chapter.ranges {
+                parse_lines(self.file, self.text, start, end, &mut entries);
             }
             // CMS order is sorted but for a few blocks (C4A before C44): a
             // stable sort merges its runs in about one pass, and keys
@@ -122,6 +117,56 @@ impl Chapters {
     #[cfg(test)]
     fn len(&self) -> usize {
         (0..=OTHER).map(|first| self.entries(first).len()).sum()
+    }
+}
+
+/// The place in [`Chapters::by_first`] of the line that starts at `start`.
+fn chapter_of(bytes: &[u8], start: usize) -> usize {
+    match bytes[start] {
+        b if b.is_ascii_alphanumeric() => usize::from(b.to_ascii_uppercase()),
+        _ => OTHER,
+    }
+}
+
+/// The start of the first line at or after `at` (`bytes.len()` when there is
+/// none).
+fn line_start_from(bytes: &[u8], at: usize) -> usize {
+    if at == 0 || at >= bytes.len() || bytes[at - 1] == b'\n' {
+        return at.min(bytes.len());
+    }
+    memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i + 1)
+}
+
+/// The end of the run of lines of chapter `first` that starts with the
+/// line at `start`, taking the lines of a chapter to be contiguous: the
+/// start of the first line of another chapter, or the end of the text.
+fn run_end(bytes: &[u8], start: usize, first: usize) -> usize {
+    // `lo` starts a line of the chapter; `hi` starts a line of another
+    // one, or is the end of the text.
+    let mut lo = start;
+    let mut step = 4096;
+    let mut hi = loop {
+        let probe = line_start_from(bytes, lo + step);
+        if probe >= bytes.len() || chapter_of(bytes, probe) != first {
+            break probe;
+        }
+        lo = probe;
+        step *= 2;
+    };
+    loop {
+        let next = line_start_from(bytes, lo + 1);
+        if next >= hi {
+            return hi;
+        }
+        // Probe the middle when a line starts there; otherwise the lines
+        // between are few, and the next one is probed.
+        let mid = line_start_from(bytes, lo + (hi - lo) / 2);
+        let probe = if mid < hi && mid > lo { mid } else { next };
+        if chapter_of(bytes, probe) == first {
+            lo = probe;
+        } else {
+            hi = probe;
+        }
     }
 }
 
@@ -168,6 +213,18 @@ fn lookup(code: &str) -> Option<&'static Entry> {
 fn key(code: &str) -> Option<Key> {
     let mut key = [0u8; 8];
     let mut len = 0;
+    // Most codes are ASCII letters, digits and a dot, and short enough to
+    // fit: nothing to trim, nothing to check but the bytes themselves.
+    let b = code.as_bytes();
+    if b.len() <= 8 && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'.') {
+        for &c in b {
+            if c != b'.' {
+                key[len] = c.to_ascii_uppercase();
+                len += 1;
+            }
+        }
+        return (len > 0).then_some(key);
+    }
     for b in code.trim().bytes().filter(|&b| b != b'.') {
         if b == 0 {
             return None;
@@ -178,17 +235,25 @@ fn key(code: &str) -> Option<Key> {
     (len > 0).then_some(key)
 }
 
-/// Reads lines of the full code set (`code,billable_leaf,description`,
-/// the header left out) into `entries`, borrowing each code and title from
-/// the text; `first_line` is the 1-based number of the first. Malformed
-/// built-in data panics with the file and line (the table test keeps it
-/// well formed). The lines are found with memchr and split by hand.
-fn parse_lines(file: &str, text: &'static str, first_line: usize, entries: &mut Vec<Entry>) {
-    for (n, l) in lines_of(text).enumerate() {
+/// Reads the lines of the full code set (`code,billable_leaf,description`)
+/// between byte offsets `start` and `end` of `whole`, which start lines and
+/// leave out the header, into `entries`, borrowing each code and title from
+/// the text. Malformed built-in data panics with the file and line (the
+/// table test keeps it well formed); the line's number is counted only
+/// then. The lines are found with memchr and split by hand.
+fn parse_lines(
+    file: &str,
+    whole: &'static str,
+    start: usize,
+    end: usize,
+    entries: &mut Vec<Entry>,
+) {
+    for l in lines_of(&whole[start..end]) {
         if l.trim().is_empty() {
             continue;
         }
-        let line = first_line + n;
+        // Where the line starts in `whole`, for its number.
+        let line = LineNumber(whole, l.as_ptr() as usize - whole.as_ptr() as usize);
         // A code holds no comma, and the flag is one letter.
         let (code, rest) = match l.bytes().position(|b| b == b',') {
             Some(i) => (&l[..i], &l[i + 1..]),
@@ -277,6 +342,17 @@ fn parse(file: &str, text: &str) -> Vec<(String, String, bool)> {
         .collect()
 }
 
+/// The 1-based number of the line of a text that starts at a byte offset,
+/// counted when displayed (only in a panic message).
+struct LineNumber<'a>(&'a str, usize);
+
+impl std::fmt::Display for LineNumber<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = 1 + memchr::memchr_iter(b'\n', &self.0.as_bytes()[..self.1]).count();
+        write!(f, "{n}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,6 +386,91 @@ mod tests {
         }
     }
 
+    /// The runs found by galloping are those a scan of every line finds:
+    /// the built-in file keeps each chapter's lines together.
+    #[test]
+    fn runs_match_a_scan_of_every_line() {
+        let bytes = ALL_CSV.as_bytes();
+        let mut scanned: Vec<(usize, usize, usize)> = Vec::new();
+        let mut start = ALL_CSV.find('\n').unwrap() + 1;
+        while start < bytes.len() {
+            let end = line_start_from(bytes, start + 1);
+            let first = chapter_of(bytes, start);
+            match scanned.last_mut() {
+                Some(run) if run.0 == first => run.2 = end,
+                _ => scanned.push((first, start, end)),
+            }
+            start = end;
+        }
+        let mut galloped: Vec<(usize, usize, usize)> = ALL
+            .by_first
+            .iter()
+            .enumerate()
+            .flat_map(|(first, c)| c.ranges.iter().map(move |&(s, e)| (first, s, e)))
+            .collect();
+        galloped.sort_by_key(|r| r.1);
+        assert_eq!(galloped, scanned);
+        // One run per chapter.
+        assert!(ALL.by_first.iter().all(|c| c.ranges.len() <= 1));
+    }
+
+    /// Galloping finds every run of a text whose chapters are contiguous,
+    /// whatever the lengths of its lines and runs.
+    #[test]
+    fn runs_of_made_up_texts() {
+        let mut rng = crate::corpus::Rng(7);
+        let mut below = |n: u64| (rng.next() % n) as usize;
+        for _ in 0..300 {
+            let mut text = String::new();
+            let mut want = Vec::new();
+            for first in ["A", "B", "\r", "C", "7"].iter().take(1 + below(5)) {
+                let start = text.len();
+                for _ in 0..below(400) + 1 {
+                    text.push_str(first);
+                    for _ in 0..below(120) {
+                        text.push('x');
+                    }
+                    text.push('\n');
+                }
+                want.push((start, text.len()));
+            }
+            if below(2) == 0 {
+                text.pop();
+                want.last_mut().unwrap().1 = text.len();
+            }
+            let bytes = text.as_bytes();
+            let mut got = Vec::new();
+            let mut start = 0;
+            while start < bytes.len() {
+                let end = run_end(bytes, start, chapter_of(bytes, start));
+                got.push((start, end));
+                start = end;
+            }
+            assert_eq!(got, want);
+        }
+    }
+
+    /// The key as built before its ASCII fast path.
+    fn reference_key(code: &str) -> Option<Key> {
+        let mut key = [0u8; 8];
+        let mut len = 0;
+        for b in code.trim().bytes().filter(|&b| b != b'.') {
+            if b == 0 {
+                return None;
+            }
+            *key.get_mut(len)? = b.to_ascii_uppercase();
+            len += 1;
+        }
+        (len > 0).then_some(key)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn keys_agree_with_the_reference(code in "[ .0-9A-Za-z\u{a0}\0é]{0,11}") {
+            proptest::prop_assert_eq!(key(&code), reference_key(&code));
+        }
+    }
+
     #[test]
     fn full_set_size() {
         assert_eq!(ALL.len(), 46_881);
@@ -320,9 +481,9 @@ mod tests {
     /// not in it.
     #[test]
     fn chapters_find_what_the_whole_set_finds() {
-        let body = &ALL_CSV[ALL_CSV.find('\n').unwrap() + 1..];
+        let body = ALL_CSV.find('\n').unwrap() + 1;
         let mut whole = Vec::new();
-        parse_lines(ALL_FILE, body, 2, &mut whole);
+        parse_lines(ALL_FILE, ALL_CSV, body, ALL_CSV.len(), &mut whole);
         whole.sort_by_key(|e| order(&e.key));
         let find = |key: &Key| {
             let i = whole

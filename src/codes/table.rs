@@ -285,10 +285,25 @@ pub struct Modifier {
 #[derive(Clone, Debug)]
 pub struct CodeTable {
     rows: Vec<CodeRow>,
-    by_code: HashMap<String, usize, Quick>,
+    /// Rows by their code packed into a [`CodeKey`] (every code of the
+    /// built-in table); the last row of a code wins.
+    by_key: HashMap<CodeKey, usize, KeyHash>,
+    /// Rows whose code does not pack (longer than eight bytes, or holding a
+    /// zero byte), by code.
+    by_long_code: HashMap<String, usize, Quick>,
     ncci: Vec<NcciPair>,
-    /// Active pairs only, by column-1 code.
-    active_by_column1: HashMap<String, Vec<usize>, Quick>,
+    /// Active pairs whose two codes pack, by (column 1, column 2): the first
+    /// such pair in source order.
+    active_pairs: HashMap<(CodeKey, CodeKey), usize, KeyHash>,
+    /// Active pairs with a code that does not pack, in source order.
+    active_long: Vec<usize>,
+    /// The primary (non-add-on) rows of each family and group, in code
+    /// order: what [`CodeTable::by_tier`] and [`CodeTable::primary`]
+    /// search, without a pass over every row.
+    primaries_by_group: Vec<(Family, String, Vec<usize>)>,
+    /// The add-on rows, in code order: what [`CodeTable::addon_for`]
+    /// searches.
+    addons: Vec<usize>,
     modifiers: Vec<Modifier>,
 }
 
@@ -335,9 +350,10 @@ impl CodeTable {
     pub fn addon_for(&self, primary_code: &str, family: Family) -> Option<&CodeRow> {
         let primary = self.get(primary_code)?;
         let mut candidates = self
-            .rows
+            .addons
             .iter()
-            .filter(|r| r.addon && r.family == family && r.addon_of.contains(&primary.code));
+            .map(|&i| &self.rows[i])
+            .filter(|r| r.family == family && r.addon_of.contains(&primary.code));
         let first = candidates.next()?;
         if first.group == primary.group {
             return Some(first);
@@ -350,13 +366,17 @@ impl CodeTable {
     /// The active NCCI pair with `column1` as column 1 and `column2` as
     /// column 2, if any. Order matters; deleted pairs are ignored.
     pub fn ncci(&self, column1: &str, column2: &str) -> Option<&NcciPair> {
-        let column1 = normalize_code(column1);
-        let column2 = normalize_code(column2);
-        self.active_by_column1
-            .get(column1.as_ref())?
-            .iter()
-            .map(|&i| &self.ncci[i])
-            .find(|p| p.column2 == column2.as_ref())
+        match (lookup_key(column1), lookup_key(column2)) {
+            (Ok(a), Ok(b)) => self.active_pairs.get(&(a, b)).map(|&i| &self.ncci[i]),
+            (a, b) => {
+                let column1 = a.map_or_else(|c| c, |_| normalize_code(column1));
+                let column2 = b.map_or_else(|c| c, |_| normalize_code(column2));
+                self.active_long
+                    .iter()
+                    .map(|&i| &self.ncci[i])
+                    .find(|p| p.column1 == column1.as_ref() && p.column2 == column2.as_ref())
+            }
+        }
     }
 
     /// Every NCCI pair, deleted ones included, in source order.
@@ -441,37 +461,68 @@ impl CodeTable {
     }
 
     fn from_parts(rows: Vec<CodeRow>, ncci: Vec<NcciPair>, modifiers: Vec<Modifier>) -> CodeTable {
-        let by_code = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.code.clone(), i))
-            .collect();
-        let mut active_by_column1: HashMap<String, Vec<usize>, Quick> = HashMap::default();
+        let mut by_key: HashMap<CodeKey, usize, KeyHash> = HashMap::default();
+        let mut by_long_code: HashMap<String, usize, Quick> = HashMap::default();
+        for (i, r) in rows.iter().enumerate() {
+            match pack(&r.code) {
+                Some(key) => by_key.insert(key, i),
+                None => by_long_code.insert(r.code.clone(), i),
+            };
+        }
+        let mut active_pairs: HashMap<(CodeKey, CodeKey), usize, KeyHash> = HashMap::default();
+        let mut active_long = Vec::new();
         for (i, p) in ncci.iter().enumerate() {
-            if p.is_active() {
-                active_by_column1
-                    .entry(p.column1.clone())
-                    .or_default()
-                    .push(i);
+            if !p.is_active() {
+                continue;
+            }
+            match (pack(&p.column1), pack(&p.column2)) {
+                (Some(a), Some(b)) => {
+                    active_pairs.entry((a, b)).or_insert(i);
+                }
+                _ => active_long.push(i),
             }
         }
+        let mut primaries_by_group: Vec<(Family, String, Vec<usize>)> = Vec::new();
+        for (i, r) in rows.iter().enumerate() {
+            let (false, Some(group)) = (r.addon, &r.group) else {
+                continue;
+            };
+            match primaries_by_group
+                .iter_mut()
+                .find(|(f, g, _)| *f == r.family && g == group)
+            {
+                Some((_, _, members)) => members.push(i),
+                None => primaries_by_group.push((r.family, group.clone(), vec![i])),
+            }
+        }
+        let addons = (0..rows.len()).filter(|&i| rows[i].addon).collect();
         CodeTable {
             rows,
-            by_code,
+            by_key,
+            by_long_code,
             ncci,
-            active_by_column1,
+            active_pairs,
+            active_long,
+            primaries_by_group,
+            addons,
             modifiers,
         }
     }
 
     fn index_of(&self, code: &str) -> Option<usize> {
-        self.by_code.get(normalize_code(code).as_ref()).copied()
+        match lookup_key(code) {
+            Ok(key) => self.by_key.get(&key).copied(),
+            Err(code) => self.by_long_code.get(code.as_ref()).copied(),
+        }
     }
 
     fn primaries<'s>(&'s self, family: Family, group: &str) -> impl Iterator<Item = &'s CodeRow> {
-        self.rows
+        let members = self
+            .primaries_by_group
             .iter()
-            .filter(move |r| !r.addon && r.family == family && r.group.as_deref() == Some(group))
+            .find(|(f, g, _)| *f == family && g == group)
+            .map_or(&[][..], |(_, _, members)| members.as_slice());
+        members.iter().map(|&i| &self.rows[i])
     }
 }
 
@@ -480,6 +531,73 @@ impl CodeTable {
 /// check looks codes up. Nothing iterates the maps, so their order is
 /// never seen.
 type Quick = BuildHasherDefault<crate::vocab::Fnv>;
+
+/// A code of up to eight bytes as one integer: its bytes, zero-padded. Codes
+/// are five characters; comparing and hashing one integer is cheaper than a
+/// string. Only text without zero bytes packs, so two codes that pack to the
+/// same key are the same text.
+type CodeKey = u64;
+
+/// The key of `code` exactly as written, or `None` when it is longer than
+/// eight bytes or holds a zero byte.
+fn pack(code: &str) -> Option<CodeKey> {
+    let b = code.as_bytes();
+    if b.len() > 8 || b.contains(&0) {
+        return None;
+    }
+    let mut key = [0u8; 8];
+    key[..b.len()].copy_from_slice(b);
+    Some(u64::from_le_bytes(key))
+}
+
+/// The key of `code` as the lookups read it ([`normalize_code`]: trimmed,
+/// upper-case), or the normalized code when it does not pack. A code of one
+/// to eight ASCII letters and digits, as notes write them, is packed
+/// without building the normalized text.
+fn lookup_key(code: &str) -> Result<CodeKey, std::borrow::Cow<'_, str>> {
+    let b = code.as_bytes();
+    if (1..=8).contains(&b.len()) {
+        // The bytes of `pack`, little-endian, upper-cased one by one, in
+        // the one pass that checks them.
+        let mut key = 0u64;
+        let mut i = 0;
+        while i < b.len() && b[i].is_ascii_alphanumeric() {
+            key |= u64::from(b[i].to_ascii_uppercase()) << (8 * i);
+            i += 1;
+        }
+        if i == b.len() {
+            return Ok(key);
+        }
+    }
+    let normalized = normalize_code(code);
+    pack(&normalized).ok_or(normalized)
+}
+
+/// The hasher of the maps by [`CodeKey`]: one multiplication folded to 64
+/// bits, which spreads the few bytes that differ between codes (their
+/// last digits) over the whole hash.
+type KeyHash = BuildHasherDefault<KeyHasher>;
+
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only keys (integers) are hashed; this serves any other input.
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        let m = u128::from(self.0.rotate_left(5) ^ n) * 0x9E37_79B9_7F4A_7C15;
+        self.0 = (m as u64) ^ ((m >> 64) as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// `code` trimmed and upper-cased, borrowed when it already is.
 fn normalize_code(code: &str) -> std::borrow::Cow<'_, str> {
@@ -861,6 +979,149 @@ mod tests {
             t.ncci("12011", "12001").map(|p| p.modifier_indicator),
             Some(1)
         );
+    }
+
+    /// A table with codes the packed keys cannot hold (long ones, a zero
+    /// byte), a lower-case one, a duplicate row and duplicate pairs, next
+    /// to the built-in ones.
+    fn odd_table() -> CodeTable {
+        let t = table();
+        let mut rows: Vec<CodeRow> = t.rows.clone();
+        for code in ["ABCDEFGHIJ", "x1", "A\0B", "11102", "12345678", "123456789"] {
+            let mut row = t.rows[3].clone();
+            row.code = code.to_string();
+            rows.push(row);
+        }
+        let mut ncci = t.ncci.clone();
+        let mut extra = |a: &str, b: &str, indicator: u8, deleted: bool| {
+            let mut p = ncci[0].clone();
+            p.column1 = a.to_string();
+            p.column2 = b.to_string();
+            p.modifier_indicator = indicator;
+            p.deletion_date = deleted.then(|| "20191231".to_string());
+            ncci.push(p);
+        };
+        extra("ABCDEFGHIJ", "11102", 0, false);
+        extra("11102", "ABCDEFGHIJ", 1, false);
+        extra("ABCDEFGHIJ", "123456789", 9, false);
+        extra("17004", "17000", 9, false);
+        extra("11102", "12345678", 1, true);
+        extra("11102", "12345678", 0, false);
+        extra("11102", "12345678", 1, false);
+        CodeTable::from_parts(rows, ncci, t.modifiers.clone())
+    }
+
+    /// What the lookups found before codes were packed: the last row whose
+    /// code is the normalized code, the first active pair in source order.
+    fn reference_index(t: &CodeTable, code: &str) -> Option<usize> {
+        let code = normalize_code(code);
+        t.rows.iter().rposition(|r| r.code == code.as_ref())
+    }
+
+    fn reference_ncci<'t>(t: &'t CodeTable, a: &str, b: &str) -> Option<&'t NcciPair> {
+        let (a, b) = (normalize_code(a), normalize_code(b));
+        t.ncci
+            .iter()
+            .find(|p| p.is_active() && p.column1 == a.as_ref() && p.column2 == b.as_ref())
+    }
+
+    /// Spellings of `code` a note may hold.
+    fn spellings(code: &str) -> Vec<String> {
+        vec![
+            code.to_string(),
+            code.to_ascii_lowercase(),
+            format!(" {code}\t"),
+            format!("\u{a0}{code}"),
+            format!("{code}x"),
+            code.chars().skip(1).collect(),
+        ]
+    }
+
+    /// The primaries of a family and group, found by the index, are the
+    /// rows a pass over every row finds, in the same order.
+    #[test]
+    fn primaries_by_group_are_those_of_a_pass_over_the_rows() {
+        let t = odd_table();
+        let mut groups: Vec<Option<String>> = t.rows.iter().map(|r| r.group.clone()).collect();
+        groups.extend([Some(String::new()), Some("nowhere".to_string())]);
+        for family in Family::ALL {
+            for group in groups.iter().flatten() {
+                let got: Vec<*const CodeRow> =
+                    t.primaries(family, group).map(|r| r as *const _).collect();
+                let want: Vec<*const CodeRow> = t
+                    .rows
+                    .iter()
+                    .filter(|r| !r.addon && r.family == family && r.group.as_deref() == Some(group))
+                    .map(|r| r as *const _)
+                    .collect();
+                assert_eq!(got, want, "{family} {group}");
+            }
+        }
+    }
+
+    /// The add-on found among the add-on rows is the one a pass over every
+    /// row finds.
+    #[test]
+    fn addons_are_those_of_a_pass_over_the_rows() {
+        let t = odd_table();
+        let reference = |code: &str, family: Family| {
+            let primary = t.get(code)?;
+            let mut candidates = t
+                .rows
+                .iter()
+                .filter(|r| r.addon && r.family == family && r.addon_of.contains(&primary.code));
+            let first = candidates.next()?;
+            if first.group == primary.group {
+                return Some(first);
+            }
+            candidates
+                .find(|r| r.group == primary.group)
+                .or(Some(first))
+        };
+        for row in &t.rows {
+            for family in Family::ALL {
+                let got = t.addon_for(&row.code, family).map(|r| r as *const CodeRow);
+                let want = reference(&row.code, family).map(|r| r as *const CodeRow);
+                assert_eq!(got, want, "{} {family}", row.code);
+            }
+        }
+    }
+
+    #[test]
+    fn packed_lookups_find_what_string_lookups_find() {
+        let t = odd_table();
+        let mut codes: Vec<String> = t.rows.iter().map(|r| r.code.clone()).collect();
+        codes.extend(["", " ", "1", "é", "1234567890", "ABCDEFGHI"].map(String::from));
+        let codes: Vec<String> = codes.iter().flat_map(|c| spellings(c)).collect();
+        for c in &codes {
+            assert_eq!(t.index_of(c), reference_index(&t, c), "{c:?}");
+        }
+        let pair_codes: Vec<String> = t
+            .ncci
+            .iter()
+            .flat_map(|p| [p.column1.clone(), p.column2.clone()])
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .flat_map(|c| spellings(&c))
+            .collect();
+        for a in &pair_codes {
+            for b in &pair_codes {
+                let got = t.ncci(a, b).map(|p| p as *const NcciPair);
+                let want = reference_ncci(&t, a, b).map(|p| p as *const NcciPair);
+                assert_eq!(got, want, "{a:?} {b:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn packed_lookups_agree_on_any_text(a in "[ 0-9A-Za-z\u{a0}\0é]{0,10}", b in "[ 0-9A-Za-z\0]{0,10}") {
+            let t = odd_table();
+            proptest::prop_assert_eq!(t.index_of(&a), reference_index(&t, &a));
+            let got = t.ncci(&a, &b).map(|p| p as *const NcciPair);
+            let want = reference_ncci(&t, &a, &b).map(|p| p as *const NcciPair);
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 
     #[test]

@@ -54,21 +54,7 @@ impl Line {
 
 /// Parses the line at `span` of `text`.
 pub fn parse_line(text: &str, span: Span) -> Line {
-    let raw = span.text(text);
-    let from_lead = trim_start(raw);
-    let lead = raw.len() - from_lead.len();
-    let trimmed = trim_end(from_lead);
-    let mut body_start = span.start + lead;
-    let body_end = span.start + lead + trimmed.len();
-    let mut bullet = None;
-    if let Some(len) = bullet_len(trimmed) {
-        bullet = Some(Bullet {
-            span: Span::new(body_start, body_start + len),
-        });
-        let after = &trimmed[len..];
-        body_start += len + (after.len() - trim_start(after).len());
-    }
-    let body = Span::new(body_start.min(body_end), body_end);
+    let (bullet, body) = bullet_and_body(text, span);
     let body_text = body.text(text);
     let kind = if body_text.is_empty() && bullet.is_none() {
         LineKind::Blank
@@ -90,6 +76,33 @@ pub fn parse_line(text: &str, span: Span) -> Line {
         body,
         kind,
     }
+}
+
+/// The body of the line at `span` of `text`: what [`parse_line`] gives as
+/// its `body`, without reading what kind of line it is (which looks up a
+/// field's label).
+pub fn line_body(text: &str, span: Span) -> Span {
+    bullet_and_body(text, span).1
+}
+
+/// The list marker of the line at `span`, if any, and the body after it,
+/// trimmed.
+fn bullet_and_body(text: &str, span: Span) -> (Option<Bullet>, Span) {
+    let raw = span.text(text);
+    let from_lead = trim_start(raw);
+    let lead = raw.len() - from_lead.len();
+    let trimmed = trim_end(from_lead);
+    let mut body_start = span.start + lead;
+    let body_end = span.start + lead + trimmed.len();
+    let mut bullet = None;
+    if let Some(len) = bullet_len(trimmed) {
+        bullet = Some(Bullet {
+            span: Span::new(body_start, body_start + len),
+        });
+        let after = &trimmed[len..];
+        body_start += len + (after.len() - trim_start(after).len());
+    }
+    (bullet, Span::new(body_start.min(body_end), body_end))
 }
 
 /// Length of a list marker and its following space: `- `, `* `, `+ `, `1. `,
@@ -198,6 +211,14 @@ mod tests {
 
     fn parse(s: &str) -> Line {
         parse_line(s, Span::new(0, s.len()))
+    }
+
+    proptest! {
+        /// The body alone is the body of the parsed line.
+        #[test]
+        fn body_alone_is_the_parsed_body(s in "[ \t•*+\\-1.)(A:a<!é]{0,14}") {
+            prop_assert_eq!(line_body(&s, Span::new(0, s.len())), parse(&s).body);
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 mod line;
 
-pub use line::{Bullet, Field, Line, LineKind, parse_line};
+pub use line::{Bullet, Field, Line, LineKind, line_body, parse_line};
 
 use crate::span::Span;
 use crate::vocab::{self, SectionClass};
@@ -258,8 +258,21 @@ fn find_date(line: &str) -> Option<String> {
         return find_date_by_regex(line);
     }
     let (y, m, d) = date_parts(line)?;
-    let century = if y.len() == 2 { "20" } else { "" };
-    Some(format!("{century}{y}-{m:0>2}-{d:0>2}"))
+    // `{century}{y}-{m:0>2}-{d:0>2}`, built by hand: the month and day are
+    // one or two ASCII digits, so padding is one `0` before a single digit.
+    let mut date = String::with_capacity(10);
+    if y.len() == 2 {
+        date.push_str("20");
+    }
+    date.push_str(y);
+    for part in [m, d] {
+        date.push('-');
+        if part.len() < 2 {
+            date.push('0');
+        }
+        date.push_str(part);
+    }
+    Some(date)
 }
 
 /// The year (four digits or two), month and day of the first date in ASCII

@@ -51,8 +51,6 @@ mod code_unsupported_code;
 #[path = "code_unsupported_modifier.rs"]
 mod code_unsupported_modifier;
 
-use std::collections::BTreeMap;
-
 use super::claim::ClaimLine;
 use super::registry::{Rule, Severity};
 use super::{Ctx, Finding};
@@ -279,12 +277,14 @@ impl<'a> Recon<'a> {
         let mut issues = Vec::new();
 
         // 1. Matched codes: units and modifiers.
-        let mut by_code: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (i, b) in billed.iter().enumerate() {
-            by_code.entry(b.code).or_default().push(i);
-        }
+        // The billed lines grouped by code, codes in order and lines in
+        // order within a code (a stable sort of their indices): what a map
+        // from code to lines gives, in one allocation.
+        let mut order: Vec<usize> = (0..billed.len()).collect();
+        order.sort_by_key(|&i| billed[i].code);
         let mut derived_used = vec![false; derived.len()];
-        for (code, lines) in &by_code {
+        for lines in order.chunk_by(|&a, &b| billed[a].code == billed[b].code) {
+            let code = &billed[lines[0]].code;
             let same: Vec<usize> = (0..derived.len())
                 .filter(|&d| derived[d].cpt == *code)
                 .collect();
@@ -305,7 +305,7 @@ impl<'a> Recon<'a> {
             if billed_units != derived_units {
                 issues.push(Issue::Units {
                     code: code.to_string(),
-                    billed: lines.clone(),
+                    billed: lines.to_vec(),
                     billed_units,
                     derived_units,
                 });
@@ -692,23 +692,56 @@ fn with_sources(mut f: Finding, ctx: &Ctx, line: &ClaimLine) -> Finding {
 
 /// `1.1 to 2.0 cm, trunk, arms or legs` for a tiered code.
 pub(super) fn tier_text(row: &CodeRow) -> String {
-    let cm = |um: u32| format!("{:.1}", f64::from(um) / 10_000.0);
-    let tier = match (row.tier_min.filter(|&m| m > 0), row.tier_max) {
-        (None, Some(max)) => format!("up to {} cm", cm(max)),
-        (Some(min), Some(max)) => format!("over {} to {} cm", cm(min), cm(max)),
-        (Some(min), None) => format!("over {} cm", cm(min)),
-        (None, None) => String::new(),
-    };
-    let group = row
-        .group
-        .as_deref()
-        .map(|g| g.replace('-', ", "))
-        .unwrap_or_default();
-    match (tier.is_empty(), group.is_empty()) {
-        (false, false) => format!("{tier}, {group}"),
-        (false, true) => tier,
-        (true, false) => group,
-        (true, true) => String::new(),
+    // Written piece by piece into one string: the tier, then the group
+    // with its `-`s as `, `, joined by `, ` when there are both.
+    let mut s = String::with_capacity(48);
+    match (row.tier_min.filter(|&m| m > 0), row.tier_max) {
+        (None, Some(max)) => {
+            s.push_str("up to ");
+            push_cm_one_decimal(&mut s, max);
+            s.push_str(" cm");
+        }
+        (Some(min), Some(max)) => {
+            s.push_str("over ");
+            push_cm_one_decimal(&mut s, min);
+            s.push_str(" to ");
+            push_cm_one_decimal(&mut s, max);
+            s.push_str(" cm");
+        }
+        (Some(min), None) => {
+            s.push_str("over ");
+            push_cm_one_decimal(&mut s, min);
+            s.push_str(" cm");
+        }
+        (None, None) => {}
+    }
+    if let Some(group) = row.group.as_deref().filter(|g| !g.is_empty()) {
+        if !s.is_empty() {
+            s.push_str(", ");
+        }
+        for (i, part) in group.split('-').enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            s.push_str(part);
+        }
+    }
+    s
+}
+
+/// Micrometres as centimetres with one decimal, written onto the end of
+/// `s` as `{:.1}` writes the `f64` quotient. Tier bounds are whole tenths
+/// of a centimetre, which that writes exactly, so they are written from
+/// integers without the float formatter; other values go through it.
+fn push_cm_one_decimal(s: &mut String, um: u32) {
+    if um % 1_000 == 0 {
+        let tenths = um / 1_000;
+        s.push_str(itoa::Buffer::new().format(tenths / 10));
+        s.push('.');
+        s.push(char::from(b'0' + (tenths % 10) as u8));
+    } else {
+        use std::fmt::Write as _;
+        let _ = write!(s, "{:.1}", f64::from(um) / 10_000.0);
     }
 }
 
@@ -786,5 +819,69 @@ mod tests {
             tier_text(t.get("11300").unwrap()),
             "up to 0.5 cm, trunk, arms, legs"
         );
+    }
+
+    /// The tier text as it was written with `format!`.
+    fn reference_tier_text(row: &CodeRow) -> String {
+        let cm = |um: u32| format!("{:.1}", f64::from(um) / 10_000.0);
+        let tier = match (row.tier_min.filter(|&m| m > 0), row.tier_max) {
+            (None, Some(max)) => format!("up to {} cm", cm(max)),
+            (Some(min), Some(max)) => format!("over {} to {} cm", cm(min), cm(max)),
+            (Some(min), None) => format!("over {} cm", cm(min)),
+            (None, None) => String::new(),
+        };
+        let group = row
+            .group
+            .as_deref()
+            .map(|g| g.replace('-', ", "))
+            .unwrap_or_default();
+        match (tier.is_empty(), group.is_empty()) {
+            (false, false) => format!("{tier}, {group}"),
+            (false, true) => tier,
+            (true, false) => group,
+            (true, true) => String::new(),
+        }
+    }
+
+    #[test]
+    fn tier_texts_agree_with_format() {
+        let t = crate::codes::CodeTable::builtin();
+        let groups = [
+            None,
+            Some(""),
+            Some("a"),
+            Some("-"),
+            Some("a--b-"),
+            Some("face"),
+        ];
+        let bounds = [None, Some(0), Some(5_000), Some(12_345), Some(u32::MAX)];
+        for row in t.rows() {
+            assert_eq!(tier_text(row), reference_tier_text(row), "{}", row.code);
+            for group in groups {
+                for min in bounds {
+                    for max in bounds {
+                        let mut r = row.clone();
+                        r.group = group.map(str::to_string);
+                        r.tier_min = min;
+                        r.tier_max = max;
+                        assert_eq!(tier_text(&r), reference_tier_text(&r));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The integer path writes what the float formatter writes.
+    #[test]
+    fn centimetres_agree_with_the_float_formatter() {
+        let values = (0..200_000u32)
+            .step_by(7)
+            .chain((0..2_000).map(|i| i * 1_000))
+            .chain([u32::MAX, u32::MAX - 999, 4_294_967_000]);
+        for um in values {
+            let mut s = String::new();
+            push_cm_one_decimal(&mut s, um);
+            assert_eq!(s, format!("{:.1}", f64::from(um) / 10_000.0), "{um}");
+        }
     }
 }

@@ -7,19 +7,19 @@
 //!
 //! Source: CMS practitioner MUE table 2026 (src/codes/data/cpt.csv, `mue`).
 
-use std::collections::BTreeMap;
-
 use super::{Recon, code_span, units_fix};
 use crate::rules::{Ctx, Finding};
 
 pub(super) const CODE: &str = "code/mue";
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
-    let mut by_code: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, b) in recon.billed.iter().enumerate() {
-        by_code.entry(b.code).or_default().push(i);
-    }
-    for (code, lines) in by_code {
+    // The billed lines grouped by code, codes in order and lines in order
+    // within a code (a stable sort of their indices): what a map from code
+    // to lines gives, in one allocation.
+    let mut order: Vec<usize> = (0..recon.billed.len()).collect();
+    order.sort_by_key(|&i| recon.billed[i].code);
+    for lines in order.chunk_by(|&a, &b| recon.billed[a].code == recon.billed[b].code) {
+        let code = recon.billed[lines[0]].code;
         let Some(mue) = ctx.table.mue(code) else {
             continue;
         };
@@ -39,7 +39,7 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
             .map(|d| d.units)
             .sum();
         let fix = (derived > 0 && derived <= mue)
-            .then(|| units_fix(ctx, recon, &lines, units, derived))
+            .then(|| units_fix(ctx, recon, lines, units, derived))
             .flatten();
         out.push(
             Finding::new(

@@ -219,7 +219,7 @@ fn line_body(text: &str, span: Span) -> Span {
     };
     let start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
     let end = text[at..].find(['\n', '\r']).map_or(text.len(), |i| at + i);
-    parse_line(text, Span::new(start, end)).body
+    crate::note::line_body(text, Span::new(start, end))
 }
 
 /// The whole `Label: value` line when `span` lies in a field's value;

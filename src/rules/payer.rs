@@ -178,11 +178,23 @@ impl PayerRule {
     /// is not verified.
     pub fn message(&self, vars: &[(&str, String)]) -> String {
         let mut m = self.message.clone();
+        // Each placeholder is replaced in turn, as before, but only when
+        // the message holds it: a replacement that finds nothing copies
+        // the message for nothing.
         if let Some(t) = self.threshold {
-            m = m.replace("{threshold}", &t.to_string());
+            if m.contains("{threshold}") {
+                m = m.replace("{threshold}", &t.to_string());
+            }
         }
+        let mut placeholder = String::new();
         for (k, v) in vars {
-            m = m.replace(&format!("{{{k}}}"), v);
+            placeholder.clear();
+            placeholder.push('{');
+            placeholder.push_str(k);
+            placeholder.push('}');
+            if m.contains(placeholder.as_str()) {
+                m = m.replace(placeholder.as_str(), v);
+            }
         }
         if !self.verified {
             m.push_str(" (Payer note from the source guide, not verified: check the payer's current policy.)");

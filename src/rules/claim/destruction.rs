@@ -7,8 +7,8 @@
 //! pre-malignant and malignant lesions" (Nov 2011); CMS NCCI practitioner PTP
 //! v32.2/32.3; CMS MUE 2026; CMS RVU25D.
 
+use super::cm;
 use crate::codes::{CodeTable, Family};
-use crate::extract::measure::cm;
 use crate::extract::{Dx, EncounterFacts};
 use crate::span::Span;
 use crate::vocab::{GroupFamily, LesionClass, ProcKind};

@@ -6,8 +6,8 @@
 //! Sources: CPT excision guidelines as taught by AAPC ("4 Steps for Improved
 //! Excision Coding", 2020); AAD.
 
+use super::cm;
 use crate::codes::{CodeTable, Family};
-use crate::extract::measure::cm;
 use crate::extract::{EncounterFacts, Lesion, Procedure};
 use crate::vocab::{GroupFamily, LesionClass, ProcKind};
 

@@ -177,14 +177,21 @@ pub fn derive(
     mohs::derive(facts, table, &mut claim);
     repair::derive(facts, table, &mut claim);
     phototherapy::derive(facts, table, &mut claim);
-    // Cosmetic procedures are not billed to any payer.
-    let (cosmetic, billed): (Vec<ClaimLine>, Vec<ClaimLine>) =
-        claim.lines.drain(..).partition(|l| {
-            l.procedures
-                .iter()
-                .any(|p| facts.procedures[*p].cosmetic.is_some())
-        });
-    claim.lines = billed;
+    // Cosmetic procedures are not billed to any payer. Most encounters have
+    // none, and then every line stays where it is.
+    let is_cosmetic = |l: &ClaimLine| {
+        l.procedures
+            .iter()
+            .any(|p| facts.procedures[*p].cosmetic.is_some())
+    };
+    let cosmetic: Vec<ClaimLine> = if claim.lines.iter().any(is_cosmetic) {
+        let (cosmetic, billed): (Vec<ClaimLine>, Vec<ClaimLine>) =
+            claim.lines.drain(..).partition(is_cosmetic);
+        claim.lines = billed;
+        cosmetic
+    } else {
+        Vec::new()
+    };
     for mut l in cosmetic {
         l.why = format!(
             "{} Not billed: the procedure is documented as cosmetic, which no payer covers.",
@@ -231,16 +238,58 @@ pub fn summary(
     }
 }
 
+/// Micrometres as centimetres, exactly as [`crate::extract::measure::cm`]
+/// writes them (`1.0 cm`, `0.25 cm`): the digits are written by hand into
+/// one string, without the two `format!` calls that one makes. Claims
+/// write several sizes per excision and repair line.
+pub(crate) fn cm(um: u32) -> String {
+    let mut s = String::with_capacity(16);
+    let whole = um / crate::extract::measure::UM_PER_CM;
+    let frac = um % crate::extract::measure::UM_PER_CM;
+    // The whole centimetres: at most six digits for a `u32`.
+    let mut digits = [0u8; 10];
+    let mut n = digits.len();
+    let mut w = whole;
+    loop {
+        n -= 1;
+        digits[n] = b'0' + (w % 10) as u8;
+        w /= 10;
+        if w == 0 {
+            break;
+        }
+    }
+    for &d in &digits[n..] {
+        s.push(char::from(d));
+    }
+    s.push('.');
+    if frac == 0 {
+        s.push('0');
+    } else {
+        // Four decimals, trailing zeros dropped.
+        let places = [frac / 1000, frac / 100 % 10, frac / 10 % 10, frac % 10];
+        let keep = 4 - places.iter().rev().take_while(|&&d| d == 0).count();
+        for &d in &places[..keep] {
+            s.push(char::from(b'0' + d as u8));
+        }
+    }
+    s.push_str(" cm");
+    s
+}
+
 /// Lines with the same code and modifiers become one, units added.
 fn merge(lines: &mut Vec<ClaimLine>) {
     let mut out: Vec<ClaimLine> = Vec::new();
     for l in lines.drain(..) {
         let mut mods = l.modifiers.clone();
         mods.sort();
+        // The code first: the modifiers are copied and sorted only for a
+        // line of the same code.
         if let Some(existing) = out.iter_mut().find(|o| {
-            let mut m = o.modifiers.clone();
-            m.sort();
-            o.cpt == l.cpt && m == mods
+            o.cpt == l.cpt && {
+                let mut m = o.modifiers.clone();
+                m.sort();
+                m == mods
+            }
         }) {
             existing.units += l.units;
             for d in l.dx {

@@ -7,8 +7,9 @@
 //!
 //! Source: CPT repair guidelines as summarised in CODING-RULES.md.
 
+use super::cm;
 use crate::codes::{CodeTable, Family};
-use crate::extract::measure::{UM_PER_CM, cm};
+use crate::extract::measure::UM_PER_CM;
 use crate::extract::{EncounterFacts, Procedure, RepairClass, Site};
 use crate::span::Span;
 use crate::vocab::{GroupFamily, ProcKind};
@@ -151,20 +152,24 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
         } else {
             0
         };
-        claim.lines.push(line.clone());
-        if add_units > 0 {
-            if let Some(add) = table.addon_for(&row.code, Family::RepairComplex) {
-                let mut l = line;
-                l.cpt = add.code.clone();
-                l.rule = "repair-complex-addon";
-                l.why = format!(
-                    "Complex repair of {} exceeds 7.5 cm: {} unit(s) of the add-on for each further 5 cm or part of it.",
-                    cm(total),
-                    add_units
-                );
-                l.units = add_units;
-                claim.lines.push(l);
-            }
+        let addon = if add_units > 0 {
+            table.addon_for(&row.code, Family::RepairComplex)
+        } else {
+            None
+        };
+        // The line is copied only for an add-on line.
+        let copy = addon.map(|_| line.clone());
+        claim.lines.push(line);
+        if let (Some(add), Some(mut l)) = (addon, copy) {
+            l.cpt = add.code.clone();
+            l.rule = "repair-complex-addon";
+            l.why = format!(
+                "Complex repair of {} exceeds 7.5 cm: {} unit(s) of the add-on for each further 5 cm or part of it.",
+                cm(total),
+                add_units
+            );
+            l.units = add_units;
+            claim.lines.push(l);
         }
     }
 }
