@@ -676,9 +676,117 @@ impl Hasher for Fnv {
     }
 }
 
+/// The longest label text, in bytes, that [`ShortLabels`] looks up.
+const SHORT_LABEL: usize = 16;
+
+/// The label names of at most [`SHORT_LABEL`] bytes, each packed into a
+/// `u128` (its bytes in order, zeros after), in an open-addressed table:
+/// the text of a field label is packed and lower-cased in one pass and
+/// found with one multiply and a compare or two, where the map hashes a
+/// byte at a time and compares the bytes again.
+struct ShortLabels {
+    /// `(packed name, its length, label)`; a length of 0 marks an empty
+    /// slot (no label name is empty).
+    slots: Vec<(u128, usize, Label)>,
+}
+
+impl ShortLabels {
+    /// The table size is a power of two, at least four times the number of
+    /// names: probes stay short, and a miss meets an empty slot soon.
+    fn new(labels: &HashMap<Box<[u8]>, Label, BuildHasherDefault<Fnv>>) -> ShortLabels {
+        let short: Vec<(&[u8], Label)> = labels
+            .iter()
+            .filter(|(k, _)| !k.is_empty() && k.len() <= SHORT_LABEL)
+            .map(|(k, l)| (&k[..], *l))
+            .collect();
+        let size = (short.len() * 4).next_power_of_two().max(16);
+        let mut slots = vec![(0u128, 0usize, Label::Patient); size];
+        for (name, label) in short {
+            let key = pack(name);
+            let mut i = slot_of(key, name.len(), size);
+            while slots[i].1 != 0 {
+                i = (i + 1) & (size - 1);
+            }
+            slots[i] = (key, name.len(), label);
+        }
+        ShortLabels { slots }
+    }
+
+    /// The label whose name is the `len` bytes packed in `key`.
+    fn get(&self, key: u128, len: usize) -> Option<Label> {
+        let mask = self.slots.len() - 1;
+        let mut i = slot_of(key, len, self.slots.len());
+        loop {
+            let (k, n, label) = self.slots[i];
+            if n == 0 {
+                return None;
+            }
+            if k == key && n == len {
+                return Some(label);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+/// Bytes (at most 16) packed into a `u128`, the first lowest.
+fn pack(bytes: &[u8]) -> u128 {
+    bytes
+        .iter()
+        .rev()
+        .fold(0u128, |key, &b| (key << 8) | u128::from(b))
+}
+
+/// The first slot to probe for a packed name of `len` bytes in a table of
+/// `size` slots (a power of two).
+fn slot_of(key: u128, len: usize, size: usize) -> usize {
+    let folded = (key as u64) ^ ((key >> 64) as u64).rotate_left(29) ^ len as u64;
+    let h = folded.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (h >> (64 - size.trailing_zeros())) as usize
+}
+
+/// The short label names, packed: built from the vocabulary's map on first
+/// use.
+static SHORT_LABELS: LazyLock<ShortLabels> = LazyLock::new(|| ShortLabels::new(&vocab().labels));
+
 /// The canonical label for a field label as written (`Location`, `Stage 2`).
 pub fn label(text: &str) -> Option<Label> {
-    let text = text.trim();
+    let text = trim(text);
+    let bytes = text.as_bytes();
+    if bytes.len() <= SHORT_LABEL {
+        // Packed and lower-cased in one pass; a non-ASCII byte, or a
+        // `stage`, goes the long way below.
+        let mut key = 0u128;
+        let mut all = 0u8;
+        for &b in bytes.iter().rev() {
+            all |= b;
+            key = (key << 8) | u128::from(b.to_ascii_lowercase());
+        }
+        if all.is_ascii() && key & 0xff_ffff_ffff != pack(b"stage") {
+            return SHORT_LABELS.get(key, bytes.len());
+        }
+    }
+    label_long(text)
+}
+
+/// `text.trim()`, at the cost of two byte tests when text starts and ends
+/// with ASCII other than white space (as a field label cut from a line
+/// does).
+fn trim(text: &str) -> &str {
+    let edge =
+        |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii() && !b.is_ascii_whitespace() && b != 0x0B);
+    let b = text.as_bytes();
+    if edge(b.first()) && edge(b.last()) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
+/// [`label`] for trimmed text that is long, non-ASCII or starts with
+/// `stage`: lower-cased on the stack when short and ASCII, and looked up in
+/// the map.
+fn label_long(text: &str) -> Option<Label> {
     let v = vocab();
     // Labels are short: an ASCII one is lower-cased on the stack.
     let mut buf = [0u8; 64];
@@ -1134,6 +1242,28 @@ mod tests {
             proptest::prop_assert_eq!(label(&t), label_reference(&t));
             proptest::prop_assert_eq!(classify_section(&t), classify_reference(&t));
         }
+    }
+
+    proptest::proptest! {
+        /// Short texts around label names, with white space of every kind
+        /// (and the NUL byte, which packs like the padding) at either end.
+        #[test]
+        fn short_labels_agree_with_the_reference(
+            t in "[ \t\n\x0B\x0C\r\x1C\u{85}\u{A0}\x00]{0,2}(?i)(dx|e/m|site|pt|margins|stage|cc|loc|a|\u{212A})?[ \x00sé]{0,2}(?i)(size|dos|path|[ -~]){0,3}[ \t\r\x0B\u{A0}\x00]{0,2}"
+        ) {
+            proptest::prop_assert_eq!(label(&t), label_reference(&t));
+        }
+    }
+
+    #[test]
+    fn short_label_table_holds_every_short_name() {
+        for (name, l) in &vocab().labels {
+            if name.len() <= SHORT_LABEL {
+                assert_eq!(SHORT_LABELS.get(pack(name), name.len()), Some(*l));
+            }
+        }
+        assert_eq!(label("Site\0"), None);
+        assert_eq!(label(" DX\t"), Some(Label::Dx));
     }
 
     #[test]
