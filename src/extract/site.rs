@@ -96,6 +96,9 @@ fn landmark_start(text: &str) -> Option<usize> {
 /// digits, spaces or word characters is taken whole, since what follows it
 /// cannot be of its own kind), so no backtracking is needed.
 fn landmark_start_ascii(bytes: &[u8]) -> Option<usize> {
+    if !may_hold_unit(bytes) {
+        return None;
+    }
     let mut i = 0;
     while i < bytes.len() {
         if !bytes[i].is_ascii_digit() {
@@ -109,6 +112,16 @@ fn landmark_start_ascii(bytes: &[u8]) -> Option<usize> {
         }
     }
     None
+}
+
+/// Whether `bytes` hold `cm` or `mm` (of any case), which every landmark
+/// holds: most sites have none, and are passed over sixteen bytes at a
+/// time.
+fn may_hold_unit(bytes: &[u8]) -> bool {
+    let [c, m] = [b'c', b'm'].map(Needle::new);
+    block_pairs(bytes, |_, here, next| {
+        (here.find(&c) | here.find(&m)) & next.find(&m) != 0
+    })
 }
 
 /// Whether the rest of [`LANDMARK`] (after its whole number) matches
