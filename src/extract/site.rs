@@ -2,6 +2,7 @@
 //! site group in each code family), and whether it is specific enough for a
 //! biopsy audit.
 
+use crate::phrase::{Needle, block_pairs};
 use crate::re::Re;
 
 use super::{cues, measure};
@@ -55,6 +56,124 @@ static LANDMARK: Re = Re::new(
     r"(?i)\d+(?:\.\d+)?\s*(?:cm|mm)\s+(?:\w+\s+){0,2}?(?:distal|proximal|above|below|anterior|posterior|lateral|medial|superior|inferior|from|to|off|beneath|under)\b",
 );
 
+/// The words [`LANDMARK`] ends with: a direction or a preposition.
+const LANDMARK_WORDS: [&[u8]; 15] = [
+    b"distal",
+    b"proximal",
+    b"above",
+    b"below",
+    b"anterior",
+    b"posterior",
+    b"lateral",
+    b"medial",
+    b"superior",
+    b"inferior",
+    b"from",
+    b"to",
+    b"off",
+    b"beneath",
+    b"under",
+];
+
+/// Where the first match of [`LANDMARK`] in `text` starts. ASCII text is
+/// read by [`landmark_start_ascii`], a plain scan that finds the same
+/// start; other text goes to the regex.
+fn landmark_start(text: &str) -> Option<usize> {
+    if text.is_ascii() {
+        return landmark_start_ascii(text.as_bytes());
+    }
+    // A landmark distance holds a digit and `cm` or `mm`.
+    (measure::may_hold_digit(text) && cues::may_contain(text, &["cm", "mm"]))
+        .then(|| LANDMARK.find(text).map(|m| m.start()))
+        .flatten()
+}
+
+/// [`LANDMARK`]'s first match start in ASCII text, without the regex.
+///
+/// A match can only start at the first digit of a run of digits: one that
+/// starts later in the run matches from the run's first digit too. From
+/// there each part of the pattern can be read only one way (each run of
+/// digits, spaces or word characters is taken whole, since what follows it
+/// cannot be of its own kind), so no backtracking is needed.
+fn landmark_start_ascii(bytes: &[u8]) -> Option<usize> {
+    if !may_hold_unit(bytes) {
+        return None;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i = skip(bytes, i, |b| b.is_ascii_digit());
+        if landmark_follows(bytes, i) {
+            return Some(start);
+        }
+    }
+    None
+}
+
+/// Whether `bytes` hold `cm` or `mm` (of any case), which every landmark
+/// holds: most sites have none, and are passed over sixteen bytes at a
+/// time.
+fn may_hold_unit(bytes: &[u8]) -> bool {
+    let [c, m] = [b'c', b'm'].map(Needle::new);
+    block_pairs(bytes, |_, here, next| {
+        (here.find(&c) | here.find(&m)) & next.find(&m) != 0
+    })
+}
+
+/// Whether the rest of [`LANDMARK`] (after its whole number) matches
+/// `bytes` at `i`: an optional fraction, the unit, and a landmark word
+/// after at most two other words.
+fn landmark_follows(bytes: &[u8], mut i: usize) -> bool {
+    let space = |b: u8| matches!(b, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ');
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    if bytes.get(i) == Some(&b'.') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+        i = skip(bytes, i + 1, |b| b.is_ascii_digit());
+    }
+    i = skip(bytes, i, space);
+    let unit = bytes.get(i..i + 2).is_some_and(|u| {
+        matches!(u[0].to_ascii_lowercase(), b'c' | b'm') && u[1].eq_ignore_ascii_case(&b'm')
+    });
+    if !unit {
+        return false;
+    }
+    i += 2;
+    let after_unit = skip(bytes, i, space);
+    if after_unit == i {
+        return false;
+    }
+    i = after_unit;
+    for words in 0..=2 {
+        let rest = &bytes[i..];
+        let landmark_word = LANDMARK_WORDS.iter().any(|w| {
+            rest.len() >= w.len()
+                && rest[..w.len()].eq_ignore_ascii_case(w)
+                && !rest.get(w.len()).is_some_and(|&b| word(b))
+        });
+        if landmark_word {
+            return true;
+        }
+        if words == 2 {
+            break;
+        }
+        let after_word = skip(bytes, i, word);
+        let after_space = skip(bytes, after_word, space);
+        if after_word == i || after_space == after_word {
+            return false;
+        }
+        i = after_space;
+    }
+    false
+}
+
+/// The first index from `i` on whose byte is not `kind` (or the length).
+fn skip(bytes: &[u8], i: usize, kind: impl Fn(u8) -> bool) -> usize {
+    i + bytes[i..].iter().take_while(|&&b| kind(b)).count()
+}
+
 /// Reads the site in `text` (a `Site:` value, a specimen line's site part,
 /// or a sentence). `offset` is where `text` starts in the note. The anatomic
 /// term is the first one written (before any landmark), laterality the
@@ -67,10 +186,7 @@ pub fn parse(text: &str, offset: usize) -> Option<Site> {
 /// looked for them already do not look again.
 fn parse_with(text: &str, offset: usize, terms: Vec<(Span, &SiteTerm)>) -> Option<Site> {
     let v = vocab();
-    // A landmark distance holds a digit and `cm` or `mm`.
-    let landmark_at = (measure::may_hold_digit(text) && cues::may_contain(text, &["cm", "mm"]))
-        .then(|| LANDMARK.find(text).map(|m| m.start()))
-        .flatten();
+    let landmark_at = landmark_start(text);
     let (term_span, term) = match terms
         .iter()
         .find(|(s, _)| landmark_at.is_none_or(|l| s.start < l))
@@ -142,19 +258,56 @@ pub fn parse_list(text: &str, offset: usize) -> Vec<Site> {
 }
 
 /// The parts [`parse_list`] reads: split at `,`, `;` and ` and `.
+///
+/// The text is read sixteen bytes at a time; only the places of `,`, `;`
+/// and of a space before an `a` (of either case) are looked at one by one.
 fn list_parts(text: &str) -> Vec<(usize, usize)> {
-    let mut start = 0;
     let bytes = text.as_bytes();
+    let mut start = 0;
     let mut parts = Vec::new();
-    for (i, b) in bytes.iter().enumerate() {
-        if matches!(b, b',' | b';') || (*b == b' ' && i > start && bytes[i..].starts_with(b" and "))
-        {
+    let [comma, semicolon, space, a] = [b',', b';', b' ', b'a'].map(Needle::new);
+    block_pairs(bytes, |i, here, next| {
+        let mut at =
+            here.find(&comma) | here.find(&semicolon) | (here.find(&space) & next.find(&a));
+        while at != 0 {
+            let k = i + at.trailing_zeros() as usize;
+            if splits_list(bytes, k, start) {
+                parts.push((start, k));
+                start = k + 1;
+            }
+            at &= at - 1;
+        }
+        false
+    });
+    parts.push((start, text.len()));
+    parts
+}
+
+/// [`list_parts`] a byte at a time, for the tests to hold it to.
+#[cfg(test)]
+fn list_parts_plain(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut parts = Vec::new();
+    for i in 0..bytes.len() {
+        if splits_list(bytes, i, start) {
             parts.push((start, i));
             start = i + 1;
         }
     }
     parts.push((start, text.len()));
     parts
+}
+
+/// Whether [`list_parts`] splits `bytes` at `i`, in a part that starts at
+/// `start`: at `,` and `;`, and at the space of ` and ` (not at the start
+/// of a part).
+fn splits_list(bytes: &[u8], i: usize, start: usize) -> bool {
+    match bytes[i] {
+        b',' | b';' => true,
+        b' ' => i > start && bytes[i..].starts_with(b" and "),
+        _ => false,
+    }
 }
 
 /// Whether [`parse_list`] reads `text` as one part: then it finds what
@@ -236,6 +389,49 @@ mod tests {
         }
         assert!(is_one_part("and left forearm"));
         assert!(!is_one_part("left forearm and right cheek"));
+    }
+
+    #[test]
+    fn landmarks() {
+        let cases = [
+            ("left forearm, 5 cm distal to antecubital fossa", Some(14)),
+            ("1.5mm  from", Some(0)),
+            ("1.2.5 CM To", Some(2)),
+            ("3 cm tomorrow", None),
+            ("3 cm the big lateral", Some(0)),
+            ("3 cm a b c lateral", None),
+            ("3 cm. lateral", None),
+            ("x12 mm_under 4 mm under", Some(13)),
+            ("3 cm\tthe\x0Bunder_", None),
+            ("3 cm\tthe\x0Bunder-", Some(0)),
+            ("2 cm\u{a0}below", Some(0)),
+            ("2 cm below caf\u{e9}", Some(0)),
+            ("", None),
+        ];
+        for (text, start) in cases {
+            assert_eq!(landmark_start(text), start, "{text:?}");
+            assert_eq!(LANDMARK.find(text).map(|m| m.start()), start, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The scan finds the regex's first match start on any text.
+        #[test]
+        fn landmark_scan_agrees_with_the_regex(
+            t in "([0-9]{1,3}|[.]|[ \t]{1,2}|(?i)(cm|mm|c|m|to|off|from|under|posterior|s)|[a-z_]{1,4}|[-,;é\u{a0}]){0,14}"
+        ) {
+            proptest::prop_assert_eq!(landmark_start(&t), LANDMARK.find(&t).map(|m| m.start()));
+        }
+    }
+
+    proptest::proptest! {
+        /// The block scan splits any text where the plain one does.
+        #[test]
+        fn list_parts_agree_with_the_plain_scan(
+            t in "([ ]{1,2}|(?i)(and|an|a)|[,;]|[a-z]{1,3}|[éA\u{a0}]){0,40}"
+        ) {
+            proptest::prop_assert_eq!(list_parts(&t), list_parts_plain(&t));
+        }
     }
 
     #[test]
