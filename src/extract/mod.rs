@@ -351,7 +351,8 @@ static W_TREATMENT: Word = Word::new("treatment");
 static W_TX: Word = Word::new("tx");
 static W_UTHORI: Word = Word::new("uthori");
 static W_WEDGE: Word = Word::new("wedge");
-/// One of these is in each biopsy phrase (see the test).
+/// One of these is in each biopsy phrase (see the test). The words that
+/// name a technique come last: they are [`TECHNIQUE_WORDS`].
 static BIOPSY_WORDS: [&Word; 10] = [
     &W_BIOPS,
     &W_BX,
@@ -366,16 +367,7 @@ static BIOPSY_WORDS: [&Word; 10] = [
 ];
 /// One of these is in each biopsy phrase that names a technique (see the
 /// test).
-static TECHNIQUE_WORDS: [&Word; 8] = [
-    &W_INCISION,
-    &W_WEDGE,
-    &W_PUNCH,
-    &W_SHAVE,
-    &W_TANGENTIAL,
-    &W_SAUCERI,
-    &W_SCOOP,
-    &W_DERMA,
-];
+static TECHNIQUE_WORDS: &[&Word] = BIOPSY_WORDS.split_at(2).1;
 /// One of these is in each cosmetic phrase (see the test).
 static COSMETIC_WORDS: [&Word; 2] = [&W_COSMETIC, &W_AESTHETIC];
 /// One of these is in each history cue (see the test).
@@ -1227,7 +1219,7 @@ fn specimen_lesion(
         });
     // Only a biopsy phrase that names a technique gives one, and each
     // holds one of `TECHNIQUE_WORDS` (see the test).
-    let technique = if lowered.may_contain(rest, &TECHNIQUE_WORDS) {
+    let technique = if lowered.may_contain(rest, TECHNIQUE_WORDS) {
         cues::all_done(body, &v.procedures)
             .into_iter()
             .find_map(|(_, (k, t))| (k == ProcKind::Biopsy).then_some(t).flatten())
