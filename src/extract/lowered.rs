@@ -8,6 +8,7 @@
 
 use std::sync::OnceLock;
 
+use aho_corasick::packed;
 use memchr::memmem::Finder;
 
 use super::cues;
@@ -37,6 +38,48 @@ impl Word {
     fn finder(&self) -> &Finder<'static> {
         self.finder
             .get_or_init(|| Finder::new(self.text.as_bytes()))
+    }
+}
+
+/// Words (each a [`Word`]) looked for together: in lowered text one
+/// search finds whether any of them is there, where looking for each in
+/// turn pays a search's start-up cost once per word.
+pub(crate) struct Words {
+    words: &'static [&'static Word],
+    /// The words in one searcher, built on first use (`None` when the
+    /// packed searcher takes no such set; then each word is looked for).
+    searcher: OnceLock<Option<packed::Searcher>>,
+}
+
+impl Words {
+    pub(crate) const fn new(words: &'static [&'static Word]) -> Words {
+        Words {
+            words,
+            searcher: OnceLock::new(),
+        }
+    }
+
+    /// Whether `hay` (lowered) holds one of the words.
+    fn any_in(&self, hay: &[u8]) -> bool {
+        let searcher = self.searcher.get_or_init(|| {
+            packed::Config::new()
+                .match_kind(packed::MatchKind::LeftmostFirst)
+                .builder()
+                .extend(self.words.iter().map(|w| w.text.as_bytes()))
+                .build()
+        });
+        match searcher {
+            Some(s) => s.find(hay).is_some(),
+            None => self.words.iter().any(|w| w.finder().find(hay).is_some()),
+        }
+    }
+}
+
+impl std::ops::Deref for Words {
+    type Target = [&'static Word];
+
+    fn deref(&self) -> &Self::Target {
+        self.words
     }
 }
 
@@ -88,6 +131,21 @@ impl<'a> Lowered<'a> {
     pub(crate) fn whole_may_contain(&self, words: &[&Word]) -> bool {
         self.may_contain(Span::new(self.start, self.start + self.text.len()), words)
     }
+
+    /// [`Lowered::may_contain`] for a set of words, with one search for
+    /// all of them: a place where one of them is, is a place where the
+    /// searcher finds one, so the answers agree.
+    pub(crate) fn may_contain_any(&self, piece: Span, words: &Words) -> bool {
+        match &self.lower {
+            Some(lower) => words.any_in(&lower[piece.start - self.start..piece.end - self.start]),
+            None => self.may_contain(piece, words),
+        }
+    }
+
+    /// [`Lowered::may_contain_any`] for the whole text.
+    pub(crate) fn whole_may_contain_any(&self, words: &Words) -> bool {
+        self.may_contain_any(Span::new(self.start, self.start + self.text.len()), words)
+    }
 }
 
 #[cfg(test)]
@@ -114,6 +172,28 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_set_is_searched_at_once() {
+        static MARGIN: Word = Word::new("margin");
+        static STAGE: Word = Word::new("stage");
+        static HR: Word = Word::new("hr");
+        static SET: Words = Words::new(&[&MARGIN, &STAGE, &HR]);
+        let note = "## Deep MARGIN clear; two Stages, three hours of light";
+        let l = Lowered::new(note, Span::new(3, note.len()));
+        assert!(l.whole_may_contain_any(&SET));
+        assert!(l.may_contain_any(Span::new(8, 14), &SET));
+        assert!(!l.may_contain_any(Span::new(8, 13), &SET));
+        assert!(l.may_contain_any(Span::new(26, 31), &SET));
+        // `hr` inside `three`, as a substring search finds it.
+        assert!(l.may_contain_any(Span::new(33, 38), &SET));
+        assert!(!l.may_contain_any(Span::new(38, 53), &SET));
+        // A long piece with the word at its end.
+        let long = format!("{}margin", "x ".repeat(70));
+        let l = Lowered::new(&long, Span::new(0, long.len()));
+        assert!(l.whole_may_contain_any(&SET));
+        assert!(!l.may_contain_any(Span::new(0, long.len() - 1), &SET));
+    }
+
     /// Text from word pieces in both cases, punctuation and a few letters
     /// that are not ASCII.
     fn text() -> impl proptest::strategy::Strategy<Value = String> {
@@ -122,7 +202,7 @@ mod tests {
             "mar", "gin", "MAR", "Gin", "stage", "STA", "ge", "dia", "meter", "uthori", "AUC", "a",
             "u", "c", " ", ",", ".", "é", "K", "ſ", "\n",
         ]);
-        prop::collection::vec(piece, 0..24).prop_map(|ps| ps.concat())
+        prop::collection::vec(piece, 0..40).prop_map(|ps| ps.concat())
     }
 
     proptest::proptest! {
@@ -140,14 +220,31 @@ mod tests {
                 Word::new("appropriate"),
                 Word::new("ge"),
             ];
-            let sets: [&[&Word]; 4] = [&[&WORDS[0]], &[&WORDS[1], &WORDS[2]], &[&WORDS[3], &WORDS[4]], &[&WORDS[5]]];
-            for words in sets {
+            static S0: [&Word; 1] = [&WORDS[0]];
+            static S1: [&Word; 2] = [&WORDS[1], &WORDS[2]];
+            static S2: [&Word; 3] = [&WORDS[3], &WORDS[4], &WORDS[1]];
+            static S3: [&Word; 4] = [&WORDS[5], &WORDS[0], &WORDS[2], &WORDS[3]];
+            static SETS: [Words; 4] = [
+                Words::new(&S0),
+                Words::new(&S1),
+                Words::new(&S2),
+                Words::new(&S3),
+            ];
+            for words in &SETS {
                 let texts: Vec<&str> = words.iter().map(|w| w.text).collect();
                 for &a in &cuts {
                     for &b in cuts.iter().filter(|&&b| b >= a) {
+                        let expected = cues::may_contain(&note[a..b], &texts);
                         proptest::prop_assert_eq!(
                             l.may_contain(Span::new(a, b), words),
-                            cues::may_contain(&note[a..b], &texts),
+                            expected,
+                            "{:?} {:?}", &note[a..b], texts
+                        );
+                        // One search for the set answers as a search for
+                        // each word.
+                        proptest::prop_assert_eq!(
+                            l.may_contain_any(Span::new(a, b), words),
+                            expected,
                             "{:?} {:?}", &note[a..b], texts
                         );
                     }

@@ -15,7 +15,7 @@ use crate::note::{Encounter, Field, Line, LineKind, Note, Section};
 use crate::span::Span;
 use crate::vocab::{self, Label, LesionClass, Payer, ProcKind, SectionClass, Technique, vocab};
 pub use billing::{BillingLine, BillingSection};
-use lowered::{Lowered, Word};
+use lowered::{Lowered, Word, Words};
 pub use measure::{Area, Measure, Role, Shape};
 pub use site::Site;
 
@@ -305,7 +305,7 @@ fn auc(whole: &str) -> bool {
 /// [`auc`], with the encounter lowered. `AUC_RE` needs `auc` or
 /// `appropriate`: text without them is not searched.
 fn auc_in(whole: &str, lowered: &Lowered) -> bool {
-    lowered.whole_may_contain(&[&W_AUC, &W_APPROPRIATE]) && AUC_RE.is_match(whole)
+    lowered.whole_may_contain_any(&AUC_WORDS) && AUC_RE.is_match(whole)
 }
 
 /// Words looked for in lowered text before a regex that needs one of
@@ -353,7 +353,9 @@ static W_UTHORI: Word = Word::new("uthori");
 static W_WEDGE: Word = Word::new("wedge");
 /// One of these is in each biopsy phrase (see the test). The words that
 /// name a technique come last: they are [`TECHNIQUE_WORDS`].
-static BIOPSY_WORDS: [&Word; 10] = [
+static BIOPSY_WORDS: Words = Words::new(&BIOPSY_LIST);
+/// The words of [`BIOPSY_WORDS`], in order.
+static BIOPSY_LIST: [&Word; 10] = [
     &W_BIOPS,
     &W_BX,
     &W_INCISION,
@@ -367,15 +369,25 @@ static BIOPSY_WORDS: [&Word; 10] = [
 ];
 /// One of these is in each biopsy phrase that names a technique (see the
 /// test).
-static TECHNIQUE_WORDS: &[&Word] = BIOPSY_WORDS.split_at(2).1;
+static TECHNIQUE_WORDS: Words = Words::new(BIOPSY_LIST.split_at(2).1);
 /// One of these is in each cosmetic phrase (see the test).
-static COSMETIC_WORDS: [&Word; 2] = [&W_COSMETIC, &W_AESTHETIC];
+static COSMETIC_WORDS: Words = Words::new(&[&W_COSMETIC, &W_AESTHETIC]);
 /// One of these is in each history cue (see the test).
-static HISTORY_WORDS: [&Word; 5] = [&W_BIOPS, &W_BX, &W_PRIOR, &W_PREVIOUS, &W_PATH];
+static HISTORY_WORDS: Words = Words::new(&[&W_BIOPS, &W_BX, &W_PRIOR, &W_PREVIOUS, &W_PATH]);
 /// One of these is in each frozen section phrase (see the test).
-static FROZEN_WORDS: [&Word; 2] = [&W_FROZEN, &W_88331];
+static FROZEN_WORDS: Words = Words::new(&[&W_FROZEN, &W_88331]);
 /// One of these is in each modifier-58 cue (see the test).
-static MODIFIER58_WORDS: [&Word; 4] = [&W_EXCIS, &W_STAGED, &W_POSITIVE, &W_GLOBAL];
+static MODIFIER58_WORDS: Words = Words::new(&[&W_EXCIS, &W_STAGED, &W_POSITIVE, &W_GLOBAL]);
+/// One of these is in each `AUC_RE` match.
+static AUC_WORDS: Words = Words::new(&[&W_AUC, &W_APPROPRIATE]);
+/// One of these is in each `BIOPSY_COUNT` match.
+static BIOPSY_COUNT_WORDS: Words = Words::new(&[&W_BIOPSIES, &W_BXS, &W_PUNCHES]);
+/// One of these is in each `LENGTH_WORD` match.
+static LENGTH_WORDS: Words = Words::new(&[&W_LENGTH, &W_LONG]);
+/// One of these is in each `SESSION_RE` match.
+static SESSION_WORDS: Words = Words::new(&[&W_SESSION, &W_TREATMENT, &W_TX]);
+/// One of these is in each `HOURS_RE` match.
+static HOURS_WORDS: Words = Words::new(&[&W_HOUR, &W_HR]);
 
 static EM_RE: Re = Re::new(r"\b99(?:20[2-5]|21[1-5])\b");
 static AUC_RE: Re = Re::new(r"(?i)\bAUC\b|appropriate[\s-]+use[\s-]+criteria");
@@ -832,7 +844,7 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     // Each history cue holds one of `HISTORY_WORDS` (see the test).
     let has_history = || {
         *history.get_or_init(|| {
-            lowered.whole_may_contain(&HISTORY_WORDS) && v.history.is_match(section_text)
+            lowered.whole_may_contain_any(&HISTORY_WORDS) && v.history.is_match(section_text)
         })
     };
     let prior_malignant = {
@@ -907,7 +919,7 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
 
     // Each cosmetic phrase holds one of `COSMETIC_WORDS` (see the test):
     // a section without them names none.
-    let cosmetic = if lowered.whole_may_contain(&COSMETIC_WORDS) {
+    let cosmetic = if lowered.whole_may_contain_any(&COSMETIC_WORDS) {
         [indication_field.map(|f| f.value)]
             .into_iter()
             .flatten()
@@ -922,10 +934,10 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     };
     // Likewise each modifier-58 cue holds one of `MODIFIER58_WORDS`: only
     // the lines holding one are searched.
-    let staged_cue = if lowered.whole_may_contain(&MODIFIER58_WORDS) {
+    let staged_cue = if lowered.whole_may_contain_any(&MODIFIER58_WORDS) {
         std::iter::once(section.title)
             .chain(section.lines.iter().map(|l| l.body))
-            .filter(|s| lowered.may_contain(*s, &MODIFIER58_WORDS))
+            .filter(|s| lowered.may_contain_any(*s, &MODIFIER58_WORDS))
             .find_map(|s| {
                 v.modifier58
                     .find(s.text(text))
@@ -942,7 +954,8 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
             // Each biopsy phrase holds one of `BIOPSY_WORDS` (see the test):
             // a line without them has no biopsy to find.
             .filter(|l| {
-                lowered.may_contain(l.body, &BIOPSY_WORDS) && v.done_now.is_match(l.body.text(text))
+                lowered.may_contain_any(l.body, &BIOPSY_WORDS)
+                    && v.done_now.is_match(l.body.text(text))
             })
             .flat_map(|l| {
                 cues::all_done(l.body.text(text), &v.procedures)
@@ -960,7 +973,7 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     // A history cue already found rules the frozen section out unread.
     // Each frozen section phrase holds one of `FROZEN_WORDS` (see the test).
     let frozen_no_prior = history.get() != Some(&true)
-        && lowered.whole_may_contain(&FROZEN_WORDS)
+        && lowered.whole_may_contain_any(&FROZEN_WORDS)
         && v.frozen_section.is_match(section_text)
         && !has_history();
     let biopsy_count = if kind == ProcKind::Biopsy && lesions.len() == 1 {
@@ -1009,7 +1022,7 @@ static BIOPSY_COUNT: Re = Re::new(
 /// `two punch biopsies`, `4 mm punch biopsies x2`, in `text`, which
 /// `lowered` holds lowered.
 fn biopsy_count(text: &str, lowered: &Lowered) -> Option<u32> {
-    if !lowered.whole_may_contain(&[&W_BIOPSIES, &W_BXS, &W_PUNCHES]) {
+    if !lowered.whole_may_contain_any(&BIOPSY_COUNT_WORDS) {
         return None;
     }
     let c = cues::clauses(text).into_iter().find_map(|cl| {
@@ -1219,7 +1232,7 @@ fn specimen_lesion(
         });
     // Only a biopsy phrase that names a technique gives one, and each
     // holds one of `TECHNIQUE_WORDS` (see the test).
-    let technique = if lowered.may_contain(rest, TECHNIQUE_WORDS) {
+    let technique = if lowered.may_contain_any(rest, &TECHNIQUE_WORDS) {
         cues::all_done(body, &v.procedures)
             .into_iter()
             .find_map(|(_, (k, t))| (k == ProcKind::Biopsy).then_some(t).flatten())
@@ -1316,15 +1329,15 @@ fn repair(text: &str, section: &Section, kind: ProcKind, lowered: &Lowered) -> O
     {
         // Each `REPAIR_WORD` holds one of these: a line without them has no
         // sentence about the closure.
-        static REPAIR_WORDS: [&Word; 4] = [&W_REPAIR, &W_CLOS, &W_LAYERED, &W_SUTURED];
-        if !lowered.may_contain(l.body, &REPAIR_WORDS) {
+        static REPAIR_WORDS: Words = Words::new(&[&W_REPAIR, &W_CLOS, &W_LAYERED, &W_SUTURED]);
+        if !lowered.may_contain_any(l.body, &REPAIR_WORDS) {
             continue;
         }
         let body = l.body.text(text);
         for c in cues::clauses_sentences(body) {
             let sentence = c.text(body);
             let at = Span::new(l.body.start + c.start, l.body.start + c.end);
-            if !lowered.may_contain(at, &REPAIR_WORDS) || !REPAIR_WORD.is_match(sentence) {
+            if !lowered.may_contain_any(at, &REPAIR_WORDS) || !REPAIR_WORD.is_match(sentence) {
                 continue;
             }
             let Some(class) = classify(sentence) else {
@@ -1342,7 +1355,7 @@ fn repair(text: &str, section: &Section, kind: ProcKind, lowered: &Lowered) -> O
                     .iter()
                     .filter(|x| x.body.start >= l.body.start + c.start)
                     .find_map(|x| {
-                        if !lowered.may_contain(x.body, &[&W_LENGTH, &W_LONG]) {
+                        if !lowered.may_contain_any(x.body, &LENGTH_WORDS) {
                             return None;
                         }
                         let t = x.body.text(text);
@@ -1456,7 +1469,7 @@ fn photo(text: &str, section: &Section, kind_span: Span, lowered: &Lowered) -> P
         .or_else(|| {
             section.lines.iter().find_map(|l| {
                 // Each `SESSION_RE` match holds one of these words.
-                if !lowered.may_contain(l.body, &[&W_SESSION, &W_TREATMENT, &W_TX]) {
+                if !lowered.may_contain_any(l.body, &SESSION_WORDS) {
                     return None;
                 }
                 let body = l.body.text(text);
@@ -1470,7 +1483,7 @@ fn photo(text: &str, section: &Section, kind_span: Span, lowered: &Lowered) -> P
         });
     // Each `HOURS_RE` match holds `hour` or `hr`.
     let hours = lowered
-        .whole_may_contain(&[&W_HOUR, &W_HR])
+        .whole_may_contain_any(&HOURS_WORDS)
         .then(|| HOURS_RE.captures(all))
         .flatten()
         .and_then(|c| c.get(1)?.as_str().parse().ok());
