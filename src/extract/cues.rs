@@ -282,16 +282,23 @@ fn may_contain_plain(text: &str, words: &[&str]) -> bool {
     })
 }
 
-/// Hands each match of `set` in `text` that is not negated to `keep`, with
-/// its span relative to `text`, left to right, until `keep` breaks.
+/// Hands each match of `set` in `text` that is not negated, and whose
+/// value `wanted` takes, to `keep`, with its span relative to `text`, left
+/// to right, until `keep` breaks. A match `wanted` leaves out is not
+/// tested for negation: the test reads the clause again (not-done words,
+/// words after it, history phrases), and its answer would not matter.
 fn each_done<T: Clone>(
     text: &str,
     set: &PhraseSet<T>,
+    wanted: impl Fn(&T) -> bool,
     mut keep: impl FnMut(Span, &T) -> ControlFlow<()>,
 ) {
     if let Some(found) = clause_matches(text, set) {
         let mut history = (Span::new(0, 0), None);
         for (c, m, v) in found {
+            if !wanted(v) {
+                continue;
+            }
             if history.0 != c {
                 history = (c, None);
             }
@@ -312,7 +319,8 @@ fn each_done<T: Clone>(
     for c in clauses(text) {
         let clause = c.text(text);
         for (m, v) in set.find_all_ref(clause) {
-            if !is_negated(clause, m)
+            if wanted(v)
+                && !is_negated(clause, m)
                 && keep(Span::new(c.start + m.start, c.start + m.end), v).is_break()
             {
                 return;
@@ -325,17 +333,33 @@ fn each_done<T: Clone>(
 /// to `text`, left to right.
 pub fn all_done<T: Clone>(text: &str, set: &PhraseSet<T>) -> Vec<(Span, T)> {
     let mut out = Vec::new();
-    each_done(text, set, |span, v| {
-        out.push((span, v.clone()));
-        ControlFlow::Continue(())
-    });
+    each_done(
+        text,
+        set,
+        |_| true,
+        |span, v| {
+            out.push((span, v.clone()));
+            ControlFlow::Continue(())
+        },
+    );
     out
 }
 
 /// The first match of `set` in `text` that is not negated.
 pub fn first_done<T: Clone>(text: &str, set: &PhraseSet<T>) -> Option<(Span, T)> {
+    first_done_where(text, set, |_| true)
+}
+
+/// The first match of [`all_done`] whose value `wanted` takes: the
+/// matches it passes over are not tested for negation, and none after it
+/// is looked at.
+pub fn first_done_where<T: Clone>(
+    text: &str,
+    set: &PhraseSet<T>,
+    wanted: impl Fn(&T) -> bool,
+) -> Option<(Span, T)> {
     let mut first = None;
-    each_done(text, set, |span, v| {
+    each_done(text, set, wanted, |span, v| {
         first = Some((span, v.clone()));
         ControlFlow::Break(())
     });
@@ -379,6 +403,24 @@ mod tests {
             // "Tangential biopsy", then "DermaBlade".
             vec![ProcKind::Biopsy, ProcKind::Biopsy]
         );
+    }
+
+    #[test]
+    fn first_done_where_passes_over_what_it_does_not_want() {
+        let biopsy = |(k, _): &(ProcKind, Option<crate::vocab::Technique>)| *k == ProcKind::Biopsy;
+        for text in [
+            "Excision done; declined punch biopsy, shave biopsy performed.",
+            // Text that is not ASCII takes the regex path.
+            "Excisión done; declined punch biopsy, shave biopsy performed.",
+        ] {
+            let (span, (kind, _)) = first_done_where(text, &vocab().procedures, biopsy).unwrap();
+            assert_eq!((span.text(text), kind), ("shave biopsy", ProcKind::Biopsy));
+            let first = all_done(text, &vocab().procedures)
+                .into_iter()
+                .find(|(_, v)| biopsy(v));
+            assert_eq!(first, Some((span, (kind, first.as_ref().unwrap().1.1))));
+            assert_eq!(first_done_where(text, &vocab().procedures, |_| false), None);
+        }
     }
 
     #[test]
@@ -538,6 +580,22 @@ mod tests {
                 .collect();
             proptest::prop_assert_eq!(all_done(&text, &v.procedures), done.clone());
             proptest::prop_assert_eq!(first_done(&text, &v.procedures), done.first().cloned());
+            // Filtered, the first is the first of `all_done` kept by the
+            // filter, for filters that keep none, some or all.
+            for kinds in [
+                &[][..],
+                &[ProcKind::Biopsy],
+                &[ProcKind::Excision, ProcKind::Destruction],
+                &[ProcKind::Biopsy, ProcKind::Excision, ProcKind::ShaveRemoval, ProcKind::Destruction],
+            ] {
+                let wanted = |&(k, t): &(ProcKind, Option<crate::vocab::Technique>)| {
+                    kinds.contains(&k) && (k != ProcKind::Biopsy || t.is_some())
+                };
+                proptest::prop_assert_eq!(
+                    first_done_where(&text, &v.procedures, wanted),
+                    done.iter().find(|(_, kt)| wanted(kt)).cloned()
+                );
+            }
         }
     }
 }

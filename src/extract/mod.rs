@@ -595,14 +595,13 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
                 LineKind::Text | LineKind::Specimen { .. } => line.body,
                 _ => continue,
             };
-            let found = cues::all_done(body.text(text), &v.procedures)
-                .into_iter()
-                .find_map(|(s, (k, t))| {
-                    (k == ProcKind::Biopsy)
-                        .then_some(t)
-                        .flatten()
-                        .map(|t| (t, Span::new(body.start + s.start, body.start + s.end)))
-                });
+            // The first biopsy done that names its technique.
+            let found = cues::first_done_where(body.text(text), &v.procedures, |(k, t)| {
+                *k == ProcKind::Biopsy && t.is_some()
+            })
+            .and_then(|(s, (_, t))| {
+                t.map(|t| (t, Span::new(body.start + s.start, body.start + s.end)))
+            });
             if found.is_some() {
                 technique = found;
                 break;
@@ -957,16 +956,15 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
                 lowered.may_contain_any(l.body, &BIOPSY_WORDS)
                     && v.done_now.is_match(l.body.text(text))
             })
-            .flat_map(|l| {
-                cues::all_done(l.body.text(text), &v.procedures)
-                    .into_iter()
-                    .filter(|(_, (k, _))| *k == ProcKind::Biopsy)
-                    .map(|(s, (_, t))| EmbeddedBiopsy {
-                        span: Span::new(l.body.start + s.start, l.body.start + s.end),
-                        technique: t,
-                    })
-                    .take(1)
-                    .collect::<Vec<_>>()
+            // The first biopsy done in each line.
+            .filter_map(|l| {
+                cues::first_done_where(l.body.text(text), &v.procedures, |(k, _)| {
+                    *k == ProcKind::Biopsy
+                })
+                .map(|(s, (_, t))| EmbeddedBiopsy {
+                    span: Span::new(l.body.start + s.start, l.body.start + s.end),
+                    technique: t,
+                })
             })
             .collect()
     };
@@ -1233,9 +1231,10 @@ fn specimen_lesion(
     // Only a biopsy phrase that names a technique gives one, and each
     // holds one of `TECHNIQUE_WORDS` (see the test).
     let technique = if lowered.may_contain_any(rest, &TECHNIQUE_WORDS) {
-        cues::all_done(body, &v.procedures)
-            .into_iter()
-            .find_map(|(_, (k, t))| (k == ProcKind::Biopsy).then_some(t).flatten())
+        cues::first_done_where(body, &v.procedures, |(k, t)| {
+            *k == ProcKind::Biopsy && t.is_some()
+        })
+        .and_then(|(_, (_, t))| t)
     } else {
         None
     };
@@ -1649,9 +1648,7 @@ fn assessment(text: &str, section: &Section, kinds: &[ProcKind]) -> Vec<Problem>
             let s = span.text(text);
             // With no procedure in the encounter, none can be named.
             let named = !kinds.is_empty()
-                && cues::all_done(s, &v.procedures)
-                    .into_iter()
-                    .any(|(_, (k, _))| kinds.contains(&k));
+                && cues::first_done_where(s, &v.procedures, |(k, _)| kinds.contains(k)).is_some();
             let linked = named || v.see_procedure.is_match(s);
             Problem {
                 span,
