@@ -150,7 +150,7 @@ impl Iterator for ClauseMatches<'_> {
 /// The matches of `set` in each clause of `text`, as in [`ClauseMatches`]:
 /// each as the clause, its span relative to the clause and its value.
 /// `None` when the set's fast matcher does not take `text`.
-fn clause_matches<'a, T: Clone>(
+pub(crate) fn clause_matches<'a, T: Clone>(
     text: &'a str,
     set: &'a PhraseSet<T>,
 ) -> Option<impl Iterator<Item = (Span, Span, &'a T)>> {
@@ -484,8 +484,36 @@ mod tests {
     fn note_text() -> impl proptest::strategy::Strategy<Value = String> {
         use proptest::prelude::*;
         let piece = prop::sample::select(vec![
-            "shave", "Biopsy", "punch", "excision", "mm", "3", "4.5", ".", ",", ";", ":", " ", "-",
-            "declined", "prior", "no", "ago", "2019", "in", "site", "ED&C", "x", ".5",
+            "shave",
+            "Biopsy",
+            "punch",
+            "excision",
+            "mm",
+            "3",
+            "4.5",
+            ".",
+            ",",
+            ";",
+            ":",
+            " ",
+            "-",
+            "declined",
+            "prior",
+            "no",
+            "ago",
+            "2019",
+            "in",
+            "site",
+            "ED&C",
+            "x",
+            ".5",
+            "AK",
+            "SCC",
+            " in situ",
+            "nevus",
+            "r/o",
+            "actinic",
+            "keratosis",
         ]);
         prop::collection::vec(piece, 0..30).prop_map(|ps| ps.join(""))
     }
@@ -573,6 +601,7 @@ mod tests {
             proptest::prop_assert_eq!(by_whole_text(&text, &v.procedures), by_clauses(&text, &v.procedures));
             proptest::prop_assert_eq!(by_whole_text(&text, &v.not_done), by_clauses(&text, &v.not_done));
             proptest::prop_assert_eq!(by_whole_text(&text, &v.history), by_clauses(&text, &v.history));
+            proptest::prop_assert_eq!(by_whole_text(&text, &v.lesion_types), by_clauses(&text, &v.lesion_types));
             let done: Vec<(Span, (ProcKind, Option<crate::vocab::Technique>))> = by_clauses(&text, &v.procedures)
                 .into_iter()
                 .filter(|(c, m, _)| !is_negated(c.text(&text), *m))

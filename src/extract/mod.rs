@@ -457,6 +457,24 @@ fn shift(m: Measure, offset: usize) -> Measure {
 /// The first un-hedged lesion class named in `text`.
 fn lesion_class(text: &str) -> Option<(LesionClass, Span)> {
     let types = &vocab().lesion_types;
+    // ASCII text is scanned once for the matches of every clause (see
+    // `cues::clause_matches`): the first un-hedged one is the answer.
+    if let Some(found) = cues::clause_matches(text, types) {
+        for (c, m, class) in found {
+            let clause = c.text(text);
+            if !cues::is_hedged(clause, m) && !cues::is_negated_plain(clause, m) {
+                return Some((*class, Span::new(c.start + m.start, c.start + m.end)));
+            }
+        }
+        return None;
+    }
+    lesion_class_by_clauses(text)
+}
+
+/// [`lesion_class`], finding the matches clause by clause: for text that
+/// is not ASCII, and for the tests, which hold the two to the same answers.
+fn lesion_class_by_clauses(text: &str) -> Option<(LesionClass, Span)> {
+    let types = &vocab().lesion_types;
     // A lesion type in a clause is one in the whole text too, so none
     // starts before the first one in the whole text.
     let (first, first_class) = types.find(text)?;
@@ -490,22 +508,47 @@ fn lesion_class(text: &str) -> Option<(LesionClass, Span)> {
 /// named with it ("SK with an associated SCC in situ"); else the class is
 /// [`lesion_class`]'s. One pass over the clauses serves both.
 fn pathology_class(value: &str) -> Option<LesionClass> {
-    let v = vocab();
+    // ASCII text is scanned once for the matches of every clause (see
+    // `cues::clause_matches`).
+    if let Some(found) = cues::clause_matches(value, &vocab().lesion_types) {
+        return pathology_class_of(value, found.map(|(c, m, class)| (c, m, *class)));
+    }
+    pathology_class_by_clauses(value)
+}
+
+/// [`pathology_class`], finding the matches clause by clause: for text
+/// that is not ASCII, and for the tests, which hold the two to the same
+/// answers.
+fn pathology_class_by_clauses(value: &str) -> Option<LesionClass> {
+    let types = &vocab().lesion_types;
     // A lesion type in a clause is one in the whole text too.
-    if !v.lesion_types.is_match(value) {
+    if !types.is_match(value) {
         return None;
     }
+    let found = cues::clauses(value).into_iter().flat_map(|c| {
+        types
+            .find_all(c.text(value))
+            .into_iter()
+            .map(move |(m, class)| (c, m, class))
+    });
+    pathology_class_of(value, found)
+}
+
+/// [`pathology_class`] from the lesion types found in `value`: each as its
+/// clause, its span relative to the clause and its class, clause by
+/// clause, left to right.
+fn pathology_class_of(
+    value: &str,
+    found: impl Iterator<Item = (Span, Span, LesionClass)>,
+) -> Option<LesionClass> {
     let mut first = None;
-    for c in cues::clauses(value) {
+    for (c, m, class) in found {
         let clause = c.text(value);
-        for (m, class) in v.lesion_types.find_all(clause) {
-            if class == LesionClass::Malignant && !cues::is_negated(clause, m) {
-                return Some(LesionClass::Malignant);
-            }
-            if first.is_none() && !cues::is_hedged(clause, m) && !cues::is_negated_plain(clause, m)
-            {
-                first = Some(class);
-            }
+        if class == LesionClass::Malignant && !cues::is_negated(clause, m) {
+            return Some(LesionClass::Malignant);
+        }
+        if first.is_none() && !cues::is_hedged(clause, m) && !cues::is_negated_plain(clause, m) {
+            first = Some(class);
         }
     }
     first

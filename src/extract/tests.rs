@@ -218,3 +218,86 @@ fn biopsy_phrases_hold_the_guard_words() {
     }
     assert!(checked > 0);
 }
+
+/// Text from lesion types, hedges, negations, history words, numbers and
+/// the bytes clauses split at, now and then with a letter that is not
+/// ASCII.
+fn lesion_text() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let piece = prop::sample::select(vec![
+        "AK",
+        "aks",
+        "SCC",
+        "scc in situ",
+        "BCC",
+        "melanoma",
+        "nevus",
+        "SK",
+        "seborrheic keratosis",
+        "actinic",
+        "keratosis",
+        "wart",
+        "r/o",
+        "suspicious for",
+        "no",
+        "not",
+        "prior",
+        "declined",
+        "history of",
+        "biopsy-proven",
+        "with",
+        "benign",
+        "malignant",
+        "3",
+        "4.5",
+        ".",
+        ",",
+        ";",
+        ":",
+        " ",
+        "-",
+        "x",
+        "é",
+    ]);
+    prop::collection::vec(piece, 0..24).prop_map(|ps| ps.join(" "))
+}
+
+proptest::proptest! {
+    /// One scan for the matches of every clause gives the lesion class
+    /// reading clause by clause gives.
+    #[test]
+    fn lesion_classes_agree_with_clause_by_clause(text in lesion_text(), glued in proptest::bool::ANY) {
+        let text = if glued { text.replace(' ', "") } else { text };
+        proptest::prop_assert_eq!(lesion_class(&text), lesion_class_by_clauses(&text));
+        proptest::prop_assert_eq!(pathology_class(&text), pathology_class_by_clauses(&text));
+    }
+}
+
+#[test]
+fn lesion_classes_by_clause() {
+    for text in [
+        "r/o BCC, AK on the scalp",
+        "SK with an associated SCC in situ",
+        "no melanoma; nevus",
+        "suspicious for melanoma",
+        "nothing",
+        "café: AK",
+        "AK. SK",
+    ] {
+        assert_eq!(lesion_class(text), lesion_class_by_clauses(text), "{text}");
+        assert_eq!(
+            pathology_class(text),
+            pathology_class_by_clauses(text),
+            "{text}"
+        );
+    }
+    assert_eq!(lesion_class("nothing"), None);
+    assert_eq!(
+        lesion_class("no melanoma; SK").map(|c| c.0),
+        Some(LesionClass::Benign)
+    );
+    assert_eq!(
+        pathology_class("SK with an associated SCC in situ"),
+        Some(LesionClass::Malignant)
+    );
+}
