@@ -6,6 +6,7 @@
 //! case: its cost is paid again for each piece and each question. Lowered
 //! once, a text answers each question with a plain substring search.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use aho_corasick::packed;
@@ -90,8 +91,8 @@ pub(crate) struct Lowered<'a> {
     /// spans in the note.
     start: usize,
     /// `None` for text that is not ASCII, where [`cues::may_contain`] is
-    /// asked instead.
-    lower: Option<Vec<u8>>,
+    /// asked instead. A piece of a lowered text borrows its bytes.
+    lower: Option<Cow<'a, [u8]>>,
 }
 
 impl<'a> Lowered<'a> {
@@ -103,8 +104,24 @@ impl<'a> Lowered<'a> {
             start: span.start,
             lower: text
                 .is_ascii()
-                .then(|| text.as_bytes().to_ascii_lowercase()),
+                .then(|| Cow::Owned(text.as_bytes().to_ascii_lowercase())),
         }
+    }
+
+    /// The piece at `span` (a span of the note inside this text), lowered
+    /// with no copy: a section of a lowered encounter. A piece of text
+    /// that is not ASCII is asked about as that text is, through
+    /// [`cues::may_contain`], which answers as the lowered piece would.
+    /// `None` when `span` is not inside this text.
+    pub(crate) fn piece(&self, span: Span) -> Option<Lowered<'_>> {
+        let from = span.start.checked_sub(self.start)?;
+        let to = span.end.checked_sub(self.start)?;
+        let text = self.text.get(from..to)?;
+        Some(Lowered {
+            text,
+            start: span.start,
+            lower: self.lower.as_ref().map(|l| Cow::Borrowed(&l[from..to])),
+        })
     }
 
     /// What [`cues::may_contain`] says of the piece at `piece` (a span of
@@ -151,6 +168,32 @@ impl<'a> Lowered<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_piece_answers_as_its_own_lowering() {
+        static MARGIN: Word = Word::new("margin");
+        static SET: Words = Words::new(&[&MARGIN, &MARGIN, &MARGIN, &MARGIN]);
+        for note in [
+            "## Margin 2 mm. MARGINS clear",
+            "## Margin 2 mm. MARGINS cléar",
+        ] {
+            let whole = Lowered::new(note, Span::new(3, note.len()));
+            for (a, b) in [(3, 16), (9, note.len()), (17, note.len())] {
+                let piece = whole.piece(Span::new(a, b)).unwrap();
+                let own = Lowered::new(note, Span::new(a, b));
+                for (x, y) in [(a, b), (a + 1, b), (a, b - 1)] {
+                    let s = Span::new(x, y);
+                    assert_eq!(
+                        piece.may_contain(s, &[&MARGIN]),
+                        own.may_contain(s, &[&MARGIN])
+                    );
+                    assert_eq!(piece.may_contain_any(s, &SET), own.may_contain_any(s, &SET));
+                }
+            }
+            assert!(whole.piece(Span::new(2, 9)).is_none());
+            assert!(whole.piece(Span::new(9, note.len() + 1)).is_none());
+        }
+    }
 
     #[test]
     fn answers_as_may_contain() {

@@ -235,10 +235,13 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
             .map(|m| m.as_str().to_string()),
         span: f.value,
     });
+    // The encounter lowered once: for its own guards below, and each
+    // procedure section a piece of it.
+    let lowered = Lowered::new(text, enc.span);
     let mut procedures: Vec<Procedure> = Vec::new();
     for (i, section) in enc.sections.iter().enumerate() {
         if section.class == SectionClass::Procedure {
-            if let Some(mut p) = procedure(text, i, section) {
+            if let Some(mut p) = procedure(text, i, section, &lowered) {
                 if p.kind == ProcKind::Repair {
                     p.host = procedures.iter().rposition(|h| {
                         matches!(
@@ -267,8 +270,6 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
         .find(|s| s.class == SectionClass::Billing)
         .map(|s| billing::parse(text, s));
     let whole = enc.span.text(text);
-    // Both guards ask about the whole encounter: it is lowered once for them.
-    let lowered = Lowered::new(text, enc.span);
     EncounterFacts {
         index,
         span: enc.span,
@@ -554,7 +555,14 @@ fn pathology_class_of(
     first
 }
 
-fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
+/// One procedure section's facts; `encounter` holds the encounter
+/// lowered.
+fn procedure(
+    text: &str,
+    index: usize,
+    section: &Section,
+    encounter: &Lowered,
+) -> Option<Procedure> {
     let v = vocab();
     let title = section.title.text(text);
     let stripped_len = PROC_PREFIX.find(title).map(|m| m.end()).unwrap_or(0);
@@ -667,7 +675,11 @@ fn procedure(text: &str, index: usize, section: &Section) -> Option<Procedure> {
     }
     // The section lowered once, for the words looked for in its lines
     // before a regex, a phrase set or a measurement is run on them.
-    let lowered = Lowered::new(text, section.span);
+    // (A section is inside its encounter; one that is not is lowered on
+    // its own.)
+    let lowered = encounter
+        .piece(section.span)
+        .unwrap_or_else(|| Lowered::new(text, section.span));
     let site_field = field(section, Label::Site);
     let lesion_field = field(section, Label::Lesion);
     let size_field = field(section, Label::Size);
