@@ -7,13 +7,11 @@
 //! pre-malignant and malignant lesions" (Nov 2011); CMS NCCI practitioner PTP
 //! v32.2/32.3; CMS MUE 2026; CMS RVU25D.
 
-use super::cm;
 use crate::codes::{CodeTable, Family};
 use crate::extract::{Dx, EncounterFacts};
 use crate::span::Span;
 use crate::vocab::{GroupFamily, LesionClass, ProcKind};
 
-use super::excision::tier_words;
 use super::{ClaimLine, EncounterClaim};
 
 pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut EncounterClaim) {
@@ -55,11 +53,11 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
                         let mut line = ClaimLine::new(
                             &row.code,
                             "destruction-malignant",
-                            format!(
-                                "Destruction of a malignant lesion: diameter {} ({}), site group {}.",
-                                cm(size.um),
-                                tier_words(row.tier_min, row.tier_max),
-                                site_group
+                            super::excision::sized_why(
+                                "Destruction of a malignant lesion: diameter ",
+                                size.um,
+                                row,
+                                site_group,
                             ),
                         )
                         .for_lesion(pi, li)
