@@ -11,9 +11,9 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         if text.len() < PARALLEL_INDEX {
-            let mut starts = vec![0];
-            starts.extend(starts_in(text.as_bytes(), 0, text.len()));
-            return LineIndex { starts };
+            return LineIndex {
+                starts: starts_of(text.as_bytes()),
+            };
         }
         LineIndex {
             starts: starts_in_pieces(text.as_bytes(), INDEX_PIECE),
@@ -40,20 +40,19 @@ const PARALLEL_INDEX: usize = 1 << 20;
 /// The bytes each task of the parallel indexing looks at.
 const INDEX_PIECE: usize = 256 << 10;
 
-/// The line starts after the line ends in `from..to`, in order: after each
-/// `\n`, and after each `\r` that no `\n` follows (looked for past `to`).
-fn starts_in(bytes: &[u8], from: usize, to: usize) -> Vec<usize> {
-    let piece = &bytes[from..to];
+/// Every line start of `bytes`, 0 first, in one pass: after each `\n`,
+/// and after each `\r` that no `\n` follows.
+fn starts_of(bytes: &[u8]) -> Vec<usize> {
     // Sized by a first count of the line feeds, which a long text's
     // index would otherwise grow into, copy after copy.
-    let mut starts = Vec::with_capacity(memchr::memchr_iter(b'\n', piece).count());
+    let mut starts = Vec::with_capacity(1 + memchr::memchr_iter(b'\n', bytes).count());
+    starts.push(0);
     // Those lone `\r`s are rare (a `\r\n` text has none), so the `\n`s
     // are taken in one pass and the lone `\r`s, if any, merged in after:
     // cheaper than visiting every `\r` of a `\r\n` text in the same pass
     // as the `\n`s.
-    starts.extend(memchr::memchr_iter(b'\n', piece).map(|i| from + i + 1));
-    let lone: Vec<usize> = memchr::memchr_iter(b'\r', piece)
-        .map(|i| from + i)
+    starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+    let lone: Vec<usize> = memchr::memchr_iter(b'\r', bytes)
         .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
         .map(|i| i + 1)
         .collect();
@@ -158,6 +157,7 @@ mod tests {
         #[test]
         fn starts_in_pieces_agree_with_one_pass(text in "[a\r\n×]{0,40}", piece in 1usize..9) {
             prop_assert_eq!(starts_in_pieces(text.as_bytes(), piece), reference_starts(&text));
+            prop_assert_eq!(starts_of(text.as_bytes()), reference_starts(&text));
         }
     }
 
