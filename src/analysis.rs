@@ -269,8 +269,10 @@ fn each_encounter<T: Send>(
     // encounters finished with the summaries before them, and every part
     // handed to `keep`.
     let mut emit = |base: usize, done: Window<T>| {
-        prior.extend(done.iter().map(|(summary, _)| summary.clone()));
-        for (k, (_, pass)) in done.into_iter().enumerate() {
+        // Each summary joins `prior` after its encounter is finished (moved,
+        // not copied): a waiting encounter reads only those before it.
+        for (k, (summary, pass)) in done.into_iter().enumerate() {
+            debug_assert_eq!(prior.len(), base + k);
             let t = match pass {
                 Pass::Done(t) => t,
                 Pass::Waiting(waiting) => {
@@ -279,6 +281,7 @@ fn each_encounter<T: Send>(
                     finish(encounter, facts, claim)
                 }
             };
+            prior.push(summary);
             keep(t);
         }
     };

@@ -10,25 +10,14 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
-        let bytes = text.as_bytes();
-        // Sized by a first count of the line feeds, which a long text's
-        // index would otherwise grow into, copy after copy.
-        let mut starts = Vec::with_capacity(1 + memchr::memchr_iter(b'\n', bytes).count());
-        starts.push(0);
-        // A line starts after each `\n`, and after each `\r` that no `\n`
-        // follows. Those lone `\r`s are rare (a `\r\n` text has none), so
-        // the `\n`s are taken in one pass and the lone `\r`s, if any, merged
-        // in after: cheaper than visiting every `\r` of a `\r\n` text in
-        // the same pass as the `\n`s.
-        starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
-        let lone: Vec<usize> = memchr::memchr_iter(b'\r', bytes)
-            .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
-            .map(|i| i + 1)
-            .collect();
-        if !lone.is_empty() {
-            starts = merge(&starts, &lone);
+        if text.len() < PARALLEL_INDEX {
+            return LineIndex {
+                starts: starts_of(text.as_bytes()),
+            };
         }
-        LineIndex { starts }
+        LineIndex {
+            starts: starts_in_pieces(text.as_bytes(), INDEX_PIECE),
+        }
     }
 
     /// The 0-based line and the column in Unicode scalar values of a byte
@@ -42,6 +31,82 @@ impl LineIndex {
         let start = self.starts[line];
         (line, text[start..offset].chars().count())
     }
+}
+
+/// Texts at least this long are indexed on all cores: on a 20 MB note
+/// the index is a tenth of the work done before the analysis can start.
+const PARALLEL_INDEX: usize = 1 << 20;
+
+/// The bytes each task of the parallel indexing looks at.
+const INDEX_PIECE: usize = 256 << 10;
+
+/// Every line start of `bytes`, 0 first, in one pass: after each `\n`,
+/// and after each `\r` that no `\n` follows.
+fn starts_of(bytes: &[u8]) -> Vec<usize> {
+    // Sized by a first count of the line feeds, which a long text's
+    // index would otherwise grow into, copy after copy.
+    let mut starts = Vec::with_capacity(1 + memchr::memchr_iter(b'\n', bytes).count());
+    starts.push(0);
+    // Those lone `\r`s are rare (a `\r\n` text has none), so the `\n`s
+    // are taken in one pass and the lone `\r`s, if any, merged in after:
+    // cheaper than visiting every `\r` of a `\r\n` text in the same pass
+    // as the `\n`s.
+    starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+    let lone: Vec<usize> = memchr::memchr_iter(b'\r', bytes)
+        .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
+        .map(|i| i + 1)
+        .collect();
+    if !lone.is_empty() {
+        starts = merge(&starts, &lone);
+    }
+    starts
+}
+
+/// Every line start of `bytes`, 0 first, found on all cores: each piece
+/// of `piece` bytes counts its line feeds and lists its lone `\r`s, then,
+/// once each piece's place in the list is known, writes its starts there
+/// (each core faults in and fills its share of the list, and no piece
+/// needs a list of its own).
+fn starts_in_pieces(bytes: &[u8], piece: usize) -> Vec<usize> {
+    use rayon::prelude::*;
+    let piece = piece.max(1);
+    let range = |k: usize| (k * piece, ((k + 1) * piece).min(bytes.len()));
+    // Each piece's count of `\n`s, and its lone `\r`s' starts.
+    let counted: Vec<(usize, Vec<usize>)> = (0..bytes.len().div_ceil(piece))
+        .into_par_iter()
+        .map(|k| {
+            let (from, to) = range(k);
+            let lone: Vec<usize> = memchr::memchr_iter(b'\r', &bytes[from..to])
+                .map(|i| from + i)
+                .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
+                .map(|i| i + 1)
+                .collect();
+            (memchr::memchr_iter(b'\n', &bytes[from..to]).count(), lone)
+        })
+        .collect();
+    let mut starts = vec![0; 1 + counted.iter().map(|(n, l)| n + l.len()).sum::<usize>()];
+    // Each piece's slot in the list, split off in order.
+    let mut slots = Vec::with_capacity(counted.len());
+    let mut rest = &mut starts[1..];
+    for (n, lone) in &counted {
+        let (slot, tail) = rest.split_at_mut(n + lone.len());
+        slots.push(slot);
+        rest = tail;
+    }
+    slots
+        .into_par_iter()
+        .zip(counted.par_iter())
+        .enumerate()
+        .for_each(|(k, (slot, (_, lone)))| {
+            let (from, to) = range(k);
+            let feeds = memchr::memchr_iter(b'\n', &bytes[from..to]).map(|i| from + i + 1);
+            if lone.is_empty() {
+                slot.iter_mut().zip(feeds).for_each(|(s, f)| *s = f);
+            } else {
+                slot.copy_from_slice(&merge(&feeds.collect::<Vec<_>>(), lone));
+            }
+        });
+    starts
 }
 
 /// Two increasing lists of offsets with none in common, merged.
@@ -84,6 +149,24 @@ mod tests {
         fn starts_agree_with_a_scan_of_every_byte(text in "[a\r\n×]{0,40}") {
             prop_assert_eq!(LineIndex::new(&text).starts, reference_starts(&text));
         }
+    }
+
+    proptest! {
+        /// Pieces of any size (so with a `\r`, a `\n` or a character at
+        /// every boundary) give the starts of one pass.
+        #[test]
+        fn starts_in_pieces_agree_with_one_pass(text in "[a\r\n×]{0,40}", piece in 1usize..9) {
+            prop_assert_eq!(starts_in_pieces(text.as_bytes(), piece), reference_starts(&text));
+            prop_assert_eq!(starts_of(text.as_bytes()), reference_starts(&text));
+        }
+    }
+
+    /// A text long enough to be indexed in parallel gets the same starts.
+    #[test]
+    fn a_long_text_is_indexed_in_parallel_with_the_same_starts() {
+        let text = "ab\r\n×\rc\n\n\r".repeat(PARALLEL_INDEX / 8);
+        assert!(text.len() >= PARALLEL_INDEX);
+        assert_eq!(LineIndex::new(&text).starts, reference_starts(&text));
     }
 
     #[test]

@@ -665,7 +665,7 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
 }
 
 fn read_note(path: &Path) -> std::result::Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = read_file(path).map_err(|e| {
         let why = match e.kind() {
             io::ErrorKind::NotFound => "no such file".to_string(),
             io::ErrorKind::PermissionDenied => "permission denied".to_string(),
@@ -674,6 +674,10 @@ fn read_note(path: &Path) -> std::result::Result<String, String> {
         };
         format!("{}: {why}", path.display())
     })?;
+    let bytes = match bytes {
+        Read::Checked(text) => return Ok(text),
+        Read::Unchecked(bytes) => bytes,
+    };
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "{}: not UTF-8 text (invalid byte at offset {}); save the note as UTF-8",
@@ -681,6 +685,143 @@ fn read_note(path: &Path) -> std::result::Result<String, String> {
             e.utf8_error().valid_up_to()
         )
     })
+}
+
+/// A file's contents as [`read_file`] gives them.
+enum Read {
+    /// Read in pieces on all cores and found to be UTF-8 there.
+    Checked(String),
+    /// Read on this thread, or not UTF-8: to be checked by the caller,
+    /// whose check finds where the text goes wrong.
+    Unchecked(Vec<u8>),
+}
+
+/// Files at least this long are read and checked on all cores: reading a
+/// 20 MB note (faulting in its pages) and checking its UTF-8 is otherwise
+/// a tenth of its run, with every core but one idle.
+const PARALLEL_READ: u64 = 1 << 20;
+
+/// The bytes each task of a parallel read reads and checks: at least
+/// four, so that a character crosses at most one cut.
+const READ_PIECE: usize = 256 << 10;
+
+/// Reads a file whole, as `std::fs::read` does; a long regular file in
+/// pieces on all cores, each piece checked for UTF-8 as it is read.
+fn read_file(path: &Path) -> io::Result<Read> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata().map(|m| (m.is_file(), m.len()));
+    if let Ok((true, len)) = len {
+        if len >= PARALLEL_READ {
+            if let Some(text) = read_parallel(&file, len) {
+                return Ok(Read::Checked(text));
+            }
+            // Changed while read, not UTF-8, or a read failed: read it
+            // again the usual way, for its contents or the error.
+            return std::fs::read(path).map(Read::Unchecked);
+        }
+    }
+    let mut bytes = Vec::with_capacity(len.map_or(0, |(_, l)| l as usize));
+    file.read_to_end(&mut bytes)?;
+    Ok(Read::Unchecked(bytes))
+}
+
+/// A file of `len` bytes read in pieces of [`READ_PIECE`] on all cores,
+/// when it is UTF-8 and still `len` bytes long.
+#[cfg(unix)]
+fn read_parallel(file: &std::fs::File, len: u64) -> Option<String> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::FileExt;
+    let len = usize::try_from(len).ok()?;
+    // Not zeroed first: zeroing would fault in every page on this thread
+    // before the reads, where each core faults in the pages it reads into.
+    let mut bytes: Vec<u8> = Vec::with_capacity(len);
+    // The buffer's address as a number, to share with the tasks.
+    let buffer = bytes.as_mut_ptr() as usize;
+    let fd = file.as_raw_fd();
+    let tails = (0..len.div_ceil(READ_PIECE))
+        .into_par_iter()
+        .map(|k| {
+            let from = k * READ_PIECE;
+            let to = (from + READ_PIECE).min(len);
+            let mut at = from;
+            while at < to {
+                // SAFETY: `pread` writes at most `to - at` bytes at `at`,
+                // within the buffer's capacity, into a range of it no other
+                // task writes or reads.
+                let n = unsafe {
+                    libc::pread(
+                        fd,
+                        (buffer + at) as *mut libc::c_void,
+                        to - at,
+                        libc::off_t::try_from(at).ok()?,
+                    )
+                };
+                match n {
+                    n if n > 0 => at += n as usize,
+                    -1 if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => {}
+                    // The end before `len`, or an error.
+                    _ => return None,
+                }
+            }
+            // SAFETY: `from..to` was written whole by the reads above.
+            let piece =
+                unsafe { std::slice::from_raw_parts((buffer + from) as *const u8, to - from) };
+            utf8_piece(piece, k > 0).map(|(start, tail)| (from + start, from + tail))
+        })
+        .collect::<Option<Vec<(usize, usize)>>>()?;
+    // SAFETY: every piece of `0..len` was read into: all `len` bytes are
+    // written.
+    unsafe { bytes.set_len(len) };
+    // A byte more means the file grew since its length was taken.
+    if file.read_at(&mut [0u8], len as u64).ok()? != 0 {
+        return None;
+    }
+    joins_are_utf8(&bytes, &tails).then(|| {
+        // SAFETY: `joins_are_utf8` found every byte in a run of UTF-8
+        // text, and the runs cover the whole text, one after another.
+        unsafe { String::from_utf8_unchecked(bytes) }
+    })
+}
+
+#[cfg(not(unix))]
+fn read_parallel(_file: &std::fs::File, _len: u64) -> Option<String> {
+    None
+}
+
+/// The UTF-8 check of one piece of a longer text: where the piece's own
+/// characters start (past the up to three continuation bytes of a
+/// character begun in the piece before, when it is not the first) and
+/// where the UTF-8 text from there ends, which is the piece's end or the
+/// start of a character cut off by it. `None` if the piece holds bytes
+/// that are not UTF-8 wherever it was cut.
+fn utf8_piece(piece: &[u8], after_another: bool) -> Option<(usize, usize)> {
+    let start = if after_another {
+        piece
+            .iter()
+            .take(3)
+            .take_while(|&&b| b & 0xC0 == 0x80)
+            .count()
+    } else {
+        0
+    };
+    match std::str::from_utf8(&piece[start..]) {
+        Ok(_) => Some((start, piece.len())),
+        Err(e) if e.error_len().is_none() => Some((start, start + e.valid_up_to())),
+        Err(_) => None,
+    }
+}
+
+/// Whether text checked in pieces is UTF-8 as a whole: each piece's own
+/// run `start..tail` is, so what is left is the bytes between one piece's
+/// tail and the next piece's start (a character across the cut, or
+/// nothing).
+fn joins_are_utf8(bytes: &[u8], runs: &[(usize, usize)]) -> bool {
+    runs.first().is_none_or(|&(start, _)| start == 0)
+        && runs.iter().enumerate().all(|(k, &(_, tail))| {
+            let next = runs.get(k + 1).map_or(bytes.len(), |&(start, _)| start);
+            tail <= next && std::str::from_utf8(&bytes[tail..next]).is_ok()
+        })
 }
 
 const ESTIMATE_NOTE: &str = "national Medicare estimate: non-facility total RVU x conversion factor, no geographic adjustment";
@@ -966,4 +1107,79 @@ fn explain(code: &str, table: &CodeTable) -> Option<String> {
         ));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// [`read_parallel`]'s check on `bytes` cut in pieces of `piece`.
+    fn pieces_are_utf8(bytes: &[u8], piece: usize) -> bool {
+        let runs: Option<Vec<(usize, usize)>> = bytes
+            .chunks(piece)
+            .enumerate()
+            .map(|(k, p)| utf8_piece(p, k > 0).map(|(s, t)| (k * piece + s, k * piece + t)))
+            .collect();
+        runs.is_some_and(|runs| joins_are_utf8(bytes, &runs))
+    }
+
+    proptest! {
+        /// Cut anywhere, in pieces of any size from four bytes (so that a
+        /// character crosses at most one cut, as with [`READ_PIECE`]),
+        /// text is found UTF-8 just when it is.
+        #[test]
+        fn utf8_in_pieces_is_utf8_whole(
+            bytes in proptest::collection::vec(
+                prop_oneof![
+                    Just(b'a'),
+                    Just(b'\n'),
+                    Just(0xC3u8),
+                    Just(0x97u8),
+                    Just(0xE2u8),
+                    Just(0x82u8),
+                    Just(0xACu8),
+                    Just(0xF0u8),
+                    Just(0x9Fu8),
+                    Just(0x98u8),
+                    Just(0x80u8),
+                    any::<u8>(),
+                ],
+                0..40,
+            ),
+            piece in 4usize..12,
+        ) {
+            prop_assert_eq!(pieces_are_utf8(&bytes, piece), std::str::from_utf8(&bytes).is_ok());
+        }
+
+        #[test]
+        fn utf8_text_in_pieces_is_utf8(text in "[a\n×€😀]{0,30}", piece in 4usize..12) {
+            prop_assert!(pieces_are_utf8(text.as_bytes(), piece));
+        }
+    }
+
+    /// A long note is read in parallel to the same text, and a long file
+    /// that is not UTF-8 gets the error of the usual read.
+    #[test]
+    fn long_files_read_in_parallel() {
+        let dir = std::env::temp_dir().join(format!("dermls-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("long.derm");
+        let text =
+            "# Encounter 1 ×\r\n## Billing 😀\n- 11102 €\r".repeat(PARALLEL_READ as usize / 20);
+        std::fs::write(&path, &text).unwrap();
+        assert!(matches!(read_file(&path).unwrap(), Read::Checked(t) if t == text));
+        assert_eq!(read_note(&path).unwrap(), text);
+        let mut bytes = text.clone().into_bytes();
+        let bad = READ_PIECE * 2 + 1;
+        bytes[bad] = 0xFF;
+        std::fs::write(&path, &bytes).unwrap();
+        let offset = std::str::from_utf8(&bytes).unwrap_err().valid_up_to();
+        assert!(
+            read_note(&path)
+                .unwrap_err()
+                .contains(&format!("offset {offset}"))
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

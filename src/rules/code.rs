@@ -446,7 +446,7 @@ pub(super) fn claim_part(line: &BillingLine) -> Option<Span> {
 fn replace_with(line: &BillingLine, with: &ClaimLine) -> Option<Fix> {
     let span = claim_part(line)?;
     Some(Fix::new(
-        format!("Replace with {}", with.label()),
+        ["Replace with ", &with.label()].concat(),
         vec![Edit::new(span, with.label())],
     ))
 }
@@ -467,7 +467,7 @@ pub(super) fn delete_line(text: &str, line: &BillingLine) -> Fix {
 /// A fix inserting a derived line at the end of the Billing section.
 pub(super) fn insert_line(ctx: &Ctx, section: &BillingSection, line: &ClaimLine) -> Fix {
     Fix::new(
-        format!("Add {}", line.label()),
+        ["Add ", &line.label()].concat(),
         vec![fix::line::insert_item(ctx.text, section.span, line)],
     )
 }
@@ -683,7 +683,7 @@ fn with_sources(mut f: Finding, ctx: &Ctx, line: &ClaimLine) -> Finding {
         if let Some(proc) = ctx.facts.procedures.get(*p) {
             f = f.with_related(
                 proc.heading,
-                format!("{} comes from this procedure", line.cpt),
+                [line.cpt.as_str(), " comes from this procedure"].concat(),
             );
         }
     }

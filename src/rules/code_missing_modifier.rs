@@ -41,7 +41,7 @@ pub(super) fn check(_ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
                 Finding::new(
                     CODE,
                     code_span(b.line),
-                    format!("{} needs modifier {m}: {why}. {}", b.code, d.why),
+                    [b.code, " needs modifier ", m, ": ", why, ". ", &d.why].concat(),
                 )
                 .with_fix(
                     fix::line::add_modifier(b.line, m)

@@ -217,8 +217,11 @@ fn line_body(text: &str, span: Span) -> Span {
     let Some(before) = text.get(..at) else {
         return span;
     };
-    let start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let end = text[at..].find(['\n', '\r']).map_or(text.len(), |i| at + i);
+    // Line ends are single bytes that no other character's bytes hold, so
+    // they are found among bytes, a word at a time, rather than a
+    // character at a time.
+    let start = memchr::memrchr2(b'\n', b'\r', before.as_bytes()).map_or(0, |i| i + 1);
+    let end = memchr::memchr2(b'\n', b'\r', &text.as_bytes()[at..]).map_or(text.len(), |i| at + i);
     crate::note::line_body(text, Span::new(start, end))
 }
 
@@ -326,5 +329,28 @@ mod tests {
         assert_eq!(field_or_self(text, value).text(text), "Site: left arm");
         let sentence = Span::new(37, 45);
         assert_eq!(field_or_self(text, sentence).text(text), "Another.");
+    }
+
+    /// [`line_body`] as it was: the line ends looked for a character at a
+    /// time.
+    fn line_body_by_chars(text: &str, span: Span) -> Span {
+        let at = span.start.min(text.len());
+        let Some(before) = text.get(..at) else {
+            return span;
+        };
+        let start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        let end = text[at..].find(['\n', '\r']).map_or(text.len(), |i| at + i);
+        crate::note::line_body(text, Span::new(start, end))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn line_bodies_found_by_bytes_are_those_by_characters(
+            text in "[a \r\n×-]{0,24}",
+            start in 0usize..30,
+        ) {
+            let span = Span::new(start, start);
+            proptest::prop_assert_eq!(line_body(&text, span), line_body_by_chars(&text, span));
+        }
     }
 }

@@ -111,10 +111,12 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
             (
                 primary_code(table, item.technique).to_string(),
                 "biopsy-primary",
-                format!(
-                    "Primary biopsy: {} technique, the highest used this encounter (incisional > punch > tangential).",
-                    item.technique.as_str()
-                ),
+                [
+                    "Primary biopsy: ",
+                    item.technique.as_str(),
+                    " technique, the highest used this encounter (incisional > punch > tangential).",
+                ]
+                .concat(),
             )
         } else {
             let code = table
@@ -125,10 +127,12 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
             (
                 code,
                 "biopsy-addon",
-                format!(
-                    "Additional biopsy: the add-on of its own technique ({}).",
-                    item.technique.as_str()
-                ),
+                [
+                    "Additional biopsy: the add-on of its own technique (",
+                    item.technique.as_str(),
+                    ").",
+                ]
+                .concat(),
             )
         };
         if code.is_empty() {

@@ -7,13 +7,11 @@
 //! pre-malignant and malignant lesions" (Nov 2011); CMS NCCI practitioner PTP
 //! v32.2/32.3; CMS MUE 2026; CMS RVU25D.
 
-use super::cm;
 use crate::codes::{CodeTable, Family};
 use crate::extract::{Dx, EncounterFacts};
 use crate::span::Span;
 use crate::vocab::{GroupFamily, LesionClass, ProcKind};
 
-use super::excision::tier_words;
 use super::{ClaimLine, EncounterClaim};
 
 pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut EncounterClaim) {
@@ -55,11 +53,11 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
                         let mut line = ClaimLine::new(
                             &row.code,
                             "destruction-malignant",
-                            format!(
-                                "Destruction of a malignant lesion: diameter {} ({}), site group {}.",
-                                cm(size.um),
-                                tier_words(row.tier_min, row.tier_max),
-                                site_group
+                            super::excision::sized_why(
+                                "Destruction of a malignant lesion: diameter ",
+                                size.um,
+                                row,
+                                site_group,
                             ),
                         )
                         .for_lesion(pi, li)
@@ -98,17 +96,34 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
             l.sources.extend(sources.iter().copied());
             l
         };
+        // The whys begin with the count: joined without `format!`.
+        let count = itoa::Buffer::new().format(total).to_string();
         if total >= 15 {
-            claim.lines.push(mk("17004", "destruction-premalignant", format!("{total} premalignant lesions destroyed: 15 or more is 17004 alone, one unit, never with 17000/17003."), 1));
+            claim.lines.push(mk("17004", "destruction-premalignant", [&count, " premalignant lesions destroyed: 15 or more is 17004 alone, one unit, never with 17000/17003."].concat(), 1));
         } else {
             claim.lines.push(mk(
                 "17000",
                 "destruction-premalignant",
-                format!("{total} premalignant lesion(s) destroyed: 17000 for the first."),
+                [
+                    &count,
+                    " premalignant lesion(s) destroyed: 17000 for the first.",
+                ]
+                .concat(),
                 1,
             ));
             if total > 1 {
-                claim.lines.push(mk("17003", "destruction-premalignant", format!("{total} premalignant lesions: 17003 for each of the 2nd to 14th ({} units).", total - 1), total - 1));
+                claim.lines.push(mk(
+                    "17003",
+                    "destruction-premalignant",
+                    [
+                        &count,
+                        " premalignant lesions: 17003 for each of the 2nd to 14th (",
+                        itoa::Buffer::new().format(total - 1),
+                        " units).",
+                    ]
+                    .concat(),
+                    total - 1,
+                ));
             }
         }
     }
@@ -119,11 +134,15 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
         let mut l = ClaimLine::new(
             code,
             "destruction-benign",
-            if total >= 15 {
-                format!("{total} benign lesions destroyed: 15 or more is 17111 alone, one unit.")
-            } else {
-                format!("{total} benign lesion(s) destroyed: 17110 covers up to 14, one unit.")
-            },
+            [
+                itoa::Buffer::new().format(total),
+                if total >= 15 {
+                    " benign lesions destroyed: 15 or more is 17111 alone, one unit."
+                } else {
+                    " benign lesion(s) destroyed: 17110 covers up to 14, one unit."
+                },
+            ]
+            .concat(),
         )
         .dx(&dx);
         for x in &benign {

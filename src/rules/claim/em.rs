@@ -33,10 +33,12 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
         return;
     }
     if separate.is_empty() {
-        line.why = format!(
-            "E/M not billable: the decision to do a minor procedure is part of the procedure ({}), and no separately identifiable problem with its own plan is documented.",
-            bundling.join(", ")
-        );
+        line.why = [
+            "E/M not billable: the decision to do a minor procedure is part of the procedure (",
+            &bundling.join(", "),
+            "), and no separately identifiable problem with its own plan is documented.",
+        ]
+        .concat();
         claim.dropped.push(line);
         return;
     }
@@ -45,10 +47,13 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
         line.sources.push(p.span);
     }
     line.add_modifier("25");
-    line.why = format!(
-        "E/M with modifier 25: {} separately identifiable problem(s) with their own plan, beyond the procedures ({}).",
-        separate.len(),
-        bundling.join(", ")
-    );
+    line.why = [
+        "E/M with modifier 25: ",
+        itoa::Buffer::new().format(separate.len()),
+        " separately identifiable problem(s) with their own plan, beyond the procedures (",
+        &bundling.join(", "),
+        ").",
+    ]
+    .concat();
     claim.lines.insert(0, line);
 }

@@ -6,8 +6,8 @@
 //! Sources: CPT excision guidelines as taught by AAPC ("4 Steps for Improved
 //! Excision Coding", 2020); AAD.
 
-use super::cm;
-use crate::codes::{CodeTable, Family};
+use super::push_cm;
+use crate::codes::{CodeRow, CodeTable, Family};
 use crate::extract::{EncounterFacts, Lesion, Procedure};
 use crate::vocab::{GroupFamily, LesionClass, ProcKind};
 
@@ -57,12 +57,7 @@ fn shave(
         ClaimLine::new(
             &row.code,
             "shave-removal",
-            format!(
-                "Shave removal: lesion diameter {} ({}), site group {}.",
-                cm(size.um),
-                tier_words(row.tier_min, row.tier_max),
-                group
-            ),
+            sized_why("Shave removal: lesion diameter ", size.um, row, group),
         )
         .for_lesion(pi, li)
         .source(size.span)
@@ -127,29 +122,32 @@ pub(crate) fn malignancy(p: &Procedure) -> Malignancy {
 
 /// The excised diameter in micrometres, and how it was found.
 pub fn excised_diameter(p: &Procedure, lesion: &Lesion) -> Option<(u32, String)> {
+    // Each text is written piece by piece into one string: an excision
+    // line writes several sizes, and `format!` costs more than the copies.
+    let mut how = String::with_capacity(64);
     if p.lesions.len() == 1 {
         if let Some(d) = p.excised_diameter {
-            return Some((d.um, format!("stated excised diameter {}", cm(d.um))));
+            how.push_str("stated excised diameter ");
+            push_cm(&mut how, d.um);
+            return Some((d.um, how));
         }
     }
     let size = lesion.size?;
+    how.push_str("lesion ");
+    push_cm(&mut how, size.um);
     match p.margin {
         Some(m) => {
             let d = size.um.saturating_add(m.um.saturating_mul(2));
-            Some((
-                d,
-                format!(
-                    "lesion {} + 2 × margin {} = {}",
-                    cm(size.um),
-                    cm(m.um),
-                    cm(d)
-                ),
-            ))
+            how.push_str(" + 2 × margin ");
+            push_cm(&mut how, m.um);
+            how.push_str(" = ");
+            push_cm(&mut how, d);
+            Some((d, how))
         }
-        None => Some((
-            size.um,
-            format!("lesion {} (no margin documented)", cm(size.um)),
-        )),
+        None => {
+            how.push_str(" (no margin documented)");
+            Some((size.um, how))
+        }
     }
 }
 
@@ -183,15 +181,25 @@ fn excision(
             } else {
                 "excision-benign"
             },
-            format!(
-                "Excision, {}: {}: excised diameter {} ({}), site group {}; {}.",
-                if malignant { "malignant" } else { "benign" },
-                how,
-                cm(diameter),
-                tier_words(row.tier_min, row.tier_max),
-                group,
-                why_class
-            ),
+            {
+                // `Excision, {class}: {how}: excised diameter {cm} ({tier}),
+                // site group {group}; {why_class}.`, piece by piece.
+                let mut why = String::with_capacity(160 + how.len() + why_class.len());
+                why.push_str("Excision, ");
+                why.push_str(if malignant { "malignant" } else { "benign" });
+                why.push_str(": ");
+                why.push_str(&how);
+                why.push_str(": excised diameter ");
+                push_cm(&mut why, diameter);
+                why.push_str(" (");
+                push_tier_words(&mut why, row.tier_min, row.tier_max);
+                why.push_str("), site group ");
+                why.push_str(group);
+                why.push_str("; ");
+                why.push_str(why_class);
+                why.push('.');
+                why
+            },
         )
         .for_lesion(pi, li)
         .source(source)
@@ -199,12 +207,38 @@ fn excision(
     )
 }
 
-/// `0.6–1.0 cm`, `over 4.0 cm`.
-pub(crate) fn tier_words(min: Option<u32>, max: Option<u32>) -> String {
+/// `{lead}{cm} ({tier}), site group {group}.`: the why of a line coded by
+/// one size, written piece by piece rather than by `format!`.
+pub(super) fn sized_why(lead: &str, um: u32, row: &CodeRow, group: &str) -> String {
+    let mut why = String::with_capacity(96 + lead.len() + group.len());
+    why.push_str(lead);
+    push_cm(&mut why, um);
+    why.push_str(" (");
+    push_tier_words(&mut why, row.tier_min, row.tier_max);
+    why.push_str("), site group ");
+    why.push_str(group);
+    why.push('.');
+    why
+}
+
+/// `tier up to 1.0 cm`, `tier over 0.5 cm up to 1.0 cm`, `tier over
+/// 4.0 cm`, written at the end of `s`.
+fn push_tier_words(s: &mut String, min: Option<u32>, max: Option<u32>) {
     match (min, max) {
-        (None | Some(0), Some(hi)) => format!("tier up to {}", cm(hi)),
-        (Some(lo), Some(hi)) => format!("tier over {} up to {}", cm(lo), cm(hi)),
-        (Some(lo), None) => format!("tier over {}", cm(lo)),
-        (None, None) => "untiered".to_string(),
+        (None | Some(0), Some(hi)) => {
+            s.push_str("tier up to ");
+            push_cm(s, hi);
+        }
+        (Some(lo), Some(hi)) => {
+            s.push_str("tier over ");
+            push_cm(s, lo);
+            s.push_str(" up to ");
+            push_cm(s, hi);
+        }
+        (Some(lo), None) => {
+            s.push_str("tier over ");
+            push_cm(s, lo);
+        }
+        (None, None) => s.push_str("untiered"),
     }
 }

@@ -244,6 +244,13 @@ pub fn summary(
 /// write several sizes per excision and repair line.
 pub(crate) fn cm(um: u32) -> String {
     let mut s = String::with_capacity(16);
+    push_cm(&mut s, um);
+    s
+}
+
+/// [`cm`] written at the end of `s`, for text that holds sizes among
+/// other words (an excision's why), built without a `format!`.
+pub(crate) fn push_cm(s: &mut String, um: u32) {
     let whole = um / crate::extract::measure::UM_PER_CM;
     let frac = um % crate::extract::measure::UM_PER_CM;
     // The whole centimetres: at most six digits for a `u32`.
@@ -273,24 +280,18 @@ pub(crate) fn cm(um: u32) -> String {
         }
     }
     s.push_str(" cm");
-    s
 }
 
 /// Lines with the same code and modifiers become one, units added.
 fn merge(lines: &mut Vec<ClaimLine>) {
-    let mut out: Vec<ClaimLine> = Vec::new();
+    let mut out: Vec<ClaimLine> = Vec::with_capacity(lines.len());
     for l in lines.drain(..) {
-        let mut mods = l.modifiers.clone();
-        mods.sort();
-        // The code first: the modifiers are copied and sorted only for a
-        // line of the same code.
-        if let Some(existing) = out.iter_mut().find(|o| {
-            o.cpt == l.cpt && {
-                let mut m = o.modifiers.clone();
-                m.sort();
-                m == mods
-            }
-        }) {
+        // The code first: the modifiers are compared only for a line of
+        // the same code.
+        if let Some(existing) = out
+            .iter_mut()
+            .find(|o| o.cpt == l.cpt && same_modifiers(&o.modifiers, &l.modifiers))
+        {
             existing.units += l.units;
             for d in l.dx {
                 if !existing.dx.contains(&d) {
@@ -301,13 +302,25 @@ fn merge(lines: &mut Vec<ClaimLine>) {
             existing.procedures.extend(l.procedures);
             existing.lesions.extend(l.lesions);
             if !existing.why.contains(&l.why) {
-                existing.why = format!("{} {}", existing.why, l.why);
+                existing.why.push(' ');
+                existing.why.push_str(&l.why);
             }
         } else {
             out.push(l);
         }
     }
     *lines = out;
+}
+
+/// Whether two lists hold the same modifiers, in any order, each as many
+/// times: what comparing them sorted tells, without copying either. A
+/// line has a few modifiers at most.
+fn same_modifiers(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len()
+        && a.iter().all(|m| {
+            let times = |list: &[String]| list.iter().filter(|x| *x == m).count();
+            times(a) == times(b)
+        })
 }
 
 #[cfg(test)]

@@ -45,9 +45,11 @@ pub(super) fn distinct(table: &CodeTable, modifier: DistinctModifier, claim: &mu
         let line = &mut claim.lines[j];
         if !line.modifiers.iter().any(|x| x == "59" || x == "XS") {
             line.add_modifier(m);
-            line.why.push_str(&format!(
-                " Modifier {m}: a different lesion from another procedure billed today (NCCI pair, column-2 code)."
-            ));
+            line.why.push_str(" Modifier ");
+            line.why.push_str(m);
+            line.why.push_str(
+                ": a different lesion from another procedure billed today (NCCI pair, column-2 code).",
+            );
         }
     }
     drop.sort();

@@ -26,7 +26,9 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
         let Some(mut group) = site.and_then(|s| s.group(GroupFamily::Mohs)) else {
             continue;
         };
-        let mut why_site = format!("site group {group}");
+        // The why of the first stage, `Mohs, first stage: {why_site}.`,
+        // joined without `format!`.
+        let mut why_site = ["site group ", group].concat();
         if p.deep_structures && group != HEAD_GROUP {
             group = HEAD_GROUP;
             why_site = "surgery directly involves muscle, cartilage, bone, tendon, major nerves or vessels".to_string();
@@ -44,7 +46,7 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
             ClaimLine::new(
                 &first.code,
                 "mohs-first-stage",
-                format!("Mohs, first stage: {why_site}."),
+                ["Mohs, first stage: ", &why_site, "."].concat(),
             )
             .for_lesion(pi, 0)
             .source(source)
@@ -55,10 +57,14 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
                 let mut l = ClaimLine::new(
                     &add.code,
                     "mohs-additional-stage",
-                    format!(
-                        "Mohs: {stages} stages documented, so {} additional stage(s).",
-                        stages - 1
-                    ),
+                    [
+                        "Mohs: ",
+                        itoa::Buffer::new().format(stages),
+                        " stages documented, so ",
+                        itoa::Buffer::new().format(stages - 1),
+                        " additional stage(s).",
+                    ]
+                    .concat(),
                 )
                 .for_lesion(pi, 0)
                 .dx(&p.dx);

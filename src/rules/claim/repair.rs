@@ -116,20 +116,27 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
             RepairClass::Complex => Family::RepairComplex,
         };
         let summed = if members.len() > 1 {
-            format!(
-                "{} {} repairs in the {} group added: {} in all",
-                members.len(),
+            [
+                itoa::Buffer::new().format(members.len()),
+                " ",
                 class.as_str(),
+                " repairs in the ",
                 group,
-                cm(total)
-            )
+                " group added: ",
+                &cm(total),
+                " in all",
+            ]
+            .concat()
         } else {
-            format!(
-                "{} repair of {} in the {} group",
+            [
                 class.as_str(),
-                cm(total),
-                group
-            )
+                " repair of ",
+                &cm(total),
+                " in the ",
+                group,
+                " group",
+            ]
+            .concat()
         };
         let base_len = if class == RepairClass::Complex {
             total.min(75_000)
@@ -139,7 +146,7 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
         let Some(row) = table.by_tier(family, group, base_len) else {
             continue;
         };
-        let mut line = ClaimLine::new(&row.code, "repair", format!("Repair: {summed}."));
+        let mut line = ClaimLine::new(&row.code, "repair", ["Repair: ", &summed, "."].concat());
         for &m in &members {
             let w = &wounds[m];
             line.lesions.push(w.key);

@@ -31,3 +31,23 @@ fn centimetres_at_the_edges() {
         assert_eq!(cm(um), crate::extract::measure::cm(um), "{um}");
     }
 }
+
+proptest! {
+    /// Two lists of modifiers are the same for `merge` just when they are
+    /// equal sorted, as they were compared before.
+    #[test]
+    fn same_modifiers_is_equal_when_sorted(
+        a in proptest::collection::vec(proptest::sample::select(vec!["59", "XS", "58", "25", "RT"]), 0..4),
+        b in proptest::collection::vec(proptest::sample::select(vec!["59", "XS", "58", "25", "RT"]), 0..4),
+    ) {
+        let a: Vec<String> = a.into_iter().map(String::from).collect();
+        let b: Vec<String> = b.into_iter().map(String::from).collect();
+        let sorted = |l: &[String]| {
+            let mut l = l.to_vec();
+            l.sort();
+            l
+        };
+        prop_assert_eq!(super::same_modifiers(&a, &b), sorted(&a) == sorted(&b));
+        prop_assert!(super::same_modifiers(&a, &a));
+    }
+}
