@@ -610,14 +610,106 @@ pub fn area(text: &str) -> Option<Area> {
     if !may_hold_digit(text) {
         return None;
     }
-    let caps = AREA_RE.captures(text)?;
-    let whole = caps.get(0)?;
-    let span = Span::new(whole.start(), whole.end());
-    if let Some(n) = caps.name("n") {
-        let v: f64 = n.as_str().parse().ok()?;
+    let (start, end, number) = if text.is_ascii() {
+        area_ascii(text.as_bytes())?
+    } else {
+        let caps = AREA_RE.captures(text)?;
+        let whole = caps.get(0)?;
+        let n = caps.name("n").map(|n| (n.start(), n.end()));
+        (whole.start(), whole.end(), n)
+    };
+    let span = Span::new(start, end);
+    if let Some((s, e)) = number {
+        let v: f64 = text[s..e].parse().ok()?;
         return Some(Area::SqCm(v.round() as u32, span));
     }
     Some(Area::PercentBsa(span))
+}
+
+/// A match of [`AREA_RE`]: its start, its end and its `n` group.
+type AreaMatch = (usize, usize, Option<(usize, usize)>);
+
+/// The first match of [`AREA_RE`] in ASCII text, without the regex: its
+/// start, its end and its `n` group (the number of square centimetres;
+/// `None` for a percentage).
+///
+/// A match starts at the first digit of a run of digits (one that starts
+/// later in the run matches from its first digit too). From there the
+/// number takes all the digits it can (a digit cannot start what follows
+/// it), and so do the spaces; then the words are tried in the regex's
+/// order, each of which can be read only one way.
+fn area_ascii(t: &[u8]) -> Option<AreaMatch> {
+    let lit = |p: usize, w: &[u8]| {
+        t.get(p..p + w.len())
+            .is_some_and(|x| x.eq_ignore_ascii_case(w))
+    };
+    let digits = |p: usize| p + t[p..].iter().take_while(|b| b.is_ascii_digit()).count();
+    // `sq\.?\s*cm|square\s+cent\w*|cm\s*2|cm²|cm\^2|cm\s+sq` at `q`: its end.
+    let square_cm = |q: usize| {
+        if lit(q, b"sq") {
+            let r = q + 2 + usize::from(t.get(q + 2) == Some(&b'.'));
+            let r = spaces(t, r);
+            if lit(r, b"cm") {
+                return Some(r + 2);
+            }
+        }
+        if lit(q, b"square") {
+            let r = spaces(t, q + 6);
+            if r > q + 6 && lit(r, b"cent") {
+                return Some(r + 4 + t[r + 4..].iter().take_while(|&&b| is_word(b)).count());
+            }
+        }
+        if lit(q, b"cm") {
+            let r = spaces(t, q + 2);
+            if t.get(r) == Some(&b'2') {
+                return Some(r + 1);
+            }
+            if t[q + 2..].starts_with(b"^2") {
+                return Some(q + 4);
+            }
+            if r > q + 2 && lit(r, b"sq") {
+                return Some(r + 2);
+            }
+        }
+        None
+    };
+    // `%\s*(?:of\s+)?(?:bsa|body)?` at `q`: its end.
+    let percent = |q: usize| {
+        if t.get(q) != Some(&b'%') {
+            return None;
+        }
+        let mut r = spaces(t, q + 1);
+        if lit(r, b"of") && spaces(t, r + 2) > r + 2 {
+            r = spaces(t, r + 2);
+        }
+        if lit(r, b"bsa") {
+            r += 3;
+        } else if lit(r, b"body") {
+            r += 4;
+        }
+        Some(r)
+    };
+    let mut i = 0;
+    while i < t.len() {
+        if !t[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut e = digits(i);
+        i = e;
+        if t.get(e) == Some(&b'.') && t.get(e + 1).is_some_and(u8::is_ascii_digit) {
+            e = digits(e + 1);
+        }
+        let q = spaces(t, e);
+        if let Some(end) = square_cm(q) {
+            return Some((start, end, Some((start, e))));
+        }
+        if let Some(end) = percent(q) {
+            return Some((start, end, None));
+        }
+    }
+    None
 }
 
 static COUNT_BEFORE: Re =
@@ -661,13 +753,51 @@ pub fn breakdown_sum(text: &str) -> Option<u32> {
     }
     let mut total = 0;
     let mut any = false;
-    for caps in BREAKDOWN.captures_iter(text) {
-        if let Some(n) = caps.get(1).and_then(|m| m.as_str().parse::<u32>().ok()) {
+    let mut add = |n: &str| {
+        if let Ok(n) = n.parse::<u32>() {
             total += n;
             any = true;
         }
+    };
+    if text.is_ascii() {
+        for (s, e) in breakdown_numbers_ascii(text.as_bytes()) {
+            add(&text[s..e]);
+        }
+    } else {
+        for caps in BREAKDOWN.captures_iter(text) {
+            if let Some(n) = caps.get(1) {
+                add(n.as_str());
+            }
+        }
     }
     any.then_some(total)
+}
+
+/// The numbers [`BREAKDOWN`] finds in ASCII text, without the regex: at
+/// each `(`, spaces, an optional `x` or `#`, spaces, one to three digits
+/// (not followed by a fourth), spaces and `)`. Each part can be read only
+/// one way, and the next match is looked for after the last one's `)`.
+fn breakdown_numbers_ascii(t: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(open) = memchr::memchr(b'(', &t[i..]) {
+        let open = i + open;
+        i = open + 1;
+        let mut p = spaces(t, open + 1);
+        if matches!(t.get(p), Some(b'x' | b'#')) {
+            p = spaces(t, p + 1);
+        }
+        let n = t[p..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if n == 0 || n > 3 {
+            continue;
+        }
+        let close = spaces(t, p + n);
+        if t.get(close) == Some(&b')') {
+            out.push((p, p + n));
+            i = close + 1;
+        }
+    }
+    out
 }
 
 /// Counts attached to lesion nouns in a sentence: `8 AKs`, `twelve actinic
@@ -888,6 +1018,58 @@ mod tests {
                 .into_iter()
                 .find(|m| m.shape != Shape::Range && m.role == Role::Plain);
             assert_eq!(lesion_size(t), want, "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The hand reading of [`AREA_RE`] finds the regex's first match
+        /// and number.
+        #[test]
+        fn area_agrees_with_the_regex(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "1", "12", ".", "5", " ", "\t", "\u{b}", "sq", "SQ", "square", "cent", "cm", "CM", "2",
+                    "^", "%", "of", "bsa", "Body", "x", "_", "a", "\u{b2}", "é", "mm",
+                ]),
+                0..8,
+            ),
+        ) {
+            let t = pieces.concat();
+            let want = AREA_RE.captures(&t).map(|c| {
+                let w = c.get(0).unwrap();
+                (w.start(), w.end(), c.name("n").map(|n| (n.start(), n.end())))
+            });
+            if t.is_ascii() {
+                proptest::prop_assert_eq!(area_ascii(t.as_bytes()), want, "{:?}", t);
+            }
+            let want = want.map(|(s, e, n)| match n {
+                Some((a, b)) => Area::SqCm(t[a..b].parse::<f64>().unwrap().round() as u32, Span::new(s, e)),
+                None => Area::PercentBsa(Span::new(s, e)),
+            });
+            proptest::prop_assert_eq!(area(&t), want, "{:?}", t);
+        }
+
+        /// The breakdown scan finds the numbers [`BREAKDOWN`] finds.
+        #[test]
+        fn breakdown_agrees_with_the_regex(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "(", ")", " ", "\t", "x", "X", "#", "1", "23", "4567", "a", ",", "é",
+                ]),
+                0..9,
+            ),
+        ) {
+            let t = pieces.concat();
+            let want: Vec<(usize, usize)> = BREAKDOWN
+                .captures_iter(&t)
+                .map(|c| (c.get(1).unwrap().start(), c.get(1).unwrap().end()))
+                .collect();
+            if t.is_ascii() {
+                proptest::prop_assert_eq!(breakdown_numbers_ascii(t.as_bytes()), want.clone(), "{:?}", t);
+            }
+            let sum: Option<u32> = (!want.is_empty())
+                .then(|| want.iter().map(|&(s, e)| t[s..e].parse::<u32>().unwrap()).sum());
+            proptest::prop_assert_eq!(breakdown_sum(&t), sum, "{:?}", t);
         }
     }
 
