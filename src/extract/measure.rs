@@ -1077,6 +1077,10 @@ mod tests {
     fn exact_units() {
         assert_eq!(to_um("0.55", "cm"), Some(5500));
         assert_eq!(to_um("2.5", "mm"), Some(2500));
+        // `İ` lowers to `i` and a combining dot: `millİ` lowered starts
+        // with `milli`, `mİlli` does not.
+        assert_eq!(to_um("1", "miLLİ"), Some(1000));
+        assert_eq!(to_um("1", "mİlli"), Some(10000));
         assert_eq!(to_um("99999999999999999999", "cm"), None);
         assert_eq!(cm(13000), "1.3 cm");
         assert_eq!(cm(5500), "0.55 cm");
