@@ -51,7 +51,6 @@ static UNITS: Re = Re::new(
         )",
 );
 static DX: Re = Re::new(r"(?i)\b(?:dx|icd-?10(?:-cm)?|diagnos[ie]s)\s*:\s*");
-static DX_CODE: Re = Re::new(r"[A-Za-z0-9][A-Za-z0-9.]*");
 
 /// The leftmost match of [`DX`] in `s`, as (start, end). ASCII text, all
 /// but always, is scanned by hand: the regex's alternatives each begin
@@ -207,6 +206,174 @@ fn code_and_mods(s: &str) -> Option<(Group, Group)> {
     code_at(0)
 }
 
+/// The matches of `[A-Za-z0-9][A-Za-z0-9.]*` in `s` (the Dx codes), left
+/// to right, as (start, end). The pattern has ASCII classes only, so a plain scan of the bytes finds
+/// them in any text: a run of letters, digits and dots that starts with a
+/// letter or a digit.
+fn dx_codes(s: &str) -> impl Iterator<Item = Group> + '_ {
+    let t = s.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        i += t[i..].iter().position(u8::is_ascii_alphanumeric)?;
+        let start = i;
+        i += t[i..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'.')
+            .count();
+        Some((start, i))
+    })
+}
+
+/// The `1`st groups of [`MODIFIER`]'s matches in `mods`, left to right. On
+/// ASCII text a `-` starts a match when spaces and then a letter or digit
+/// follow it (the group takes up to three); other text goes to the regex.
+fn modifiers(mods: &str) -> Vec<Group> {
+    if !mods.is_ascii() {
+        return MODIFIER
+            .captures_iter(mods)
+            .map(|c| {
+                let g = c.get(1).expect("modifier group");
+                (g.start(), g.end())
+            })
+            .collect();
+    }
+    let t = mods.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(dash) = t[i..].iter().position(|&b| b == b'-') {
+        let start = ascii_spaces(t, i + dash + 1);
+        let n = t[start..]
+            .iter()
+            .take(3)
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if n == 0 {
+            i += dash + 1;
+            continue;
+        }
+        out.push((start, start + n));
+        i = start + n;
+    }
+    out
+}
+
+/// After the ASCII whitespace (`\s`, the vertical tab included) at `p`.
+fn ascii_spaces(t: &[u8], p: usize) -> usize {
+    p + t[p..]
+        .iter()
+        .take_while(|&&b| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '))
+        .count()
+}
+
+/// [`UNITS`] matched at the start of `s`: where its value group is (the
+/// one of `n`, `p`, `u` and `w` that took part) and where the match ends.
+/// ASCII text is read by hand: each alternative starts with a byte of its
+/// own (`x`, `(`, `u`, a digit), and in each every run takes all it can
+/// (what follows a run cannot start with a byte of its kind, or the
+/// pattern has nothing after it), so trying the few ways an alternative
+/// can be read, in the regex's order, finds what the regex finds. Other
+/// text goes to the regex.
+fn units(s: &str) -> Option<(Group, usize)> {
+    if !s.is_ascii() {
+        let u = UNITS.captures(s)?;
+        let g = u
+            .name("n")
+            .or(u.name("p"))
+            .or(u.name("u"))
+            .or(u.name("w"))
+            .expect("units group");
+        return Some(((g.start(), g.end()), u.get(0).expect("match").end()));
+    }
+    let t = s.as_bytes();
+    let space = |b: u8| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
+    let word = |p: usize| {
+        t.get(p)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    };
+    let lit = |p: usize, w: &[u8]| {
+        t.get(p..p + w.len())
+            .is_some_and(|x| x.eq_ignore_ascii_case(w))
+    };
+    // The end of a run from `p` of bytes that `keep` keeps.
+    let run =
+        |p: usize, keep: &dyn Fn(u8) -> bool| p + t[p..].iter().take_while(|&&b| keep(b)).count();
+    let spaces = |p: usize| ascii_spaces(t, p);
+    // `units?` at `p` (`units` before `unit`), followed by `\b` when
+    // `bounded`: where it ends.
+    let unit_word = |p: usize, bounded: bool| {
+        if !lit(p, b"unit") {
+            return None;
+        }
+        let ok = |e: usize| !bounded || !word(e);
+        [p + 5, p + 4]
+            .into_iter()
+            .filter(|&e| e == p + 4 || lit(p + 4, b"s"))
+            .find(|&e| ok(e))
+    };
+    match t.first()? {
+        // `[x×]\s*(?P<n>[^\s,;)]+)(?:\s*units?\b)?`
+        b'x' | b'X' => {
+            let n = spaces(1);
+            let n_end = run(n, &|b| !(space(b) || matches!(b, b',' | b';' | b')')));
+            if n_end > n {
+                let end = unit_word(spaces(n_end), true).unwrap_or(n_end);
+                return Some(((n, n_end), end));
+            }
+            None
+        }
+        // `\(\s*(?:[x×]\s*)?(?P<p>[^)\s]+)(?:\s*units?)?\s*\)`
+        b'(' => {
+            let q = spaces(1);
+            // The value from `p` to its end, and where the match ends.
+            let value_at = |p: usize| {
+                let p_end = run(p, &|b| !(space(b) || b == b')'));
+                if p_end == p {
+                    return None;
+                }
+                let close = |e: usize| {
+                    let e = spaces(e);
+                    (t.get(e) == Some(&b')')).then_some(e + 1)
+                };
+                let end = unit_word(spaces(p_end), false)
+                    .and_then(close)
+                    .or_else(|| close(p_end))?;
+                Some(((p, p_end), end))
+            };
+            let with_x = matches!(t.get(q), Some(b'x' | b'X'))
+                .then(|| value_at(spaces(q + 1)))
+                .flatten();
+            with_x.or_else(|| value_at(q))
+        }
+        // `(?:units?|u)\s*[:=]?\s*(?P<u>[^\s,;]+)`
+        b'u' | b'U' => {
+            let value_at = |p: usize| {
+                let p_end = run(p, &|b| !(space(b) || matches!(b, b',' | b';')));
+                (p_end > p).then_some(((p, p_end), p_end))
+            };
+            let after_word = |w: usize| {
+                let q = spaces(w);
+                matches!(t.get(q), Some(b':' | b'='))
+                    .then(|| value_at(spaces(q + 1)))
+                    .flatten()
+                    .or_else(|| value_at(q))
+            };
+            let words = [
+                lit(0, b"units").then_some(5),
+                lit(0, b"unit").then_some(4),
+                Some(1),
+            ];
+            words.into_iter().flatten().find_map(after_word)
+        }
+        // `(?P<w>[0-9]+)\s*units?\b`
+        b'0'..=b'9' => {
+            let w_end = run(0, &|b| b.is_ascii_digit());
+            let end = unit_word(spaces(w_end), true)?;
+            Some(((0, w_end), end))
+        }
+        _ => None,
+    }
+}
+
 /// Parses the lines of a Billing section.
 pub fn parse(text: &str, section: &Section) -> BillingSection {
     let mut lines = Vec::new();
@@ -241,13 +408,11 @@ fn parse_line(text: &str, span: Span, body: Span) -> BillingLine {
         None => (s, None),
     };
     if let Some(at) = dx_at {
-        for m in DX_CODE.find_iter(&s[at..]) {
+        for (start, end) in dx_codes(&s[at..]) {
+            let code = s[at + start..at + end].trim_end_matches('.');
             line.dx.push((
-                m.as_str().trim_end_matches('.').to_string(),
-                body.sub(
-                    at + m.start(),
-                    at + m.start() + m.as_str().trim_end_matches('.').len(),
-                ),
+                code.to_string(),
+                body.sub(at + start, at + start + code.len()),
             ));
         }
     }
@@ -259,15 +424,15 @@ fn parse_line(text: &str, span: Span, body: Span) -> BillingLine {
         }
         return line;
     };
+    // The code and the modifiers are ASCII letters and digits.
     line.code = Some((
-        claim_part[code.0..code.1].to_uppercase(),
+        claim_part[code.0..code.1].to_ascii_uppercase(),
         body.sub(code.0, code.1),
     ));
-    for m in MODIFIER.captures_iter(&claim_part[mods.0..mods.1]) {
-        let g = m.get(1).expect("modifier group");
+    for (start, end) in modifiers(&claim_part[mods.0..mods.1]) {
         line.modifiers.push((
-            g.as_str().to_uppercase(),
-            body.sub(mods.0 + g.start(), mods.0 + g.end()),
+            claim_part[mods.0 + start..mods.0 + end].to_ascii_uppercase(),
+            body.sub(mods.0 + start, mods.0 + end),
         ));
     }
     // The match ends where the modifiers do.
@@ -279,22 +444,15 @@ fn parse_line(text: &str, span: Span, body: Span) -> BillingLine {
             break;
         }
         pos += rest.len() - trimmed.len();
-        if let Some(u) = UNITS.captures(trimmed) {
-            let g = u
-                .name("n")
-                .or(u.name("p"))
-                .or(u.name("u"))
-                .or(u.name("w"))
-                .expect("units group");
-            let whole = u.get(0).expect("match");
-            let value = g.as_str();
+        if let Some((value, end)) = units(trimmed) {
+            let value = &trimmed[value.0..value.1];
             match value.parse::<u32>() {
                 Ok(n) if n > 0 && line.units.is_none() => {
-                    line.units = Some((n, body.sub(pos, pos + whole.end())))
+                    line.units = Some((n, body.sub(pos, pos + end)))
                 }
-                _ => line.bad_units = Some(body.sub(pos, pos + whole.end())),
+                _ => line.bad_units = Some(body.sub(pos, pos + end)),
             }
-            pos += whole.end();
+            pos += end;
             continue;
         }
         // Anything else up to the next space is unread text.
@@ -373,6 +531,59 @@ mod tests {
         for t in &texts {
             let want = DX.find(t).map(|m| (m.start(), m.end()));
             assert_eq!(dx_label(t), want, "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The hand reading of `UNITS` finds the regex's value group and
+        /// match end.
+        #[test]
+        fn units_agree_with_the_regex(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "x", "X", "(", ")", " ", "\t", "\u{b}", "unit", "Units", "s", "u", "U", ":", "=", ",",
+                    ";", "7", "12", "0", "-3", "x2", "_", "a", "\u{d7}", "\u{a0}", "é",
+                ]),
+                0..7,
+            ),
+        ) {
+            let t = pieces.concat();
+            let want = UNITS.captures(&t).map(|u| {
+                let g = u
+                    .name("n")
+                    .or(u.name("p"))
+                    .or(u.name("u"))
+                    .or(u.name("w"))
+                    .unwrap();
+                ((g.start(), g.end()), u.get(0).unwrap().end())
+            });
+            proptest::prop_assert_eq!(units(&t), want, "{:?}", t);
+        }
+
+        /// The modifier scan finds the regex's groups.
+        #[test]
+        fn modifiers_agree_with_the_regex(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "-", " ", "\t", "\u{b}", "25", "XS", "59x1", "a", "_", "\u{a0}", "é", "--",
+                ]),
+                0..8,
+            ),
+        ) {
+            let t = pieces.concat();
+            let want: Vec<Group> = MODIFIER
+                .captures_iter(&t)
+                .map(|c| (c.get(1).unwrap().start(), c.get(1).unwrap().end()))
+                .collect();
+            proptest::prop_assert_eq!(modifiers(&t), want, "{:?}", t);
+        }
+
+        /// The Dx code scan finds what its regex finds.
+        #[test]
+        fn dx_codes_agree_with_the_regex(t in "([A-Za-z0-9]{1,3}|[.]{1,2}|[ ,;]|[-_é\u{a0}]){0,10}") {
+            static DX_CODE: Re = Re::new(r"[A-Za-z0-9][A-Za-z0-9.]*");
+            let want: Vec<Group> = DX_CODE.find_iter(&t).map(|m| (m.start(), m.end())).collect();
+            proptest::prop_assert_eq!(dx_codes(&t).collect::<Vec<_>>(), want, "{:?}", t);
         }
     }
 

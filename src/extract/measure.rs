@@ -3,6 +3,7 @@
 
 use crate::re::Re;
 use std::borrow::Cow;
+use std::ops::ControlFlow;
 
 use crate::span::Span;
 use crate::vocab::vocab;
@@ -82,33 +83,39 @@ struct SizeCaps {
     us: Option<(usize, usize)>,
 }
 
-/// The matches of [`SIZE_RE`] in `text`, left to right: on ASCII text by
-/// [`size_at`], which finds the same matches without the regex's capture
-/// search, on any other text by the regex.
-fn size_matches(text: &str) -> Vec<SizeCaps> {
-    let mut out = Vec::new();
-    if text.is_ascii() {
-        let t = text.as_bytes();
-        let mut p = 0;
-        while p < t.len() {
-            // Every match starts with a number: a digit or a `.` (see
-            // `number_at`), so the bytes before the next one are skipped.
-            if !(t[p].is_ascii_digit() || t[p] == b'.') {
-                p += 1;
-                continue;
-            }
-            match size_at(t, p) {
-                Some(m) => {
-                    p = m.whole.1;
-                    out.push(m);
-                }
-                None => p += 1,
+/// The matches of [`SIZE_RE`] in `text`, left to right, each given to
+/// `found` until it says to stop: on ASCII text by [`size_at`], which
+/// finds the same matches without the regex's capture search, on any
+/// other text by the regex. A caller that wants only the first of some
+/// kind stops there.
+fn size_matches(text: &str, mut found: impl FnMut(SizeCaps) -> ControlFlow<()>) {
+    if !text.is_ascii() {
+        for caps in SIZE_RE.captures_iter(text) {
+            if found(size_caps(&caps)).is_break() {
+                return;
             }
         }
-        return out;
+        return;
     }
-    out.extend(SIZE_RE.captures_iter(text).map(|caps| size_caps(&caps)));
-    out
+    let t = text.as_bytes();
+    let mut p = 0;
+    while p < t.len() {
+        // Every match starts with a number: a digit or a `.` (see
+        // `number_at`), so the bytes before the next one are skipped.
+        if !(t[p].is_ascii_digit() || t[p] == b'.') {
+            p += 1;
+            continue;
+        }
+        match size_at(t, p) {
+            Some(m) => {
+                p = m.whole.1;
+                if found(m).is_break() {
+                    return;
+                }
+            }
+            None => p += 1,
+        }
+    }
 }
 
 /// The groups of one match of the size regex.
@@ -295,70 +302,81 @@ fn is_word(b: u8) -> bool {
 /// (`180 sq cm`, `cm2`, `cm²`) are not lengths and are left out.
 pub fn measures(text: &str) -> Vec<Measure> {
     let mut out = Vec::new();
+    each_measure(text, |m| {
+        out.push(m);
+        ControlFlow::Continue(())
+    });
+    out
+}
+
+/// The measurements [`measures`] lists, each given to `found` until it
+/// says to stop.
+fn each_measure(text: &str, mut found: impl FnMut(Measure) -> ControlFlow<()>) {
     if !may_hold_digit(text) {
-        return out;
+        return;
     }
-    for caps in size_matches(text) {
-        let (start, end) = caps.whole;
-        let after = &text[end..];
-        if area_after(after) {
-            continue;
-        }
-        let before = text[..start].trim_end();
-        if ends_with_lowercase(before, "sq") || ends_with_lowercase(before, "square") {
-            continue;
-        }
-        let g = |x: Option<(usize, usize)>| x.map(|(s, e)| &text[s..e]);
-        let (shape, um, min_um) = if let Some(r2) = g(caps.r2) {
-            let unit2 = g(caps.ru2).unwrap_or("cm");
-            let unit1 = g(caps.ru1).unwrap_or(unit2);
-            let a = to_um(g(caps.r1).unwrap_or(""), unit1);
-            let b = to_um(r2, unit2);
-            match (a, b) {
-                (Some(a), Some(b)) => (Shape::Range, a.max(b), a.min(b)),
-                _ => continue,
-            }
-        } else if let Some(a) = g(caps.a) {
-            let units = [g(caps.ua), g(caps.ub), g(caps.uc)];
-            let Some(last_unit) = units.iter().rev().flatten().next().copied() else {
-                continue;
-            };
-            let mut vals = Vec::new();
-            for (n, u) in [
-                (Some(a), g(caps.ua)),
-                (g(caps.b), g(caps.ub)),
-                (g(caps.c), g(caps.uc)),
-            ] {
-                if let Some(n) = n {
-                    let unit = u.unwrap_or(last_unit);
-                    if let Some(v) = to_um(n, unit) {
-                        vals.push(v);
-                    }
+    let ascii = text.is_ascii();
+    size_matches(text, |caps| match measure_of(text, caps, ascii) {
+        Some(m) => found(m),
+        None => ControlFlow::Continue(()),
+    });
+}
+
+/// The measurement one size match in `text` stands for, if it is a length.
+/// `ascii` says whether `text` is ASCII.
+fn measure_of(text: &str, caps: SizeCaps, ascii: bool) -> Option<Measure> {
+    let (start, end) = caps.whole;
+    let after = &text[end..];
+    if area_after(after) {
+        return None;
+    }
+    let before = text[..start].trim_end();
+    if ends_with_lowercase(before, "sq") || ends_with_lowercase(before, "square") {
+        return None;
+    }
+    let g = |x: Option<(usize, usize)>| x.map(|(s, e)| &text[s..e]);
+    let (shape, um, min_um) = if let Some(r2) = g(caps.r2) {
+        let unit2 = g(caps.ru2).unwrap_or("cm");
+        let unit1 = g(caps.ru1).unwrap_or(unit2);
+        let a = to_um(g(caps.r1).unwrap_or(""), unit1)?;
+        let b = to_um(r2, unit2)?;
+        (Shape::Range, a.max(b), a.min(b))
+    } else if let Some(a) = g(caps.a) {
+        let units = [g(caps.ua), g(caps.ub), g(caps.uc)];
+        let last_unit = units.iter().rev().flatten().next().copied()?;
+        let mut max = None::<u32>;
+        let mut min = None::<u32>;
+        for (n, u) in [
+            (Some(a), g(caps.ua)),
+            (g(caps.b), g(caps.ub)),
+            (g(caps.c), g(caps.uc)),
+        ] {
+            if let Some(n) = n {
+                let unit = u.unwrap_or(last_unit);
+                if let Some(v) = to_um(n, unit) {
+                    max = Some(max.map_or(v, |m| m.max(v)));
+                    min = Some(min.map_or(v, |m| m.min(v)));
                 }
             }
-            match (vals.iter().max(), vals.iter().min()) {
-                (Some(&mx), Some(&mn)) => (Shape::Dims, mx, mn),
-                _ => continue,
-            }
-        } else {
-            let (Some(n), Some(u)) = (g(caps.s), g(caps.us)) else {
-                continue;
-            };
-            match to_um(n, u) {
-                Some(v) => (Shape::Single, v, v),
-                None => continue,
-            }
-        };
-        let span = Span::new(start, end);
-        out.push(Measure {
-            span,
-            shape,
-            um,
-            min_um,
-            role: role(text, span),
-        });
-    }
-    out
+        }
+        (Shape::Dims, max?, min?)
+    } else {
+        let v = to_um(g(caps.s)?, g(caps.us)?)?;
+        (Shape::Single, v, v)
+    };
+    let span = Span::new(start, end);
+    let role = if ascii {
+        role_ascii(text, span)
+    } else {
+        role(text, span)
+    };
+    Some(Measure {
+        span,
+        shape,
+        um,
+        min_um,
+        role,
+    })
 }
 
 /// Whether `s` in lower case ends with `suffix` (ASCII, lower case): when
@@ -419,6 +437,62 @@ fn role(text: &str, span: Span) -> Role {
     Role::Plain
 }
 
+/// [`role`] for ASCII `text`, without lowering it: on ASCII text the
+/// lowered words compare as the words themselves compare ignoring ASCII
+/// case, and the phrase set ignores ASCII case already. Only the words
+/// next to the size are looked at, not the whole text on each side.
+fn role_ascii(text: &str, span: Span) -> Role {
+    let after = text[span.end..].trim_start();
+    let before = text[..span.start].trim_end().as_bytes();
+    let is = |word: &[u8], w: &str| word.eq_ignore_ascii_case(w.as_bytes());
+    let starts = |word: &[u8], w: &str| word.get(..w.len()).is_some_and(|x| is(x, w));
+    let ends = |w: &str| before.len() >= w.len() && is(&before[before.len() - w.len()..], w);
+    let a = after.as_bytes();
+    let first_word = &a[..a
+        .iter()
+        .position(|&b| !(b.is_ascii_alphabetic() || b == b'-'))
+        .unwrap_or(a.len())];
+    let second = after.split_whitespace().nth(1).unwrap_or("").as_bytes();
+    let second_word = &second[..second
+        .iter()
+        .position(|b| !b.is_ascii_alphabetic())
+        .unwrap_or(second.len())];
+    let margin_adjective = [
+        "surgical",
+        "clinical",
+        "peripheral",
+        "circumferential",
+        "lateral",
+        "deep",
+        "excision",
+    ]
+    .iter()
+    .any(|w| is(first_word, w))
+        && starts(second_word, "margin");
+    if starts(first_word, "margin")
+        || margin_adjective
+        || ends("margin")
+        || ends("margins")
+        || ends("margins of")
+        || ends("margin of")
+    {
+        return Role::Margin;
+    }
+    if is(first_word, "punch") || is(first_word, "punches") {
+        return Role::Punch;
+    }
+    if is(first_word, "deep") || is(first_word, "depth") || ends("depth of") {
+        return Role::Depth;
+    }
+    if vocab().landmark_directions.find_at_start(after).is_some()
+        && !is(first_word, "of")
+        && !is(first_word, "over")
+    {
+        return Role::Landmark;
+    }
+    Role::Plain
+}
+
 /// `s` in lower case, borrowed when it is already.
 fn lowercase(s: &str) -> Cow<'_, str> {
     if s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -465,8 +539,15 @@ pub(crate) fn may_hold_digit(text: &str) -> bool {
 /// A decimal number with a unit, in micrometres; exact for up to four
 /// decimal places of a centimetre.
 pub fn to_um(number: &str, unit: &str) -> Option<u32> {
-    let unit = unit.to_lowercase();
-    let scale: u64 = if unit.starts_with("mm") || unit.starts_with("milli") {
+    // Whether the unit in lower case starts with `mm` or `milli`: only `M`
+    // and `m` lower to `m`, `L` and `l` to `l`, and `I` and `i` to `i`
+    // (`İ` to `i` and a combining dot, which can only end the five), so
+    // comparing the first bytes ignoring ASCII case tells the same,
+    // without lowering the unit.
+    let u = unit.as_bytes();
+    let starts = |w: &[u8]| u.get(..w.len()).is_some_and(|x| x.eq_ignore_ascii_case(w));
+    let milli = starts(b"milli") || (starts(b"mill") && u[4..].starts_with("İ".as_bytes()));
+    let scale: u64 = if starts(b"mm") || milli {
         1_000
     } else {
         10_000
@@ -503,9 +584,15 @@ pub fn cm(um: u32) -> String {
 /// is one lesion's size (not a range, a landmark distance, a margin, a punch
 /// diameter or a depth), as its greatest dimension.
 pub fn lesion_size(text: &str) -> Option<Measure> {
-    measures(text)
-        .into_iter()
-        .find(|m| m.shape != Shape::Range && m.role == Role::Plain)
+    let mut first = None;
+    each_measure(text, |m| {
+        if m.shape != Shape::Range && m.role == Role::Plain {
+            first = Some(m);
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    });
+    first
 }
 
 static AREA_RE: Re = Re::new(
@@ -523,14 +610,106 @@ pub fn area(text: &str) -> Option<Area> {
     if !may_hold_digit(text) {
         return None;
     }
-    let caps = AREA_RE.captures(text)?;
-    let whole = caps.get(0)?;
-    let span = Span::new(whole.start(), whole.end());
-    if let Some(n) = caps.name("n") {
-        let v: f64 = n.as_str().parse().ok()?;
+    let (start, end, number) = if text.is_ascii() {
+        area_ascii(text.as_bytes())?
+    } else {
+        let caps = AREA_RE.captures(text)?;
+        let whole = caps.get(0)?;
+        let n = caps.name("n").map(|n| (n.start(), n.end()));
+        (whole.start(), whole.end(), n)
+    };
+    let span = Span::new(start, end);
+    if let Some((s, e)) = number {
+        let v: f64 = text[s..e].parse().ok()?;
         return Some(Area::SqCm(v.round() as u32, span));
     }
     Some(Area::PercentBsa(span))
+}
+
+/// A match of [`AREA_RE`]: its start, its end and its `n` group.
+type AreaMatch = (usize, usize, Option<(usize, usize)>);
+
+/// The first match of [`AREA_RE`] in ASCII text, without the regex: its
+/// start, its end and its `n` group (the number of square centimetres;
+/// `None` for a percentage).
+///
+/// A match starts at the first digit of a run of digits (one that starts
+/// later in the run matches from its first digit too). From there the
+/// number takes all the digits it can (a digit cannot start what follows
+/// it), and so do the spaces; then the words are tried in the regex's
+/// order, each of which can be read only one way.
+fn area_ascii(t: &[u8]) -> Option<AreaMatch> {
+    let lit = |p: usize, w: &[u8]| {
+        t.get(p..p + w.len())
+            .is_some_and(|x| x.eq_ignore_ascii_case(w))
+    };
+    let digits = |p: usize| p + t[p..].iter().take_while(|b| b.is_ascii_digit()).count();
+    // `sq\.?\s*cm|square\s+cent\w*|cm\s*2|cm²|cm\^2|cm\s+sq` at `q`: its end.
+    let square_cm = |q: usize| {
+        if lit(q, b"sq") {
+            let r = q + 2 + usize::from(t.get(q + 2) == Some(&b'.'));
+            let r = spaces(t, r);
+            if lit(r, b"cm") {
+                return Some(r + 2);
+            }
+        }
+        if lit(q, b"square") {
+            let r = spaces(t, q + 6);
+            if r > q + 6 && lit(r, b"cent") {
+                return Some(r + 4 + t[r + 4..].iter().take_while(|&&b| is_word(b)).count());
+            }
+        }
+        if lit(q, b"cm") {
+            let r = spaces(t, q + 2);
+            if t.get(r) == Some(&b'2') {
+                return Some(r + 1);
+            }
+            if t[q + 2..].starts_with(b"^2") {
+                return Some(q + 4);
+            }
+            if r > q + 2 && lit(r, b"sq") {
+                return Some(r + 2);
+            }
+        }
+        None
+    };
+    // `%\s*(?:of\s+)?(?:bsa|body)?` at `q`: its end.
+    let percent = |q: usize| {
+        if t.get(q) != Some(&b'%') {
+            return None;
+        }
+        let mut r = spaces(t, q + 1);
+        if lit(r, b"of") && spaces(t, r + 2) > r + 2 {
+            r = spaces(t, r + 2);
+        }
+        if lit(r, b"bsa") {
+            r += 3;
+        } else if lit(r, b"body") {
+            r += 4;
+        }
+        Some(r)
+    };
+    let mut i = 0;
+    while i < t.len() {
+        if !t[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut e = digits(i);
+        i = e;
+        if t.get(e) == Some(&b'.') && t.get(e + 1).is_some_and(u8::is_ascii_digit) {
+            e = digits(e + 1);
+        }
+        let q = spaces(t, e);
+        if let Some(end) = square_cm(q) {
+            return Some((start, end, Some((start, e))));
+        }
+        if let Some(end) = percent(q) {
+            return Some((start, end, None));
+        }
+    }
+    None
 }
 
 static COUNT_BEFORE: Re =
@@ -574,13 +753,51 @@ pub fn breakdown_sum(text: &str) -> Option<u32> {
     }
     let mut total = 0;
     let mut any = false;
-    for caps in BREAKDOWN.captures_iter(text) {
-        if let Some(n) = caps.get(1).and_then(|m| m.as_str().parse::<u32>().ok()) {
+    let mut add = |n: &str| {
+        if let Ok(n) = n.parse::<u32>() {
             total += n;
             any = true;
         }
+    };
+    if text.is_ascii() {
+        for (s, e) in breakdown_numbers_ascii(text.as_bytes()) {
+            add(&text[s..e]);
+        }
+    } else {
+        for caps in BREAKDOWN.captures_iter(text) {
+            if let Some(n) = caps.get(1) {
+                add(n.as_str());
+            }
+        }
     }
     any.then_some(total)
+}
+
+/// The numbers [`BREAKDOWN`] finds in ASCII text, without the regex: at
+/// each `(`, spaces, an optional `x` or `#`, spaces, one to three digits
+/// (not followed by a fourth), spaces and `)`. Each part can be read only
+/// one way, and the next match is looked for after the last one's `)`.
+fn breakdown_numbers_ascii(t: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(open) = memchr::memchr(b'(', &t[i..]) {
+        let open = i + open;
+        i = open + 1;
+        let mut p = spaces(t, open + 1);
+        if matches!(t.get(p), Some(b'x' | b'#')) {
+            p = spaces(t, p + 1);
+        }
+        let n = t[p..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if n == 0 || n > 3 {
+            continue;
+        }
+        let close = spaces(t, p + n);
+        if t.get(close) == Some(&b')') {
+            out.push((p, p + n));
+            i = close + 1;
+        }
+    }
+    out
 }
 
 /// Counts attached to lesion nouns in a sentence: `8 AKs`, `twelve actinic
@@ -735,7 +952,124 @@ mod tests {
             texts.push(t);
         }
         for t in &texts {
-            assert_eq!(size_matches(t), regex(t), "{t:?}");
+            let mut found = Vec::new();
+            size_matches(t, |m| {
+                found.push(m);
+                ControlFlow::Continue(())
+            });
+            assert_eq!(found, regex(t), "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The role read from ASCII text as it is is the role read from it
+        /// lowered.
+        #[test]
+        fn ascii_role_agrees_with_the_lowered_one(
+            before in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "Margin", "margins", " of", "OF", " ", "\t", "\u{b}", "Depth", "sq", "x", ",", "deep",
+                ]),
+                0..4,
+            ),
+            after in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "Margin", "margins", "MARGIN", " ", "\t", "\u{b}", "\n", "surgical", "Deep", "depth",
+                    "punch", "Punches", "Distal", "to", "of", "Over", "right", "Left of", "superolateral",
+                    "-", "x", ",", "lateral", "excision", "clinical",
+                ]),
+                0..5,
+            ),
+        ) {
+            let before = before.concat();
+            let text = format!("{before}3 mm{}", after.concat());
+            let span = Span::new(before.len(), before.len() + 4);
+            proptest::prop_assert_eq!(role_ascii(&text, span), role(&text, span), "{:?}", text);
+        }
+
+        /// `to_um` reads the unit as it did lowering it first.
+        #[test]
+        fn unit_scale_agrees_with_lowering(
+            unit in "(?i)(mm|cm|milli|centi|m|mi|mİlli|MİLLI|millİ|\u{212a}m|ſ)[a-z]{0,3}",
+            number in "[0-9]{0,3}([.][0-9]{0,5})?",
+        ) {
+            proptest::prop_assert_eq!(to_um(&number, &unit), to_um_lowering(&number, &unit), "{:?}", unit);
+        }
+    }
+
+    /// `to_um` as it was, lowering the unit: for the test above.
+    fn to_um_lowering(number: &str, unit: &str) -> Option<u32> {
+        let unit = unit.to_lowercase();
+        let mm = unit.starts_with("mm") || unit.starts_with("milli");
+        to_um(number, if mm { "mm" } else { "cm" })
+    }
+
+    /// The first plain size is the one the list of all sizes gives first.
+    #[test]
+    fn lesion_size_is_the_first_plain_measure() {
+        let mut texts: Vec<String> = crate::corpus::generate(5, 100_000)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        texts.push("3-6 mm, 0.2 cm margins, then 4 mm punch and a 5 mm papule".into());
+        texts.push("Café 3-6 mm, 0.2 cm margins, then 4 mm punch and a 5 mm papule".into());
+        for t in &texts {
+            let want = measures(t)
+                .into_iter()
+                .find(|m| m.shape != Shape::Range && m.role == Role::Plain);
+            assert_eq!(lesion_size(t), want, "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The hand reading of [`AREA_RE`] finds the regex's first match
+        /// and number.
+        #[test]
+        fn area_agrees_with_the_regex(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "1", "12", ".", "5", " ", "\t", "\u{b}", "sq", "SQ", "square", "cent", "cm", "CM", "2",
+                    "^", "%", "of", "bsa", "Body", "x", "_", "a", "\u{b2}", "é", "mm",
+                ]),
+                0..8,
+            ),
+        ) {
+            let t = pieces.concat();
+            let want = AREA_RE.captures(&t).map(|c| {
+                let w = c.get(0).unwrap();
+                (w.start(), w.end(), c.name("n").map(|n| (n.start(), n.end())))
+            });
+            if t.is_ascii() {
+                proptest::prop_assert_eq!(area_ascii(t.as_bytes()), want, "{:?}", t);
+            }
+            let want = want.map(|(s, e, n)| match n {
+                Some((a, b)) => Area::SqCm(t[a..b].parse::<f64>().unwrap().round() as u32, Span::new(s, e)),
+                None => Area::PercentBsa(Span::new(s, e)),
+            });
+            proptest::prop_assert_eq!(area(&t), want, "{:?}", t);
+        }
+
+        /// The breakdown scan finds the numbers [`BREAKDOWN`] finds.
+        #[test]
+        fn breakdown_agrees_with_the_regex(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "(", ")", " ", "\t", "x", "X", "#", "1", "23", "4567", "a", ",", "é",
+                ]),
+                0..9,
+            ),
+        ) {
+            let t = pieces.concat();
+            let want: Vec<(usize, usize)> = BREAKDOWN
+                .captures_iter(&t)
+                .map(|c| (c.get(1).unwrap().start(), c.get(1).unwrap().end()))
+                .collect();
+            if t.is_ascii() {
+                proptest::prop_assert_eq!(breakdown_numbers_ascii(t.as_bytes()), want.clone(), "{:?}", t);
+            }
+            let sum: Option<u32> = (!want.is_empty())
+                .then(|| want.iter().map(|&(s, e)| t[s..e].parse::<u32>().unwrap()).sum());
+            proptest::prop_assert_eq!(breakdown_sum(&t), sum, "{:?}", t);
         }
     }
 
@@ -743,6 +1077,10 @@ mod tests {
     fn exact_units() {
         assert_eq!(to_um("0.55", "cm"), Some(5500));
         assert_eq!(to_um("2.5", "mm"), Some(2500));
+        // `İ` lowers to `i` and a combining dot: `millİ` lowered starts
+        // with `milli`, `mİlli` does not.
+        assert_eq!(to_um("1", "miLLİ"), Some(1000));
+        assert_eq!(to_um("1", "mİlli"), Some(10000));
         assert_eq!(to_um("99999999999999999999", "cm"), None);
         assert_eq!(cm(13000), "1.3 cm");
         assert_eq!(cm(5500), "0.55 cm");

@@ -90,38 +90,60 @@ fn landmark_start(text: &str) -> Option<usize> {
 
 /// [`LANDMARK`]'s first match start in ASCII text, without the regex.
 ///
-/// A match can only start at the first digit of a run of digits: one that
-/// starts later in the run matches from the run's first digit too. From
+/// Every match holds a unit, `cm` or `mm` (of any case): the text is read
+/// sixteen bytes at a time for them, and most sites have none. A match
+/// can only start at the first digit of a run of digits (one that starts
+/// later in the run matches from the run's first digit too), and from
 /// there each part of the pattern can be read only one way (each run of
-/// digits, spaces or word characters is taken whole, since what follows it
-/// cannot be of its own kind), so no backtracking is needed.
+/// digits, spaces or word characters is taken whole, since what follows
+/// it cannot be of its own kind), so no backtracking is needed. So the
+/// only starts that can reach a unit are found by walking back from it
+/// (see [`number_before`]), and the first unit with a match after it
+/// gives the leftmost match.
 fn landmark_start_ascii(bytes: &[u8]) -> Option<usize> {
-    if !may_hold_unit(bytes) {
-        return None;
-    }
-    let mut i = 0;
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() {
-            i += 1;
-            continue;
+    let [c, m] = [b'c', b'm'].map(Needle::new);
+    let mut found = None;
+    block_pairs(bytes, |i, here, next| {
+        let mut units = (here.find(&c) | here.find(&m)) & next.find(&m);
+        while units != 0 {
+            let unit = i + units.trailing_zeros() as usize;
+            units &= units - 1;
+            let Some(start) = number_before(bytes, unit) else {
+                continue;
+            };
+            if landmark_follows(bytes, skip(bytes, start, |b| b.is_ascii_digit())) {
+                found = Some(start);
+                return true;
+            }
         }
-        let start = i;
-        i = skip(bytes, i, |b| b.is_ascii_digit());
-        if landmark_follows(bytes, i) {
-            return Some(start);
-        }
-    }
-    None
+        false
+    });
+    found
 }
 
-/// Whether `bytes` hold `cm` or `mm` (of any case), which every landmark
-/// holds: most sites have none, and are passed over sixteen bytes at a
-/// time.
-fn may_hold_unit(bytes: &[u8]) -> bool {
-    let [c, m] = [b'c', b'm'].map(Needle::new);
-    block_pairs(bytes, |_, here, next| {
-        (here.find(&c) | here.find(&m)) & next.find(&m) != 0
-    })
+/// The first digit of the number that [`LANDMARK`] would read before the
+/// unit at `unit`: past the spaces before it, a run of digits, and before
+/// that a `.` and another run when there is one (`1.5 cm` starts at `1`).
+/// A match that starts at that run's first digit reads the same number
+/// and unit as one that starts at the second run; any other start reads
+/// some other number, or none.
+fn number_before(bytes: &[u8], unit: usize) -> Option<usize> {
+    let space = |b: u8| matches!(b, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ');
+    let run_start = |mut p: usize, kind: &dyn Fn(u8) -> bool| {
+        while p > 0 && kind(bytes[p - 1]) {
+            p -= 1;
+        }
+        p
+    };
+    let end = run_start(unit, &space);
+    let start = run_start(end, &|b| b.is_ascii_digit());
+    if start == end {
+        return None;
+    }
+    if start >= 2 && bytes[start - 1] == b'.' && bytes[start - 2].is_ascii_digit() {
+        return Some(run_start(start - 1, &|b| b.is_ascii_digit()));
+    }
+    Some(start)
 }
 
 /// Whether the rest of [`LANDMARK`] (after its whole number) matches
@@ -148,8 +170,11 @@ fn landmark_follows(bytes: &[u8], mut i: usize) -> bool {
     i = after_unit;
     for words in 0..=2 {
         let rest = &bytes[i..];
+        // The first byte rules out all but a word or two.
+        let first = rest.first().map(u8::to_ascii_lowercase);
         let landmark_word = LANDMARK_WORDS.iter().any(|w| {
-            rest.len() >= w.len()
+            Some(w[0]) == first
+                && rest.len() >= w.len()
                 && rest[..w.len()].eq_ignore_ascii_case(w)
                 && !rest.get(w.len()).is_some_and(|&b| word(b))
         });
