@@ -937,8 +937,44 @@ impl SectionPrefixes {
     }
 }
 
+/// What [`title_kind`] answers for a title.
+type TitleKind = Option<(ProcKind, Option<Technique>, Span)>;
+
+/// The most titles [`title_kind`] remembers on one thread. Notes are
+/// written from templates, so a few titles come back again and again;
+/// past this many, new titles are worked out each time.
+const TITLE_MEMO: usize = 4096;
+
+thread_local! {
+    /// The answers of [`title_kind_plain`] for the titles seen on this
+    /// thread. Its answer depends only on the title (the vocabulary is
+    /// fixed), so an answer remembered is the answer it would give again.
+    static TITLE_KINDS: std::cell::RefCell<HashMap<Box<str>, TitleKind, BuildHasherDefault<Fnv>>> =
+        std::cell::RefCell::new(HashMap::default());
+}
+
 /// The procedure kind a section title names directly, if any.
-pub fn title_kind(title: &str) -> Option<(ProcKind, Option<Technique>, Span)> {
+///
+/// Each section's title is read twice (to class the section, then for its
+/// procedure), and most titles recur from note to note, while working one
+/// out runs the phrase set, the clause split and the negation tests: the
+/// answers are remembered per thread, keyed by the title's text.
+pub fn title_kind(title: &str) -> TitleKind {
+    TITLE_KINDS.with(|memo| {
+        if let Some(&known) = memo.borrow().get(title) {
+            return known;
+        }
+        let kind = title_kind_plain(title);
+        let mut memo = memo.borrow_mut();
+        if memo.len() < TITLE_MEMO {
+            memo.insert(title.into(), kind);
+        }
+        kind
+    })
+}
+
+/// [`title_kind`] worked out afresh.
+fn title_kind_plain(title: &str) -> TitleKind {
     let v = vocab();
     if let Some((span, (kind, tech))) = crate::extract::cues::first_done(title, &v.procedures) {
         return Some((kind, tech, span));
@@ -1233,6 +1269,43 @@ mod tests {
     fn section_classes_agree_with_the_reference() {
         for t in label_and_title_texts() {
             assert_eq!(classify_section(&t), classify_reference(&t), "{t:?}");
+        }
+    }
+
+    /// Every vocabulary phrase (procedure phrases and repair titles among
+    /// them) and its near misses: the remembered answer, asked for a
+    /// first time and again, is the one worked out afresh.
+    #[test]
+    fn title_kinds_agree_with_the_plain_answer() {
+        for t in label_and_title_texts() {
+            assert_eq!(title_kind(&t), title_kind_plain(&t), "{t:?}");
+            assert_eq!(title_kind(&t), title_kind_plain(&t), "{t:?} again");
+        }
+    }
+
+    /// More titles than the memo keeps: those past it are still answered
+    /// right.
+    #[test]
+    fn title_kinds_past_the_memo_are_right() {
+        for n in 0..TITLE_MEMO + 100 {
+            let t = format!("Shave biopsy {n}");
+            assert_eq!(title_kind(&t), title_kind_plain(&t), "{t:?}");
+        }
+        assert!(TITLE_KINDS.with(|m| m.borrow().len()) <= TITLE_MEMO);
+        assert_eq!(
+            title_kind("Shave biopsy 1"),
+            title_kind_plain("Shave biopsy 1")
+        );
+    }
+
+    proptest::proptest! {
+        /// Titles with procedure words, negations and history words.
+        #[test]
+        fn title_kinds_agree_on_any_text(
+            t in "(?i)(procedure|declined|prior|no|shave|punch|biopsy|excision|repair|closure|ed&c|cryo|mohs|[ .,;:é-]|[a-z]{1,4}){0,6}"
+        ) {
+            proptest::prop_assert_eq!(title_kind(&t), title_kind_plain(&t));
+            proptest::prop_assert_eq!(title_kind(&t), title_kind_plain(&t));
         }
     }
 
