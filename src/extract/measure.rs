@@ -800,6 +800,137 @@ fn breakdown_numbers_ascii(t: &[u8]) -> Vec<(usize, usize)> {
     out
 }
 
+/// The number or word [`COUNT_BEFORE`] captures at the end of `before`:
+/// its start and end.
+fn count_before(before: &str) -> Option<(usize, usize)> {
+    if before.is_ascii() {
+        return count_before_ascii(before.as_bytes());
+    }
+    let g = COUNT_BEFORE.captures(before)?.get(1)?;
+    Some((g.start(), g.end()))
+}
+
+/// [`COUNT_BEFORE`] on ASCII text, without the regex, working back from
+/// the end: the start and end of its group.
+///
+/// The regex is anchored at the end, so it finds the leftmost start from
+/// which a match reaches the end. A match holds at most five runs of
+/// non-space that are not all hyphens (the `x`, `#` or `no.`, the number,
+/// three words), so it cannot start before the end of the sixth such run
+/// from the end, less one for the character before the number. From there
+/// each start is tried in turn, and at each the regex's alternatives in
+/// its order: each of them can be read only one way.
+fn count_before_ascii(t: &[u8]) -> Option<(usize, usize)> {
+    let n = t.len();
+    // The lowest start: after the sixth run from the end, less one.
+    let mut p = n;
+    let mut runs = 0;
+    while p > 0 {
+        let end = p;
+        while p > 0 && !is_space(t[p - 1]) {
+            p -= 1;
+        }
+        if p < end && t[p..end].iter().any(|&b| b != b'-') {
+            runs += 1;
+            if runs == 6 {
+                p = end;
+                break;
+            }
+        }
+        while p > 0 && is_space(t[p - 1]) {
+            p -= 1;
+        }
+    }
+    let lo = p.saturating_sub(1);
+    (lo..n).find_map(|s| {
+        // `^` first, then `[^\w.]`.
+        let mut found = None;
+        if s == 0 {
+            found = count_group_at(t, 0);
+        }
+        if found.is_none() && !(is_word(t[s]) || t[s] == b'.') {
+            found = count_group_at(t, s + 1);
+        }
+        found
+    })
+}
+
+/// After the start of [`COUNT_BEFORE`] at `a`: `(?:x|#|no\.?\s*)?\s*`,
+/// the group and the rest to the end, tried in the regex's order. The
+/// group's start and end.
+fn count_group_at(t: &[u8], a: usize) -> Option<(usize, usize)> {
+    let lit = |p: usize, w: &[u8]| {
+        t.get(p..p + w.len())
+            .is_some_and(|x| x.eq_ignore_ascii_case(w))
+    };
+    let mut prefixes = [None; 3];
+    if matches!(t.get(a), Some(b'x' | b'X' | b'#')) {
+        prefixes[0] = Some(a + 1);
+    }
+    if lit(a, b"no") {
+        prefixes[1] = Some(if t.get(a + 2) == Some(&b'.') {
+            a + 3
+        } else {
+            a + 2
+        });
+    }
+    prefixes[2] = Some(a);
+    prefixes.into_iter().flatten().find_map(|b| {
+        let gs = spaces(t, b);
+        let first = *t.get(gs)?;
+        let ge = if first.is_ascii_digit() {
+            let ge = gs + t[gs..].iter().take_while(|b| b.is_ascii_digit()).count();
+            if ge - gs > 3 {
+                return None;
+            }
+            ge
+        } else if first.is_ascii_alphabetic() {
+            gs + t[gs..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphabetic())
+                .count()
+        } else {
+            return None;
+        };
+        count_tail_ok(t, ge).then_some((gs, ge))
+    })
+}
+
+/// Whether `[\s\-]+(?:[a-z\-']+[\s]+){0,3}$` matches at `e`. The hyphens
+/// and spaces first can all be taken (taking fewer leaves a word to
+/// start with a hyphen, one more word); then what is left must be at
+/// most three words of letters, hyphens and quotes, each followed by
+/// spaces.
+fn count_tail_ok(t: &[u8], e: usize) -> bool {
+    let dash_or_space = |b: u8| b == b'-' || is_space(b);
+    if !t.get(e).is_some_and(|&b| dash_or_space(b)) {
+        return false;
+    }
+    let r = e + t[e..].iter().take_while(|&&b| dash_or_space(b)).count();
+    let rest = &t[r..];
+    if rest.last().is_some_and(|&b| !is_space(b)) {
+        return false;
+    }
+    let mut words = 0;
+    let mut prev_space = true;
+    for &b in rest {
+        if is_space(b) {
+            prev_space = true;
+        } else if b.is_ascii_alphabetic() || b == b'-' || b == b'\'' {
+            words += usize::from(prev_space);
+            prev_space = false;
+        } else {
+            return false;
+        }
+    }
+    words <= 3
+}
+
+/// `\s` on ASCII: the vertical tab included.
+fn is_space(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == 0x0B
+}
+
 /// Counts attached to lesion nouns in a sentence: `8 AKs`, `twelve actinic
 /// keratoses`, `AKs x8`, `warts (3)`. Returns (noun span, count).
 pub fn noun_counts(text: &str) -> Vec<(Span, u32)> {
@@ -808,18 +939,16 @@ pub fn noun_counts(text: &str) -> Vec<(Span, u32)> {
     for (m, ()) in v.lesion_nouns.find_all(text) {
         let before = &text[..m.start];
         let mut found = None;
-        if let Some(caps) = COUNT_BEFORE.captures(before) {
-            let word = caps.get(1).map(|g| g.as_str()).unwrap_or("");
-            let between = &before[caps.get(1).map(|g| g.end()).unwrap_or(0)..];
+        if let Some((gs, ge)) = count_before(before) {
+            let word = &before[gs..ge];
+            let between = &before[ge..];
             // `3-6 mm AKs` or `two cycles on 4 AKs`: the number must not be
             // attached to a unit word in between.
             let unit_between = v
                 .not_count_units
                 .find(between)
                 .is_some_and(|(s, ())| s.start <= 1);
-            let range_before = before[..caps.get(1).map(|g| g.start()).unwrap_or(0)]
-                .trim_end()
-                .ends_with('-');
+            let range_before = before[..gs].trim_end().ends_with('-');
             if !unit_between && !range_before {
                 found = number(word);
             }
@@ -1070,6 +1199,61 @@ mod tests {
             let sum: Option<u32> = (!want.is_empty())
                 .then(|| want.iter().map(|&(s, e)| t[s..e].parse::<u32>().unwrap()).sum());
             proptest::prop_assert_eq!(breakdown_sum(&t), sum, "{:?}", t);
+        }
+    }
+
+    /// The hand reading of [`COUNT_BEFORE`] finds the regex's group before
+    /// each place in generated notes and in random mixes of pieces.
+    #[test]
+    fn count_before_agrees_on_many_texts() {
+        let mut texts: Vec<String> = crate::corpus::generate(11, 30_000)
+            .lines()
+            .flat_map(|l| {
+                (0..=l.len())
+                    .filter(|&i| l.is_char_boundary(i))
+                    .map(|i| l[..i].to_string())
+            })
+            .collect();
+        let parts = [
+            "1", "23", "4567", "x", "X", "#", "no", "NO", ".", " ", "\t", "\u{b}", "-", "'",
+            "five", "a", "of", "(", "_",
+        ];
+        let mut rng = crate::corpus::Rng(11);
+        for _ in 0..20_000 {
+            let mut t = String::new();
+            for _ in 0..10 {
+                t.push_str(rng.pick::<&str>(&parts));
+            }
+            texts.push(t);
+        }
+        for t in &texts {
+            let want = COUNT_BEFORE
+                .captures(t)
+                .map(|c| (c.get(1).unwrap().start(), c.get(1).unwrap().end()));
+            assert_eq!(count_before(t), want, "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The hand reading of [`COUNT_BEFORE`] finds the regex's group.
+        #[test]
+        fn count_before_agrees_with_the_regex(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "1", "23", "4567", "x", "X", "#", "no", "No", ".", "no.", " ", "  ", "\t", "\u{b}", "\n", "-",
+                    "'", "five", "Twelve", "a", "AKs", "of", "the", "_", ",", "(", ")", "é", "\u{212a}", "x5",
+                ]),
+                0..12,
+            ),
+        ) {
+            let t = pieces.concat();
+            let want = COUNT_BEFORE
+                .captures(&t)
+                .map(|c| (c.get(1).unwrap().start(), c.get(1).unwrap().end()));
+            if t.is_ascii() {
+                proptest::prop_assert_eq!(count_before_ascii(t.as_bytes()), want, "{:?}", t);
+            }
+            proptest::prop_assert_eq!(count_before(&t), want, "{:?}", t);
         }
     }
 
