@@ -54,10 +54,11 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
                             &row.code,
                             "destruction-malignant",
                             super::excision::sized_why(
-                                "Destruction of a malignant lesion: diameter ",
+                                &["Destruction of a malignant lesion: diameter "],
                                 size.um,
                                 row,
                                 site_group,
+                                &["."],
                             ),
                         )
                         .for_lesion(pi, li)

@@ -57,7 +57,13 @@ fn shave(
         ClaimLine::new(
             &row.code,
             "shave-removal",
-            sized_why("Shave removal: lesion diameter ", size.um, row, group),
+            sized_why(
+                &["Shave removal: lesion diameter "],
+                size.um,
+                row,
+                group,
+                &["."],
+            ),
         )
         .for_lesion(pi, li)
         .source(size.span)
@@ -181,25 +187,19 @@ fn excision(
             } else {
                 "excision-benign"
             },
-            {
-                // `Excision, {class}: {how}: excised diameter {cm} ({tier}),
-                // site group {group}; {why_class}.`, piece by piece.
-                let mut why = String::with_capacity(160 + how.len() + why_class.len());
-                why.push_str("Excision, ");
-                why.push_str(if malignant { "malignant" } else { "benign" });
-                why.push_str(": ");
-                why.push_str(&how);
-                why.push_str(": excised diameter ");
-                push_cm(&mut why, diameter);
-                why.push_str(" (");
-                push_tier_words(&mut why, row.tier_min, row.tier_max);
-                why.push_str("), site group ");
-                why.push_str(group);
-                why.push_str("; ");
-                why.push_str(why_class);
-                why.push('.');
-                why
-            },
+            sized_why(
+                &[
+                    "Excision, ",
+                    if malignant { "malignant" } else { "benign" },
+                    ": ",
+                    &how,
+                    ": excised diameter ",
+                ],
+                diameter,
+                row,
+                group,
+                &["; ", why_class, "."],
+            ),
         )
         .for_lesion(pi, li)
         .source(source)
@@ -207,17 +207,25 @@ fn excision(
     )
 }
 
-/// `{lead}{cm} ({tier}), site group {group}.`: the why of a line coded by
-/// one size, written piece by piece rather than by `format!`.
-pub(super) fn sized_why(lead: &str, um: u32, row: &CodeRow, group: &str) -> String {
-    let mut why = String::with_capacity(96 + lead.len() + group.len());
-    why.push_str(lead);
+/// `{lead}{cm} ({tier}), site group {group}{tail}`, the lead and the tail
+/// given in pieces: the why of a line coded by one size, written piece by
+/// piece rather than by `format!`.
+pub(super) fn sized_why(
+    lead: &[&str],
+    um: u32,
+    row: &CodeRow,
+    group: &str,
+    tail: &[&str],
+) -> String {
+    let pieces = lead.iter().chain(tail).map(|p| p.len()).sum::<usize>();
+    let mut why = String::with_capacity(96 + pieces + group.len());
+    lead.iter().for_each(|p| why.push_str(p));
     push_cm(&mut why, um);
     why.push_str(" (");
     push_tier_words(&mut why, row.tier_min, row.tier_max);
     why.push_str("), site group ");
     why.push_str(group);
-    why.push('.');
+    tail.iter().for_each(|p| why.push_str(p));
     why
 }
 
