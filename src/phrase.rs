@@ -808,11 +808,24 @@ fn is_boundary(text: &[u8], pos: usize) -> bool {
     before != after
 }
 
+/// Whether `b` is ASCII white space as the regex's `\s` means it: Unicode
+/// White_Space, whose ASCII part includes the vertical tab (which
+/// `u8::is_ascii_whitespace` leaves out).
+pub(crate) fn is_space(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == 0x0B
+}
+
+/// The index after the run of [`is_space`] bytes at `p` in `t` (`p` itself
+/// when there is none, or when `p` is past the end).
+pub(crate) fn after_spaces(t: &[u8], p: usize) -> usize {
+    p + t
+        .get(p..)
+        .map_or(0, |r| r.iter().take_while(|&&b| is_space(b)).count())
+}
+
 impl Class {
     fn has(self, b: u8) -> bool {
-        // `\s` is Unicode White_Space, whose ASCII part includes the
-        // vertical tab.
-        let space = b.is_ascii_whitespace() || b == 0x0B;
+        let space = is_space(b);
         match self {
             Class::Space => space,
             Class::Digit => b.is_ascii_digit(),

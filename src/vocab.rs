@@ -773,8 +773,7 @@ pub fn label(text: &str) -> Option<Label> {
 /// with ASCII other than white space (as a field label cut from a line
 /// does).
 fn trim(text: &str) -> &str {
-    let edge =
-        |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii() && !b.is_ascii_whitespace() && b != 0x0B);
+    let edge = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii() && !crate::phrase::is_space(b));
     let b = text.as_bytes();
     if edge(b.first()) && edge(b.last()) {
         text

@@ -1,6 +1,7 @@
 //! The `## Billing` section: one claim line per item,
 //! `- CODE[-MOD…][ xN]  Dx: A, B`.
 
+use crate::phrase::{after_spaces, is_space};
 use crate::re::Re;
 
 use crate::note::{LineKind, Section};
@@ -64,24 +65,14 @@ fn dx_label(s: &str) -> Option<(usize, usize)> {
     }
     let t = s.as_bytes();
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let space = |b: u8| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
     let lit = |p: usize, w: &[u8]| {
         t.get(p..p + w.len())
             .is_some_and(|x| x.eq_ignore_ascii_case(w))
     };
     // After an alternative ending at `p`: `\s*:\s*`, and where it ends.
-    let colon = |mut p: usize| {
-        while p < t.len() && space(t[p]) {
-            p += 1;
-        }
-        if t.get(p) != Some(&b':') {
-            return None;
-        }
-        p += 1;
-        while p < t.len() && space(t[p]) {
-            p += 1;
-        }
-        Some(p)
+    let colon = |p: usize| {
+        let p = after_spaces(t, p);
+        (t.get(p) == Some(&b':')).then(|| after_spaces(t, p + 1))
     };
     let icd = |mut p: usize| {
         p += 3;
@@ -139,13 +130,7 @@ fn code_and_mods(s: &str) -> Option<(Group, Group)> {
         return Some(((code.start(), code.end()), (mods.start(), mods.end())));
     }
     let t = s.as_bytes();
-    let space = |b: u8| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
-    let spaces = |mut p: usize| {
-        while p < t.len() && space(t[p]) {
-            p += 1;
-        }
-        p
-    };
+    let spaces = |p: usize| after_spaces(t, p);
     let alnum = |p: usize, most: usize| {
         t.get(p..).map_or(0, |r| {
             r.iter()
@@ -241,7 +226,7 @@ fn modifiers(mods: &str) -> Vec<Group> {
     let mut out = Vec::new();
     let mut i = 0;
     while let Some(dash) = t[i..].iter().position(|&b| b == b'-') {
-        let start = ascii_spaces(t, i + dash + 1);
+        let start = after_spaces(t, i + dash + 1);
         let n = t[start..]
             .iter()
             .take(3)
@@ -255,14 +240,6 @@ fn modifiers(mods: &str) -> Vec<Group> {
         i = start + n;
     }
     out
-}
-
-/// After the ASCII whitespace (`\s`, the vertical tab included) at `p`.
-fn ascii_spaces(t: &[u8], p: usize) -> usize {
-    p + t[p..]
-        .iter()
-        .take_while(|&&b| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '))
-        .count()
 }
 
 /// [`UNITS`] matched at the start of `s`: where its value group is (the
@@ -285,7 +262,6 @@ fn units(s: &str) -> Option<(Group, usize)> {
         return Some(((g.start(), g.end()), u.get(0).expect("match").end()));
     }
     let t = s.as_bytes();
-    let space = |b: u8| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
     let word = |p: usize| {
         t.get(p)
             .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
@@ -297,7 +273,7 @@ fn units(s: &str) -> Option<(Group, usize)> {
     // The end of a run from `p` of bytes that `keep` keeps.
     let run =
         |p: usize, keep: &dyn Fn(u8) -> bool| p + t[p..].iter().take_while(|&&b| keep(b)).count();
-    let spaces = |p: usize| ascii_spaces(t, p);
+    let spaces = |p: usize| after_spaces(t, p);
     // `units?` at `p` (`units` before `unit`), followed by `\b` when
     // `bounded`: where it ends.
     let unit_word = |p: usize, bounded: bool| {
@@ -314,7 +290,7 @@ fn units(s: &str) -> Option<(Group, usize)> {
         // `[x×]\s*(?P<n>[^\s,;)]+)(?:\s*units?\b)?`
         b'x' | b'X' => {
             let n = spaces(1);
-            let n_end = run(n, &|b| !(space(b) || matches!(b, b',' | b';' | b')')));
+            let n_end = run(n, &|b| !(is_space(b) || matches!(b, b',' | b';' | b')')));
             if n_end > n {
                 let end = unit_word(spaces(n_end), true).unwrap_or(n_end);
                 return Some(((n, n_end), end));
@@ -326,7 +302,7 @@ fn units(s: &str) -> Option<(Group, usize)> {
             let q = spaces(1);
             // The value from `p` to its end, and where the match ends.
             let value_at = |p: usize| {
-                let p_end = run(p, &|b| !(space(b) || b == b')'));
+                let p_end = run(p, &|b| !(is_space(b) || b == b')'));
                 if p_end == p {
                     return None;
                 }
@@ -347,7 +323,7 @@ fn units(s: &str) -> Option<(Group, usize)> {
         // `(?:units?|u)\s*[:=]?\s*(?P<u>[^\s,;]+)`
         b'u' | b'U' => {
             let value_at = |p: usize| {
-                let p_end = run(p, &|b| !(space(b) || matches!(b, b',' | b';')));
+                let p_end = run(p, &|b| !(is_space(b) || matches!(b, b',' | b';')));
                 (p_end > p).then_some(((p, p_end), p_end))
             };
             let after_word = |w: usize| {

@@ -1,6 +1,7 @@
 //! Sizes, lengths, areas and counts, in exact integer units: lengths in
 //! micrometres (1 cm = 10,000 µm), never floating point.
 
+use crate::phrase::{after_spaces, is_space};
 use crate::re::Re;
 use std::borrow::Cow;
 use std::ops::ControlFlow;
@@ -146,11 +147,11 @@ fn size_caps(caps: &regex::Captures) -> SizeCaps {
 /// needed.
 fn size_at(t: &[u8], p: usize) -> Option<SizeCaps> {
     let n = number_at(t, p)?;
-    let q = spaces(t, n);
+    let q = after_spaces(t, n);
     // A range: `3-6 mm`, `3 mm to 6 mm`.
     let range = || {
         let (ru1, q) = match unit_at(t, q) {
-            Some(u) => (Some((q, u)), spaces(t, u)),
+            Some(u) => (Some((q, u)), after_spaces(t, u)),
             None => (None, q),
         };
         let q = match t.get(q..q + 2) {
@@ -158,9 +159,9 @@ fn size_at(t: &[u8], p: usize) -> Option<SizeCaps> {
             Some(w) if w.eq_ignore_ascii_case(b"to") => q + 2,
             _ => return None,
         };
-        let r2 = spaces(t, q);
+        let r2 = after_spaces(t, q);
         let r2_end = number_at(t, r2)?;
-        let u = spaces(t, r2_end);
+        let u = after_spaces(t, r2_end);
         let u_end = unit_at(t, u).filter(|&e| !t.get(e).is_some_and(|&b| is_word(b)))?;
         Some(SizeCaps {
             whole: (p, u_end),
@@ -179,7 +180,7 @@ fn size_at(t: &[u8], p: usize) -> Option<SizeCaps> {
         };
         let b = size_separator(t, q)?;
         let b_end = number_at(t, b)?;
-        let q = spaces(t, b_end);
+        let q = after_spaces(t, b_end);
         let (ub, mut end) = match unit_at(t, q) {
             Some(u) => (Some((q, u)), u),
             None => (None, q),
@@ -187,7 +188,7 @@ fn size_at(t: &[u8], p: usize) -> Option<SizeCaps> {
         let mut third = (None, None);
         if let Some(c) = size_separator(t, end) {
             if let Some(c_end) = number_at(t, c) {
-                let q = spaces(t, c_end);
+                let q = after_spaces(t, c_end);
                 third = match unit_at(t, q) {
                     Some(u) => {
                         end = u;
@@ -214,7 +215,7 @@ fn size_at(t: &[u8], p: usize) -> Option<SizeCaps> {
     // One size: `0.6 cm`, `4-mm`.
     let single = || {
         let q = if t.get(q) == Some(&b'-') {
-            spaces(t, q + 1)
+            after_spaces(t, q + 1)
         } else {
             q
         };
@@ -275,22 +276,13 @@ fn unit_at(t: &[u8], p: usize) -> Option<usize> {
 
 /// After `\s*(?:x|×|\*|by)\s*` at `p`: where the next number must start.
 fn size_separator(t: &[u8], p: usize) -> Option<usize> {
-    let q = spaces(t, p);
+    let q = after_spaces(t, p);
     let q = match t.get(q)? {
         b'x' | b'X' | b'*' => q + 1,
         _ if t.get(q..q + 2)?.eq_ignore_ascii_case(b"by") => q + 2,
         _ => return None,
     };
-    Some(spaces(t, q))
-}
-
-/// After the ASCII whitespace (`\s`, the vertical tab included) at `p`.
-fn spaces(t: &[u8], p: usize) -> usize {
-    p + t.get(p..).map_or(0, |r| {
-        r.iter()
-            .take_while(|&&b| b.is_ascii_whitespace() || b == 0x0B)
-            .count()
-    })
+    Some(after_spaces(t, q))
 }
 
 /// `\w` on ASCII.
@@ -516,11 +508,7 @@ fn prefix_while(s: &str, keep: impl Fn(char) -> bool) -> &str {
 /// regex. Most sizes are followed by a space and a word, or punctuation.
 fn area_after(after: &str) -> bool {
     let bytes = after.as_bytes();
-    // `\s` on ASCII, the vertical tab included.
-    let spaces = bytes
-        .iter()
-        .take_while(|b| b.is_ascii_whitespace() || **b == 0x0B)
-        .count();
+    let spaces = after_spaces(bytes, 0);
     let may = match bytes.get(spaces) {
         None => false,
         Some(b'2' | b'^') => spaces == 0,
@@ -648,19 +636,19 @@ fn area_ascii(t: &[u8]) -> Option<AreaMatch> {
     let square_cm = |q: usize| {
         if lit(q, b"sq") {
             let r = q + 2 + usize::from(t.get(q + 2) == Some(&b'.'));
-            let r = spaces(t, r);
+            let r = after_spaces(t, r);
             if lit(r, b"cm") {
                 return Some(r + 2);
             }
         }
         if lit(q, b"square") {
-            let r = spaces(t, q + 6);
+            let r = after_spaces(t, q + 6);
             if r > q + 6 && lit(r, b"cent") {
                 return Some(r + 4 + t[r + 4..].iter().take_while(|&&b| is_word(b)).count());
             }
         }
         if lit(q, b"cm") {
-            let r = spaces(t, q + 2);
+            let r = after_spaces(t, q + 2);
             if t.get(r) == Some(&b'2') {
                 return Some(r + 1);
             }
@@ -678,9 +666,9 @@ fn area_ascii(t: &[u8]) -> Option<AreaMatch> {
         if t.get(q) != Some(&b'%') {
             return None;
         }
-        let mut r = spaces(t, q + 1);
-        if lit(r, b"of") && spaces(t, r + 2) > r + 2 {
-            r = spaces(t, r + 2);
+        let mut r = after_spaces(t, q + 1);
+        if lit(r, b"of") && after_spaces(t, r + 2) > r + 2 {
+            r = after_spaces(t, r + 2);
         }
         if lit(r, b"bsa") {
             r += 3;
@@ -701,7 +689,7 @@ fn area_ascii(t: &[u8]) -> Option<AreaMatch> {
         if t.get(e) == Some(&b'.') && t.get(e + 1).is_some_and(u8::is_ascii_digit) {
             e = digits(e + 1);
         }
-        let q = spaces(t, e);
+        let q = after_spaces(t, e);
         if let Some(end) = square_cm(q) {
             return Some((start, end, Some((start, e))));
         }
@@ -783,15 +771,15 @@ fn breakdown_numbers_ascii(t: &[u8]) -> Vec<(usize, usize)> {
     while let Some(open) = memchr::memchr(b'(', &t[i..]) {
         let open = i + open;
         i = open + 1;
-        let mut p = spaces(t, open + 1);
+        let mut p = after_spaces(t, open + 1);
         if matches!(t.get(p), Some(b'x' | b'#')) {
-            p = spaces(t, p + 1);
+            p = after_spaces(t, p + 1);
         }
         let n = t[p..].iter().take_while(|b| b.is_ascii_digit()).count();
         if n == 0 || n > 3 {
             continue;
         }
-        let close = spaces(t, p + n);
+        let close = after_spaces(t, p + n);
         if t.get(close) == Some(&b')') {
             out.push((p, p + n));
             i = close + 1;
@@ -876,7 +864,7 @@ fn count_group_at(t: &[u8], a: usize) -> Option<(usize, usize)> {
     }
     prefixes[2] = Some(a);
     prefixes.into_iter().flatten().find_map(|b| {
-        let gs = spaces(t, b);
+        let gs = after_spaces(t, b);
         let first = *t.get(gs)?;
         let ge = if first.is_ascii_digit() {
             let ge = gs + t[gs..].iter().take_while(|b| b.is_ascii_digit()).count();
@@ -924,11 +912,6 @@ fn count_tail_ok(t: &[u8], e: usize) -> bool {
         }
     }
     words <= 3
-}
-
-/// `\s` on ASCII: the vertical tab included.
-fn is_space(b: u8) -> bool {
-    b.is_ascii_whitespace() || b == 0x0B
 }
 
 /// Counts attached to lesion nouns in a sentence: `8 AKs`, `twelve actinic

@@ -2,7 +2,7 @@
 //! site group in each code family), and whether it is specific enough for a
 //! biopsy audit.
 
-use crate::phrase::{Needle, block_pairs};
+use crate::phrase::{Needle, block_pairs, is_space};
 use crate::re::Re;
 
 use super::{cues, measure};
@@ -128,14 +128,13 @@ fn landmark_start_ascii(bytes: &[u8]) -> Option<usize> {
 /// and unit as one that starts at the second run; any other start reads
 /// some other number, or none.
 fn number_before(bytes: &[u8], unit: usize) -> Option<usize> {
-    let space = |b: u8| matches!(b, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ');
     let run_start = |mut p: usize, kind: &dyn Fn(u8) -> bool| {
         while p > 0 && kind(bytes[p - 1]) {
             p -= 1;
         }
         p
     };
-    let end = run_start(unit, &space);
+    let end = run_start(unit, &is_space);
     let start = run_start(end, &|b| b.is_ascii_digit());
     if start == end {
         return None;
@@ -150,12 +149,11 @@ fn number_before(bytes: &[u8], unit: usize) -> Option<usize> {
 /// `bytes` at `i`: an optional fraction, the unit, and a landmark word
 /// after at most two other words.
 fn landmark_follows(bytes: &[u8], mut i: usize) -> bool {
-    let space = |b: u8| matches!(b, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ');
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     if bytes.get(i) == Some(&b'.') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
         i = skip(bytes, i + 1, |b| b.is_ascii_digit());
     }
-    i = skip(bytes, i, space);
+    i = skip(bytes, i, is_space);
     let unit = bytes.get(i..i + 2).is_some_and(|u| {
         matches!(u[0].to_ascii_lowercase(), b'c' | b'm') && u[1].eq_ignore_ascii_case(&b'm')
     });
@@ -163,7 +161,7 @@ fn landmark_follows(bytes: &[u8], mut i: usize) -> bool {
         return false;
     }
     i += 2;
-    let after_unit = skip(bytes, i, space);
+    let after_unit = skip(bytes, i, is_space);
     if after_unit == i {
         return false;
     }
@@ -185,7 +183,7 @@ fn landmark_follows(bytes: &[u8], mut i: usize) -> bool {
             break;
         }
         let after_word = skip(bytes, i, word);
-        let after_space = skip(bytes, after_word, space);
+        let after_space = skip(bytes, after_word, is_space);
         if after_word == i || after_space == after_word {
             return false;
         }
