@@ -785,7 +785,7 @@ impl Needle {
     }
 }
 
-fn is_word(b: u8) -> bool {
+pub(crate) fn is_word(b: u8) -> bool {
     WORD[usize::from(b)]
 }
 

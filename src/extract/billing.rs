@@ -1,7 +1,7 @@
 //! The `## Billing` section: one claim line per item,
 //! `- CODE[-MOD…][ xN]  Dx: A, B`.
 
-use crate::phrase::{after_spaces, is_space};
+use crate::phrase::{after_spaces, is_space, is_word};
 use crate::re::Re;
 
 use crate::note::{LineKind, Section};
@@ -64,7 +64,6 @@ fn dx_label(s: &str) -> Option<(usize, usize)> {
         return DX.find(s).map(|m| (m.start(), m.end()));
     }
     let t = s.as_bytes();
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let lit = |p: usize, w: &[u8]| {
         t.get(p..p + w.len())
             .is_some_and(|x| x.eq_ignore_ascii_case(w))
@@ -95,7 +94,7 @@ fn dx_label(s: &str) -> Option<(usize, usize)> {
             .and_then(|q| colon(q + 1))
     };
     for i in 0..t.len() {
-        if i > 0 && word(t[i - 1]) {
+        if i > 0 && is_word(t[i - 1]) {
             continue;
         }
         let end = match t[i] {
@@ -262,10 +261,7 @@ fn units(s: &str) -> Option<(Group, usize)> {
         return Some(((g.start(), g.end()), u.get(0).expect("match").end()));
     }
     let t = s.as_bytes();
-    let word = |p: usize| {
-        t.get(p)
-            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-    };
+    let word = |p: usize| t.get(p).is_some_and(|&b| is_word(b));
     let lit = |p: usize, w: &[u8]| {
         t.get(p..p + w.len())
             .is_some_and(|x| x.eq_ignore_ascii_case(w))

@@ -1,7 +1,7 @@
 //! Sizes, lengths, areas and counts, in exact integer units: lengths in
 //! micrometres (1 cm = 10,000 µm), never floating point.
 
-use crate::phrase::{after_spaces, is_space};
+use crate::phrase::{after_spaces, is_space, is_word};
 use crate::re::Re;
 use std::borrow::Cow;
 use std::ops::ControlFlow;
@@ -283,11 +283,6 @@ fn size_separator(t: &[u8], p: usize) -> Option<usize> {
         _ => return None,
     };
     Some(after_spaces(t, q))
-}
-
-/// `\w` on ASCII.
-fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 /// Every length measurement in `text`, spans relative to it. Areas

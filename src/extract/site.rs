@@ -2,7 +2,7 @@
 //! site group in each code family), and whether it is specific enough for a
 //! biopsy audit.
 
-use crate::phrase::{Needle, block_pairs, is_space};
+use crate::phrase::{Needle, block_pairs, is_space, is_word};
 use crate::re::Re;
 
 use super::{cues, measure};
@@ -149,7 +149,6 @@ fn number_before(bytes: &[u8], unit: usize) -> Option<usize> {
 /// `bytes` at `i`: an optional fraction, the unit, and a landmark word
 /// after at most two other words.
 fn landmark_follows(bytes: &[u8], mut i: usize) -> bool {
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     if bytes.get(i) == Some(&b'.') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
         i = skip(bytes, i + 1, |b| b.is_ascii_digit());
     }
@@ -174,7 +173,7 @@ fn landmark_follows(bytes: &[u8], mut i: usize) -> bool {
             Some(w[0]) == first
                 && rest.len() >= w.len()
                 && rest[..w.len()].eq_ignore_ascii_case(w)
-                && !rest.get(w.len()).is_some_and(|&b| word(b))
+                && !rest.get(w.len()).is_some_and(|&b| is_word(b))
         });
         if landmark_word {
             return true;
@@ -182,7 +181,7 @@ fn landmark_follows(bytes: &[u8], mut i: usize) -> bool {
         if words == 2 {
             break;
         }
-        let after_word = skip(bytes, i, word);
+        let after_word = skip(bytes, i, is_word);
         let after_space = skip(bytes, after_word, is_space);
         if after_word == i || after_space == after_word {
             return false;
