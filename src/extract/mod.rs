@@ -5,6 +5,7 @@
 
 pub mod billing;
 pub mod cues;
+mod heads;
 mod lowered;
 pub mod measure;
 pub mod site;
@@ -231,9 +232,7 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
         .header_field(Label::Payer)
         .map(|f| (v.payer(f.value.text(text)), f.value));
     let em = enc.header_field(Label::Em).map(|f| EmFact {
-        code: EM_RE
-            .find(f.value.text(text))
-            .map(|m| m.as_str().to_string()),
+        code: heads::em_code(f.value.text(text)).map(str::to_string),
         span: f.value,
     });
     // The encounter lowered once: for its own guards below, and each
@@ -391,7 +390,6 @@ static SESSION_WORDS: Words = Words::new(&[&W_SESSION, &W_TREATMENT, &W_TX]);
 /// One of these is in each `HOURS_RE` match.
 static HOURS_WORDS: Words = Words::new(&[&W_HOUR, &W_HR]);
 
-static EM_RE: Re = Re::new(r"\b99(?:20[2-5]|21[1-5])\b");
 static AUC_RE: Re = Re::new(r"(?i)\bAUC\b|appropriate[\s-]+use[\s-]+criteria");
 static ICD_RE: Re = Re::new(r"\b[A-TV-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?\b");
 static STAGES_RE: Re = Re::new(
@@ -401,7 +399,6 @@ static SESSION_RE: Re = Re::new(
     r"(?i)\b(?:session|treatment|tx)\s*(?:number|no\.?|#)?\s*:?\s*#?(\d{1,4})\b|\b(\d{1,4})(?:st|nd|rd|th)\s+(?:session|treatment)\b",
 );
 static HOURS_RE: Re = Re::new(r"(?i)\b(\d{1,2})\s*(?:-|–|to)?\s*(?:\d{1,2})?\s*(?:hours?|hrs?)\b");
-static PROC_PREFIX: Re = Re::new(r"(?i)^procedures?\s*(?:#?\s*\d+|[a-z]\b)?\s*[:\-–—.]?\s*");
 static REPAIR_COMPLEX: Re = Re::new(r"(?i)\bcomplex\b");
 static REPAIR_INTERMEDIATE: Re = Re::new(
     r"(?i)\bintermediate\b|\blayered\b|\bin\s+(?:two\s+|2\s+)?layers\b|\b(?:two|2|bi)[\s-]?layer(?:ed)?\b|\bmulti[\s-]?layer",
@@ -569,7 +566,7 @@ fn procedure(
         .piece(section.span)
         .unwrap_or_else(|| Lowered::new(text, section.span));
     let title = section.title.text(text);
-    let stripped_len = PROC_PREFIX.find(title).map(|m| m.end()).unwrap_or(0);
+    let stripped_len = heads::proc_prefix_len(title);
     let rest = &title[stripped_len..];
     let rest_offset = section.title.start + stripped_len;
 
@@ -826,9 +823,11 @@ fn procedure(
                 })
         })
         .or_else(|| {
+            // The places of `margin` in the section, found once.
+            let margins = lowered.places(&W_MARGIN);
             section.lines.iter().find_map(|l| {
                 // A margin's size has the word `margin` next to it.
-                if !lowered.may_contain(l.body, &[&W_MARGIN]) {
+                if !margins.in_piece(l.body) {
                     return None;
                 }
                 let body = l.body.text(text);
@@ -849,9 +848,10 @@ fn procedure(
                 .map(|m| shift(m, f.value.start))
         })
         .or_else(|| {
+            let diameters = lowered.places(&W_DIAMETER);
             sentence_lines.iter().find_map(|l| {
                 // `EXCISED_DIAMETER` needs the word `diameter`.
-                if !lowered.may_contain(l.body, &[&W_DIAMETER]) {
+                if !diameters.in_piece(l.body) {
                     return None;
                 }
                 let body = l.body.text(text);
@@ -938,9 +938,10 @@ fn procedure(
         })
         .collect();
     let stage_count = if stages.is_empty() {
+        let stage_words = lowered.places(&W_STAGE);
         sentence_lines.iter().find_map(|l| {
             // Every stage count holds the word `stage`.
-            if !lowered.may_contain(l.body, &[&W_STAGE]) {
+            if !stage_words.in_piece(l.body) {
                 return None;
             }
             let body = l.body.text(text);
