@@ -282,29 +282,29 @@ fn may_contain_plain(text: &str, words: &[&str]) -> bool {
     })
 }
 
-/// Hands each match of `set` in `text` that is not negated, and whose
-/// value `wanted` takes, to `keep`, with its span relative to `text`, left
-/// to right, until `keep` breaks. A match `wanted` leaves out is not
-/// tested for negation: the test reads the clause again (not-done words,
-/// words after it, history phrases), and its answer would not matter.
+/// Hands each match of `set` in `text` that is not negated, and that
+/// `wanted` takes (given its span relative to `text` and its value), to
+/// `keep`, with its span, left to right, until `keep` breaks. A match
+/// `wanted` leaves out is not tested for negation: the test reads the
+/// clause again (not-done words, words after it, history phrases), and its
+/// answer would not matter.
 fn each_done<T: Clone>(
     text: &str,
     set: &PhraseSet<T>,
-    wanted: impl Fn(&T) -> bool,
+    wanted: impl Fn(Span, &T) -> bool,
     mut keep: impl FnMut(Span, &T) -> ControlFlow<()>,
 ) {
     if let Some(found) = clause_matches(text, set) {
         let mut history = (Span::new(0, 0), None);
         for (c, m, v) in found {
-            if !wanted(v) {
+            let span = Span::new(c.start + m.start, c.start + m.end);
+            if !wanted(span, v) {
                 continue;
             }
             if history.0 != c {
                 history = (c, None);
             }
-            if !is_negated_with(c.text(text), m, &mut history.1)
-                && keep(Span::new(c.start + m.start, c.start + m.end), v).is_break()
-            {
+            if !is_negated_with(c.text(text), m, &mut history.1) && keep(span, v).is_break() {
                 return;
             }
         }
@@ -319,10 +319,8 @@ fn each_done<T: Clone>(
     for c in clauses(text) {
         let clause = c.text(text);
         for (m, v) in set.find_all_ref(clause) {
-            if wanted(v)
-                && !is_negated(clause, m)
-                && keep(Span::new(c.start + m.start, c.start + m.end), v).is_break()
-            {
+            let span = Span::new(c.start + m.start, c.start + m.end);
+            if wanted(span, v) && !is_negated(clause, m) && keep(span, v).is_break() {
                 return;
             }
         }
@@ -332,16 +330,22 @@ fn each_done<T: Clone>(
 /// Every match of `set` in `text` that is not negated, with spans relative
 /// to `text`, left to right.
 pub fn all_done<T: Clone>(text: &str, set: &PhraseSet<T>) -> Vec<(Span, T)> {
+    all_done_where(text, set, |_, _| true)
+}
+
+/// The matches of [`all_done`] that `wanted` takes, given each one's span
+/// (relative to `text`) and value: the matches it leaves out are not
+/// tested for negation.
+pub fn all_done_where<T: Clone>(
+    text: &str,
+    set: &PhraseSet<T>,
+    wanted: impl Fn(Span, &T) -> bool,
+) -> Vec<(Span, T)> {
     let mut out = Vec::new();
-    each_done(
-        text,
-        set,
-        |_| true,
-        |span, v| {
-            out.push((span, v.clone()));
-            ControlFlow::Continue(())
-        },
-    );
+    each_done(text, set, wanted, |span, v| {
+        out.push((span, v.clone()));
+        ControlFlow::Continue(())
+    });
     out
 }
 
@@ -359,10 +363,15 @@ pub fn first_done_where<T: Clone>(
     wanted: impl Fn(&T) -> bool,
 ) -> Option<(Span, T)> {
     let mut first = None;
-    each_done(text, set, wanted, |span, v| {
-        first = Some((span, v.clone()));
-        ControlFlow::Break(())
-    });
+    each_done(
+        text,
+        set,
+        |_, v| wanted(v),
+        |span, v| {
+            first = Some((span, v.clone()));
+            ControlFlow::Break(())
+        },
+    );
     first
 }
 

@@ -165,6 +165,56 @@ impl<'a> Lowered<'a> {
     }
 }
 
+/// The places of one word in a lowered text, found with one search: for
+/// asking of many pieces of it (the lines of a section) whether they hold
+/// the word, where a search of each piece pays a search's start-up cost
+/// once per piece.
+pub(crate) struct Places<'l, 'a> {
+    lowered: &'l Lowered<'a>,
+    word: &'static Word,
+    /// Where each place of the word starts in the note, overlapping ones
+    /// too; `None` for text that is not ASCII, whose pieces are asked
+    /// one by one.
+    starts: Option<Vec<usize>>,
+}
+
+impl<'a> Lowered<'a> {
+    /// The places of `word` in this text.
+    pub(crate) fn places(&self, word: &'static Word) -> Places<'_, 'a> {
+        let starts = self.lower.as_ref().map(|lower| {
+            let finder = word.finder();
+            let mut starts = Vec::new();
+            let mut from = 0;
+            while let Some(k) = finder.find(&lower[from..]) {
+                starts.push(self.start + from + k);
+                from += k + 1;
+            }
+            starts
+        });
+        Places {
+            lowered: self,
+            word,
+            starts,
+        }
+    }
+}
+
+impl Places<'_, '_> {
+    /// What [`Lowered::may_contain`] says of `piece` and the word: in
+    /// ASCII text, whether one of its places lies inside the piece.
+    pub(crate) fn in_piece(&self, piece: Span) -> bool {
+        match &self.starts {
+            Some(starts) => {
+                let len = self.word.text.len();
+                starts
+                    .iter()
+                    .any(|&s| piece.start <= s && s + len <= piece.end)
+            }
+            None => self.lowered.may_contain(piece, &[self.word]),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,23 +305,30 @@ mod tests {
             let note = format!("{}{t}", "#".repeat(lead));
             let l = Lowered::new(&note, Span::new(lead, note.len()));
             let cuts: Vec<usize> = (lead..=note.len()).filter(|&i| note.is_char_boundary(i)).collect();
-            static WORDS: [Word; 6] = [
+            static WORDS: [Word; 8] = [
                 Word::new("margin"),
                 Word::new("stage"),
                 Word::new("uthori"),
                 Word::new("auc"),
                 Word::new("appropriate"),
                 Word::new("ge"),
+                Word::new("gege"),
+                Word::new("ge"),
             ];
             static S0: [&Word; 1] = [&WORDS[0]];
             static S1: [&Word; 2] = [&WORDS[1], &WORDS[2]];
             static S2: [&Word; 3] = [&WORDS[3], &WORDS[4], &WORDS[1]];
             static S3: [&Word; 4] = [&WORDS[5], &WORDS[0], &WORDS[2], &WORDS[3]];
-            static SETS: [Words; 4] = [
+            // Words that overlap themselves, alone.
+            static S4: [&Word; 1] = [&WORDS[6]];
+            static S5: [&Word; 1] = [&WORDS[7]];
+            static SETS: [Words; 6] = [
                 Words::new(&S0),
                 Words::new(&S1),
                 Words::new(&S2),
                 Words::new(&S3),
+                Words::new(&S4),
+                Words::new(&S5),
             ];
             for words in &SETS {
                 let texts: Vec<&str> = words.iter().map(|w| w.text).collect();
@@ -290,6 +347,15 @@ mod tests {
                             expected,
                             "{:?} {:?}", &note[a..b], texts
                         );
+                        // The places of a word, found once, answer as a
+                        // search of the piece.
+                        if let [word] = words[..] {
+                            proptest::prop_assert_eq!(
+                                l.places(word).in_piece(Span::new(a, b)),
+                                expected,
+                                "{:?} {:?}", &note[a..b], texts
+                            );
+                        }
                     }
                 }
             }

@@ -5,9 +5,11 @@
 
 pub mod billing;
 pub mod cues;
+mod heads;
 mod lowered;
 pub mod measure;
 pub mod site;
+mod stage_words;
 
 use crate::re::Re;
 
@@ -230,9 +232,7 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
         .header_field(Label::Payer)
         .map(|f| (v.payer(f.value.text(text)), f.value));
     let em = enc.header_field(Label::Em).map(|f| EmFact {
-        code: EM_RE
-            .find(f.value.text(text))
-            .map(|m| m.as_str().to_string()),
+        code: heads::em_code(f.value.text(text)).map(str::to_string),
         span: f.value,
     });
     // The encounter lowered once: for its own guards below, and each
@@ -390,20 +390,15 @@ static SESSION_WORDS: Words = Words::new(&[&W_SESSION, &W_TREATMENT, &W_TX]);
 /// One of these is in each `HOURS_RE` match.
 static HOURS_WORDS: Words = Words::new(&[&W_HOUR, &W_HR]);
 
-static EM_RE: Re = Re::new(r"\b99(?:20[2-5]|21[1-5])\b");
 static AUC_RE: Re = Re::new(r"(?i)\bAUC\b|appropriate[\s-]+use[\s-]+criteria");
 static ICD_RE: Re = Re::new(r"\b[A-TV-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?\b");
 static STAGES_RE: Re = Re::new(
     r"(?i)\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:total\s+)?(?:mohs\s+)?stages?\b",
 );
-static BLOCKS_RE: Re = Re::new(
-    r"(?i)\b(\d{1,2}|[a-z]+)\s+(?:tissue\s+|frozen\s+)?(?:blocks?|sections?|pieces?|specimens?)\b",
-);
 static SESSION_RE: Re = Re::new(
     r"(?i)\b(?:session|treatment|tx)\s*(?:number|no\.?|#)?\s*:?\s*#?(\d{1,4})\b|\b(\d{1,4})(?:st|nd|rd|th)\s+(?:session|treatment)\b",
 );
 static HOURS_RE: Re = Re::new(r"(?i)\b(\d{1,2})\s*(?:-|–|to)?\s*(?:\d{1,2})?\s*(?:hours?|hrs?)\b");
-static PROC_PREFIX: Re = Re::new(r"(?i)^procedures?\s*(?:#?\s*\d+|[a-z]\b)?\s*[:\-–—.]?\s*");
 static REPAIR_COMPLEX: Re = Re::new(r"(?i)\bcomplex\b");
 static REPAIR_INTERMEDIATE: Re = Re::new(
     r"(?i)\bintermediate\b|\blayered\b|\bin\s+(?:two\s+|2\s+)?layers\b|\b(?:two|2|bi)[\s-]?layer(?:ed)?\b|\bmulti[\s-]?layer",
@@ -416,7 +411,6 @@ static NOT_SIZE_CLAUSE: Re = Re::new(
     r"(?i)\b(?:defect|wound|repair|repaired|closure|closed|length|long|excised\s+diameter|specimen|margins?)\b",
 );
 static EXCISED_DIAMETER: Re = Re::new(r"(?i)\b(?:excised|excision|total)\s+diameter\b");
-static MAPPED: Re = Re::new(r"(?i)\bmap(?:ped|ping)?\b");
 
 fn icd_codes(text: &str, offset: usize) -> Vec<Dx> {
     // A code holds an ASCII digit.
@@ -564,8 +558,15 @@ fn procedure(
     encounter: &Lowered,
 ) -> Option<Procedure> {
     let v = vocab();
+    // The section lowered once, for the words looked for in its lines
+    // before a regex, a phrase set or a measurement is run on them.
+    // (A section is inside its encounter; one that is not is lowered on
+    // its own.)
+    let lowered = encounter
+        .piece(section.span)
+        .unwrap_or_else(|| Lowered::new(text, section.span));
     let title = section.title.text(text);
-    let stripped_len = PROC_PREFIX.find(title).map(|m| m.end()).unwrap_or(0);
+    let stripped_len = heads::proc_prefix_len(title);
     let rest = &title[stripped_len..];
     let rest_offset = section.title.start + stripped_len;
 
@@ -646,7 +647,11 @@ fn procedure(
                 LineKind::Text | LineKind::Specimen { .. } => line.body,
                 _ => continue,
             };
-            // The first biopsy done that names its technique.
+            // The first biopsy done that names its technique: each such
+            // phrase holds one of `TECHNIQUE_WORDS`.
+            if !lowered.may_contain_any(body, &TECHNIQUE_WORDS) {
+                continue;
+            }
             let found = cues::first_done_where(body.text(text), &v.procedures, |(k, t)| {
                 *k == ProcKind::Biopsy && t.is_some()
             })
@@ -673,13 +678,6 @@ fn procedure(
                 })
             });
     }
-    // The section lowered once, for the words looked for in its lines
-    // before a regex, a phrase set or a measurement is run on them.
-    // (A section is inside its encounter; one that is not is lowered on
-    // its own.)
-    let lowered = encounter
-        .piece(section.span)
-        .unwrap_or_else(|| Lowered::new(text, section.span));
     let site_field = field(section, Label::Site);
     let lesion_field = field(section, Label::Lesion);
     let size_field = field(section, Label::Size);
@@ -825,9 +823,11 @@ fn procedure(
                 })
         })
         .or_else(|| {
+            // The places of `margin` in the section, found once.
+            let margins = lowered.places(&W_MARGIN);
             section.lines.iter().find_map(|l| {
                 // A margin's size has the word `margin` next to it.
-                if !lowered.may_contain(l.body, &[&W_MARGIN]) {
+                if !margins.in_piece(l.body) {
                     return None;
                 }
                 let body = l.body.text(text);
@@ -848,9 +848,10 @@ fn procedure(
                 .map(|m| shift(m, f.value.start))
         })
         .or_else(|| {
+            let diameters = lowered.places(&W_DIAMETER);
             sentence_lines.iter().find_map(|l| {
                 // `EXCISED_DIAMETER` needs the word `diameter`.
-                if !lowered.may_contain(l.body, &[&W_DIAMETER]) {
+                if !diameters.in_piece(l.body) {
                     return None;
                 }
                 let body = l.body.text(text);
@@ -937,9 +938,10 @@ fn procedure(
         })
         .collect();
     let stage_count = if stages.is_empty() {
+        let stage_words = lowered.places(&W_STAGE);
         sentence_lines.iter().find_map(|l| {
             // Every stage count holds the word `stage`.
-            if !lowered.may_contain(l.body, &[&W_STAGE]) {
+            if !stage_words.in_piece(l.body) {
                 return None;
             }
             let body = l.body.text(text);
@@ -1149,25 +1151,38 @@ static HEMOSTASIS: Re = Re::new(r"(?i)\bhemosta|\bhaemosta|\bbleeding\b");
 
 /// Procedures a sentence says were done now, leaving out clauses about
 /// hemostasis (`hemostasis with electrodesiccation` is no destruction).
+/// A match in such a clause is left out before it is tested for negation,
+/// which would not change whether it is kept.
 fn sentence_kinds(text: &str) -> Vec<(Span, (ProcKind, Option<Technique>))> {
-    let found = cues::all_done(text, &vocab().procedures);
     // Most sentences name no procedure, and need no clauses.
-    if found.is_empty() {
-        return found;
-    }
+    let clauses = std::cell::OnceCell::new();
+    cues::all_done_where(text, &vocab().procedures, |s, _| {
+        clauses
+            .get_or_init(|| cues::clauses(text))
+            .iter()
+            .find(|c| c.start <= s.start && s.end <= c.end)
+            .is_none_or(|c| !is_hemostasis(c.text(text)))
+    })
+}
+
+/// Whether a clause is about hemostasis.
+fn is_hemostasis(clause: &str) -> bool {
+    // Each `HEMOSTASIS` match holds one of these.
+    cues::may_contain(clause, &["hemosta", "haemosta", "bleeding"]) && HEMOSTASIS.is_match(clause)
+}
+
+/// [`sentence_kinds`] as it was: every un-negated match, then those
+/// outside hemostasis clauses, for the tests to hold it to.
+#[cfg(test)]
+fn sentence_kinds_plain(text: &str) -> Vec<(Span, (ProcKind, Option<Technique>))> {
     let clauses = cues::clauses(text);
-    found
+    cues::all_done(text, &vocab().procedures)
         .into_iter()
         .filter(|(s, _)| {
             clauses
                 .iter()
                 .find(|c| c.start <= s.start && s.end <= c.end)
-                .is_none_or(|c| {
-                    // Each `HEMOSTASIS` match holds one of these.
-                    let clause = c.text(text);
-                    !(cues::may_contain(clause, &["hemosta", "haemosta", "bleeding"])
-                        && HEMOSTASIS.is_match(clause))
-                })
+                .is_none_or(|c| !is_hemostasis(c.text(text)))
         })
         .collect()
 }
@@ -1430,9 +1445,7 @@ fn repair(text: &str, section: &Section, kind: ProcKind, lowered: &Lowered) -> O
 fn stage(text: &str, number: u32, value: Span) -> Stage {
     let v = vocab();
     let s = value.text(text);
-    let blocks = BLOCKS_RE
-        .captures(s)
-        .and_then(|c| measure::number(c.get(1)?.as_str()));
+    let blocks = stage_words::blocks_word(s).and_then(measure::number);
     // The phrase sets ignore ASCII case already: only other text is
     // lowered first.
     let lower = if s.is_ascii() {
@@ -1454,7 +1467,7 @@ fn stage(text: &str, number: u32, value: Span) -> Stage {
         number,
         span: value,
         blocks,
-        mapped: MAPPED.is_match(s),
+        mapped: stage_words::is_mapped(s),
         finding,
     }
 }

@@ -301,3 +301,71 @@ fn lesion_classes_by_clause() {
         Some(LesionClass::Malignant)
     );
 }
+
+/// Text from procedure phrases, hemostasis words, negations, history and
+/// past words, and the bytes clauses split at, now and then with a letter
+/// that is not ASCII.
+fn procedure_text() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let piece = prop::sample::select(vec![
+        "shave biopsy",
+        "punch",
+        "4 mm punch",
+        "excision",
+        "excised",
+        "ED&C",
+        "ED and C",
+        "electrodesiccation",
+        "cryotherapy",
+        "Mohs",
+        "NB-UVB",
+        "layered closure",
+        "hemostasis",
+        "Hemostasis achieved with",
+        "bleeding",
+        "declined",
+        "no",
+        "prior",
+        "2 years ago",
+        "biopsy-proven",
+        "performed",
+        "and",
+        "with",
+        ".",
+        ",",
+        ";",
+        ":",
+        " ",
+        "-",
+        "é",
+    ]);
+    prop::collection::vec(piece, 0..24).prop_map(|ps| ps.join(" "))
+}
+
+proptest::proptest! {
+    /// Leaving out the hemostasis clauses before the negation test keeps
+    /// what leaving them out after it kept.
+    #[test]
+    fn sentence_kinds_agree_with_filtering_after(text in procedure_text(), glued in proptest::bool::ANY) {
+        let text = if glued { text.replace(' ', "") } else { text };
+        proptest::prop_assert_eq!(sentence_kinds(&text), sentence_kinds_plain(&text));
+    }
+}
+
+#[test]
+fn sentence_kinds_leave_out_hemostasis() {
+    for text in [
+        "Shave biopsy performed. Hemostasis with electrodesiccation",
+        "hemostasis via ED&C; cryotherapy x3",
+        "declined excision, bleeding controlled with electrodesiccation",
+        "Excisión done; hemostasis with cryo",
+        "",
+    ] {
+        assert_eq!(sentence_kinds(text), sentence_kinds_plain(text), "{text}");
+    }
+    let kinds: Vec<ProcKind> = sentence_kinds("Shave biopsy. Hemostasis with electrodesiccation")
+        .into_iter()
+        .map(|(_, (k, _))| k)
+        .collect();
+    assert_eq!(kinds, vec![ProcKind::Biopsy]);
+}
