@@ -196,6 +196,292 @@ fn skip(bytes: &[u8], i: usize, kind: impl Fn(u8) -> bool) -> usize {
     i + bytes[i..].iter().take_while(|&&b| kind(b)).count()
 }
 
+/// What [`parse`] reads from the words of a site besides its term: the
+/// laterality (the nearest before the term, or the first), and whether a
+/// midline or a sub-site word is there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Words {
+    laterality: Option<Laterality>,
+    midline: bool,
+    subsite: bool,
+}
+
+/// [`Words`] by the vocabulary's phrase sets, one search after another:
+/// the path for text that is not ASCII (and, in the tests, the measure of
+/// [`words_ascii`]). `term_start` is where the anatomic term starts.
+fn words_by_sets(text: &str, term_start: Option<usize>) -> Words {
+    let v = vocab();
+    // `r/o` is "rule out", not "right".
+    let lats: Vec<_> = v
+        .laterality
+        .find_all(text)
+        .into_iter()
+        .filter(|(s, _)| !text[s.end..].starts_with('/') || s.len() > 1)
+        .collect();
+    let laterality = match term_start {
+        Some(start) => lats
+            .iter()
+            .rev()
+            .find(|(s, _)| s.end <= start)
+            .or_else(|| lats.first())
+            .map(|(_, l)| *l),
+        None => lats.first().map(|(_, l)| *l),
+    };
+    // The phrase sets ignore ASCII case already: only other text is
+    // lowered first.
+    let lower = if text.is_ascii() {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.to_lowercase())
+    };
+    Words {
+        laterality,
+        midline: v.midline.is_match(&lower),
+        subsite: v.subsite.is_match(&lower),
+    }
+}
+
+/// The `laterality` phrases of `grammar/vocabulary.json`, lowercase. A
+/// test holds these lists to the file.
+const LATERALITY_PHRASES: [(&str, Laterality); 11] = [
+    ("left", Laterality::Left),
+    ("lt", Laterality::Left),
+    ("l", Laterality::Left),
+    ("right", Laterality::Right),
+    ("rt", Laterality::Right),
+    ("r", Laterality::Right),
+    ("bilateral", Laterality::Bilateral),
+    ("bilaterally", Laterality::Bilateral),
+    ("b/l", Laterality::Bilateral),
+    ("bilat", Laterality::Bilateral),
+    ("both", Laterality::Bilateral),
+];
+
+/// The `midline_words` of `grammar/vocabulary.json`.
+const MIDLINE_PHRASES: [&str; 25] = [
+    "midline",
+    "mid-line",
+    "central",
+    "median",
+    "mid back",
+    "mid-back",
+    "mid chest",
+    "nasal tip",
+    "nasal dorsum",
+    "nasal bridge",
+    "columella",
+    "philtrum",
+    "glabella",
+    "vertex",
+    "sternum",
+    "sternal",
+    "presternal",
+    "umbilicus",
+    "sacrum",
+    "sacral",
+    "chin",
+    "occiput",
+    "nape",
+    "supratip",
+    "infratip",
+];
+
+/// The `subsite_words` of `grammar/vocabulary.json`.
+const SUBSITE_PHRASES: [&str; 66] = [
+    "anterior",
+    "posterior",
+    "volar",
+    "dorsal",
+    "dorsum",
+    "upper",
+    "lower",
+    "mid",
+    "middle",
+    "lateral",
+    "medial",
+    "proximal",
+    "distal",
+    "superior",
+    "inferior",
+    "extensor",
+    "flexor",
+    "palmar",
+    "plantar",
+    "frontal",
+    "parietal",
+    "temporal",
+    "occipital",
+    "vertex",
+    "crown",
+    "nasal tip",
+    "nasal ala",
+    "ala",
+    "alar",
+    "sidewall",
+    "side wall",
+    "dorsum",
+    "helix",
+    "helical",
+    "antihelix",
+    "lobe",
+    "lobule",
+    "tragus",
+    "concha",
+    "preauricular",
+    "postauricular",
+    "malar",
+    "vermilion",
+    "canthus",
+    "glabella",
+    "columella",
+    "philtrum",
+    "infraorbital",
+    "submental",
+    "supraclavicular",
+    "scapular",
+    "interscapular",
+    "paraspinal",
+    "deltoid",
+    "antecubital",
+    "olecranon",
+    "pretibial",
+    "thenar",
+    "hypothenar",
+    "web space",
+    "nail fold",
+    "heel",
+    "instep",
+    "buccal",
+    "inframammary",
+    "periumbilical",
+];
+
+/// Which set a phrase of [`WORD_TABLE`] belongs to.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Laterality(Laterality),
+    Midline,
+    Subsite,
+}
+
+/// A phrase of [`WORD_TABLE`]: its bytes (lowercase), the length of its
+/// first word, and its set.
+struct Entry {
+    phrase: &'static [u8],
+    first_word: usize,
+    kind: Kind,
+}
+
+/// The laterality, midline and sub-site phrases by their first letter
+/// (`a` to `z`): every one starts with a letter.
+static WORD_TABLE: std::sync::LazyLock<[Vec<Entry>; 26]> = std::sync::LazyLock::new(|| {
+    let mut table: [Vec<Entry>; 26] = Default::default();
+    let all = LATERALITY_PHRASES
+        .iter()
+        .map(|&(p, l)| (p, Kind::Laterality(l)))
+        .chain(MIDLINE_PHRASES.iter().map(|&p| (p, Kind::Midline)))
+        .chain(SUBSITE_PHRASES.iter().map(|&p| (p, Kind::Subsite)));
+    for (p, kind) in all {
+        let phrase = p.as_bytes();
+        let first_word = phrase.iter().take_while(|&&b| is_word(b)).count();
+        table[usize::from(phrase[0] - b'a')].push(Entry {
+            phrase,
+            first_word,
+            kind,
+        });
+    }
+    table
+});
+
+/// [`words_by_sets`] for ASCII text in one pass over its words.
+///
+/// Every phrase of the three sets starts and ends with a letter and has a
+/// word boundary at both ends, so a match starts at a word start and its
+/// first word is the whole word there. Each word is looked up once among
+/// the phrases that start with its letter; the rest of a phrase is read
+/// as its regex reads it (a space stands for `[\s\-]+`, other bytes for
+/// themselves, ASCII case ignored), then a boundary. At most one
+/// laterality phrase can match at a word start (each is a whole word, or
+/// `b/l`, whose first word `b` is no phrase), so the laterality matches
+/// are those of the set's leftmost-first search, which goes on after the
+/// end of each match; the midline and sub-site sets are only asked
+/// whether they match anywhere.
+fn words_ascii(bytes: &[u8], term_start: Option<usize>) -> Words {
+    let table = &*WORD_TABLE;
+    let mut out = Words {
+        laterality: None,
+        midline: false,
+        subsite: false,
+    };
+    // The first laterality kept, and the last one that ends by the term.
+    let mut first_lat = None;
+    let mut lat_before_term = None;
+    // Where the laterality search goes on: after its last match.
+    let mut lat_from = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_word(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let end = skip(bytes, i, is_word);
+        i = end;
+        let lower = bytes[start].to_ascii_lowercase();
+        if !lower.is_ascii_lowercase() {
+            continue;
+        }
+        let word = &bytes[start..end];
+        for e in &table[usize::from(lower - b'a')] {
+            if e.first_word != word.len() || !word.eq_ignore_ascii_case(&e.phrase[..e.first_word]) {
+                continue;
+            }
+            let Some(m_end) = phrase_rest(bytes, end, &e.phrase[e.first_word..]) else {
+                continue;
+            };
+            match e.kind {
+                Kind::Laterality(l) if start >= lat_from => {
+                    lat_from = m_end;
+                    // `r/o` is "rule out", not "right".
+                    if m_end - start == 1 && bytes.get(m_end) == Some(&b'/') {
+                        continue;
+                    }
+                    first_lat.get_or_insert(l);
+                    if term_start.is_some_and(|t| m_end <= t) {
+                        lat_before_term = Some(l);
+                    }
+                }
+                Kind::Laterality(_) => {}
+                Kind::Midline => out.midline = true,
+                Kind::Subsite => out.subsite = true,
+            }
+        }
+    }
+    out.laterality = lat_before_term.or(first_lat);
+    out
+}
+
+/// Where the rest of a phrase (after its first word) ends when it matches
+/// `bytes` at `i`, with a word boundary after it: a space in the phrase
+/// takes one or more white-space bytes or hyphens, any other byte itself
+/// in either case.
+fn phrase_rest(bytes: &[u8], mut i: usize, rest: &[u8]) -> Option<usize> {
+    for &p in rest {
+        if p == b' ' {
+            let after = skip(bytes, i, |b| is_space(b) || b == b'-');
+            if after == i {
+                return None;
+            }
+            i = after;
+        } else if bytes.get(i).map(u8::to_ascii_lowercase) == Some(p) {
+            i += 1;
+        } else {
+            return None;
+        }
+    }
+    (!bytes.get(i).is_some_and(|&b| is_word(b))).then_some(i)
+}
+
 /// Reads the site in `text` (a `Site:` value, a specimen line's site part,
 /// or a sentence). `offset` is where `text` starts in the note. The anatomic
 /// term is the first one written (before any landmark), laterality the
@@ -207,7 +493,6 @@ pub fn parse(text: &str, offset: usize) -> Option<Site> {
 /// [`parse`], given the site terms found in `text`: callers that have
 /// looked for them already do not look again.
 fn parse_with(text: &str, offset: usize, terms: Vec<(Span, &SiteTerm)>) -> Option<Site> {
-    let v = vocab();
     let landmark_at = landmark_start(text);
     let (term_span, term) = match terms
         .iter()
@@ -217,34 +502,19 @@ fn parse_with(text: &str, offset: usize, terms: Vec<(Span, &SiteTerm)>) -> Optio
         Some((s, t)) => (Some(*s), Some((*t).clone())),
         None => (None, None),
     };
-    // `r/o` is "rule out", not "right".
-    let lats: Vec<_> = v
-        .laterality
-        .find_all(text)
-        .into_iter()
-        .filter(|(s, _)| !text[s.end..].starts_with('/') || s.len() > 1)
-        .collect();
-    let laterality = match term_span {
-        Some(ts) => lats
-            .iter()
-            .rev()
-            .find(|(s, _)| s.end <= ts.start)
-            .or_else(|| lats.first())
-            .map(|(_, l)| *l),
-        None => lats.first().map(|(_, l)| *l),
+    let term_start = term_span.map(|s| s.start);
+    let Words {
+        laterality,
+        midline,
+        subsite,
+    } = if text.is_ascii() {
+        words_ascii(text.as_bytes(), term_start)
+    } else {
+        words_by_sets(text, term_start)
     };
     if term.is_none() && laterality.is_none() {
         return None;
     }
-    // The phrase sets ignore ASCII case already: only other text is
-    // lowered first.
-    let lower = if text.is_ascii() {
-        std::borrow::Cow::Borrowed(text)
-    } else {
-        std::borrow::Cow::Owned(text.to_lowercase())
-    };
-    let midline = v.midline.is_match(&lower);
-    let subsite = v.subsite.is_match(&lower);
     Some(Site {
         span: Span::new(offset, offset + text.len()),
         laterality,
@@ -443,6 +713,101 @@ mod tests {
             t in "([0-9]{1,3}|[.]|[ \t]{1,2}|(?i)(cm|mm|c|m|to|off|from|under|posterior|s)|[a-z_]{1,4}|[-,;é\u{a0}]){0,14}"
         ) {
             proptest::prop_assert_eq!(landmark_start(&t), LANDMARK.find(&t).map(|m| m.start()));
+        }
+    }
+
+    /// The phrase lists of the word reader are the vocabulary's.
+    #[test]
+    fn word_lists_are_the_vocabulary() {
+        let raw: serde_json::Value =
+            serde_json::from_str(include_str!("../../grammar/vocabulary.json")).unwrap();
+        let list = |key: &str| -> Vec<String> {
+            raw[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(list("midline_words"), MIDLINE_PHRASES);
+        assert_eq!(list("subsite_words"), SUBSITE_PHRASES);
+        let mut lats: Vec<(String, Laterality)> = Vec::new();
+        for (key, names) in raw["laterality"].as_object().unwrap() {
+            let l = match key.as_str() {
+                "left" => Laterality::Left,
+                "right" => Laterality::Right,
+                _ => Laterality::Bilateral,
+            };
+            for n in names.as_array().unwrap() {
+                lats.push((n.as_str().unwrap().to_string(), l));
+            }
+        }
+        let mut ours: Vec<(String, Laterality)> = LATERALITY_PHRASES
+            .iter()
+            .map(|&(p, l)| (p.to_string(), l))
+            .collect();
+        lats.sort_by(|a, b| a.0.cmp(&b.0));
+        ours.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(lats, ours);
+        // Every phrase starts and ends with a lowercase letter, as the
+        // reader assumes.
+        for p in LATERALITY_PHRASES
+            .iter()
+            .map(|(p, _)| *p)
+            .chain(MIDLINE_PHRASES)
+            .chain(SUBSITE_PHRASES)
+        {
+            let b = p.as_bytes();
+            assert!(
+                b[0].is_ascii_lowercase() && b[b.len() - 1].is_ascii_lowercase(),
+                "{p}"
+            );
+        }
+    }
+
+    #[test]
+    fn words_in_one_pass() {
+        let cases = [
+            ("left forearm", Some(5)),
+            ("r/o BCC, L forearm", Some(8)),
+            ("r/o", None),
+            ("b/l hands", Some(4)),
+            ("B/L", None),
+            ("b/lx forearm", None),
+            ("mid-back", Some(0)),
+            ("mid -\t back", None),
+            ("nasal  tip", Some(0)),
+            ("nasal tips", Some(0)),
+            ("left cheek, right forearm", Some(17)),
+            ("right cheek and left", Some(6)),
+            ("l/r arm", Some(4)),
+            ("left2 lt_ x-rt", None),
+            ("web-space, side wall", None),
+            ("", None),
+        ];
+        for (text, term) in cases {
+            assert_eq!(
+                words_ascii(text.as_bytes(), term),
+                words_by_sets(text, term),
+                "{text:?}"
+            );
+        }
+        let w = words_ascii(b"r/o BCC, b/l mid back", None);
+        assert_eq!(w.laterality, Some(Laterality::Bilateral));
+        assert!(w.midline && w.subsite);
+    }
+
+    proptest::proptest! {
+        /// The one pass reads what the phrase sets find, on any ASCII text.
+        #[test]
+        fn words_agree_with_the_phrase_sets(
+            t in "([ \t]{1,2}|[-/,_0-9]|(?i)(l|r|b|lt|rt|left|right|both|bilat|bilateral|bilaterally|mid|back|line|nasal|tip|ala|side|wall|web|space|chin|helix|sacral|o|x)){0,12}",
+            term in proptest::option::of(0usize..60),
+        ) {
+            let term = term.filter(|&t2| t2 <= t.len());
+            // `(?i)` may spell `s` as `ſ`: only ASCII text is read so.
+            proptest::prop_assume!(t.is_ascii());
+            proptest::prop_assert_eq!(words_ascii(t.as_bytes(), term), words_by_sets(&t, term));
         }
     }
 
