@@ -53,7 +53,110 @@ impl Line {
 }
 
 /// Parses the line at `span` of `text`.
+///
+/// One pass over the line's bytes: its white space is trimmed a byte at a
+/// time (the Unicode test runs only at a non-ASCII character), the first
+/// bytes of the body decide its kind, and only a line with a `:` whose
+/// label is short enough looks a label up. It gives what
+/// [`parse_line_by_str`] gives, which is what it was before.
 pub fn parse_line(text: &str, span: Span) -> Line {
+    let Some(raw) = text.get(span.start..span.end) else {
+        return parse_line_by_str(text, span);
+    };
+    let b = raw.as_bytes();
+    let (bullet, start, end) = layout(raw);
+    let at = |i: usize| span.start + i;
+    let body = &b[start..end];
+    let kind = match body.first() {
+        None if bullet.is_none() => LineKind::Blank,
+        None => LineKind::Text,
+        Some(b'<') if body.starts_with(b"<!--") => LineKind::Comment,
+        Some(b'(') if body.len() >= 3 && body[1].is_ascii_alphabetic() && body[2] == b')' => {
+            LineKind::Specimen {
+                letter: char::from(body[1].to_ascii_uppercase()),
+                rest: Span::new(at(skip_space(raw, start + 3, end)), at(end)),
+            }
+        }
+        Some(_) => match field_at(raw, start, end) {
+            Some((label, label_end, value_start)) => LineKind::Field(Field {
+                label,
+                label_span: Span::new(at(start), at(label_end)),
+                value: Span::new(at(value_start), at(end)),
+            }),
+            None => LineKind::Text,
+        },
+    };
+    Line {
+        span,
+        bullet: bullet.map(|(s, e)| Bullet {
+            span: Span::new(at(s), at(e)),
+        }),
+        body: Span::new(at(start), at(end)),
+        kind,
+    }
+}
+
+/// Where the parts of a line's text `raw` lie, as offsets into it: its
+/// list marker, if any, and the start and end of its body (the text after
+/// the marker, trimmed).
+fn layout(raw: &str) -> (Option<(usize, usize)>, usize, usize) {
+    let lead = skip_space(raw, 0, raw.len());
+    let end = back_space(raw, lead, raw.len());
+    match bullet_len(&raw.as_bytes()[lead..end]) {
+        Some(len) => {
+            let start = skip_space(raw, lead + len, end);
+            (Some((lead, lead + len)), start, end)
+        }
+        None => (None, lead, end),
+    }
+}
+
+/// The label, the end of the label text and the start of the value of a
+/// `Label: value` body at `start..end` of `raw`, when its text before the
+/// first `:` (trimmed) is a label.
+fn field_at(raw: &str, start: usize, end: usize) -> Option<(Label, usize, usize)> {
+    let colon = start + memchr::memchr(b':', &raw.as_bytes()[start..end])?;
+    let label_end = back_space(raw, start, colon);
+    if label_end == start || label_end - start > 40 {
+        return None;
+    }
+    let label = vocab::label(&raw[start..label_end])?;
+    Some((label, label_end, skip_space(raw, colon + 1, end)))
+}
+
+/// The offset of the first character of `s[from..to]` that is not white
+/// space (`to` when there is none), as `str::trim_start` finds it: a byte
+/// at a time while the text is ASCII.
+fn skip_space(s: &str, from: usize, to: usize) -> usize {
+    let b = s.as_bytes();
+    let mut i = from;
+    while i < to && is_space(b[i]) {
+        i += 1;
+    }
+    if i < to && !b[i].is_ascii() {
+        i = to - s[i..to].trim_start().len();
+    }
+    i
+}
+
+/// The end of `s[from..to]` without the white space at its end, as
+/// `str::trim_end` finds it: a byte at a time while the text is ASCII.
+fn back_space(s: &str, from: usize, to: usize) -> usize {
+    let b = s.as_bytes();
+    let mut i = to;
+    while i > from && is_space(b[i - 1]) {
+        i -= 1;
+    }
+    if i > from && !b[i - 1].is_ascii() {
+        i = from + s[from..i].trim_end().len();
+    }
+    i
+}
+
+/// [`parse_line`] as it was written first, a `&str` at a time: what the
+/// fast path must agree with, and what a span that is not on character
+/// boundaries of the text still gets.
+pub fn parse_line_by_str(text: &str, span: Span) -> Line {
     let (bullet, body) = bullet_and_body(text, span);
     let body_text = body.text(text);
     let kind = if body_text.is_empty() && bullet.is_none() {
@@ -82,7 +185,13 @@ pub fn parse_line(text: &str, span: Span) -> Line {
 /// its `body`, without reading what kind of line it is (which looks up a
 /// field's label).
 pub fn line_body(text: &str, span: Span) -> Span {
-    bullet_and_body(text, span).1
+    match text.get(span.start..span.end) {
+        Some(raw) => {
+            let (_, start, end) = layout(raw);
+            Span::new(span.start + start, span.start + end)
+        }
+        None => bullet_and_body(text, span).1,
+    }
 }
 
 /// The list marker of the line at `span`, if any, and the body after it,
@@ -95,7 +204,7 @@ fn bullet_and_body(text: &str, span: Span) -> (Option<Bullet>, Span) {
     let mut body_start = span.start + lead;
     let body_end = span.start + lead + trimmed.len();
     let mut bullet = None;
-    if let Some(len) = bullet_len(trimmed) {
+    if let Some(len) = bullet_len(trimmed.as_bytes()) {
         bullet = Some(Bullet {
             span: Span::new(body_start, body_start + len),
         });
@@ -107,25 +216,24 @@ fn bullet_and_body(text: &str, span: Span) -> (Option<Bullet>, Span) {
 
 /// Length of a list marker and its following space: `- `, `* `, `+ `, `1. `,
 /// `12) `.
-fn bullet_len(s: &str) -> Option<usize> {
-    let b = s.as_bytes();
-    if matches!(b.first(), Some(b'-' | b'*' | b'+'))
-        && (b.len() == 1 || b.get(1).is_some_and(|c| *c == b' ' || *c == b'\t'))
-    {
-        return Some(1);
+fn bullet_len(b: &[u8]) -> Option<usize> {
+    let space = |i: usize| b.get(i).is_none_or(|c| *c == b' ' || *c == b'\t');
+    match *b.first()? {
+        b'-' | b'*' | b'+' if space(1) => Some(1),
+        // The bullet character `•` (three bytes).
+        0xE2 if b.starts_with("•".as_bytes()) => Some('•'.len_utf8()),
+        b'0'..=b'9' => {
+            // At most three digits, then `.` or `)`, then the end or a
+            // space.
+            let digits = 1 + b[1..b.len().min(4)]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            (digits <= 3 && matches!(b.get(digits), Some(b'.' | b')')) && space(digits + 1))
+                .then_some(digits + 1)
+        }
+        _ => None,
     }
-    // The bullet character `•` (three bytes).
-    if s.starts_with('•') {
-        return Some('•'.len_utf8());
-    }
-    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
-    if (1..=3).contains(&digits)
-        && matches!(b.get(digits), Some(b'.' | b')'))
-        && b.get(digits + 1).is_none_or(|c| *c == b' ' || *c == b'\t')
-    {
-        return Some(digits + 1);
-    }
-    None
 }
 
 /// `(A) …` or `(b) …`: the letter and the offset of the text after it.
@@ -218,6 +326,83 @@ mod tests {
         #[test]
         fn body_alone_is_the_parsed_body(s in "[ \t•*+\\-1.)(A:a<!é]{0,14}") {
             prop_assert_eq!(line_body(&s, Span::new(0, s.len())), parse(&s).body);
+        }
+    }
+
+    /// Lines made of the parts that decide a line's kind: markers, white
+    /// space of every kind, labels, colons, specimen letters, comments and
+    /// non-ASCII text.
+    fn line_text() -> impl Strategy<Value = String> {
+        let part = prop_oneof![
+            Just("- ".to_string()),
+            Just("•".to_string()),
+            Just("12. ".to_string()),
+            Just("1)".to_string()),
+            Just("1234.".to_string()),
+            Just("(A) ".to_string()),
+            Just("(é)".to_string()),
+            Just("<!--".to_string()),
+            Just("Site".to_string()),
+            Just("stage 2".to_string()),
+            Just("Location".to_string()),
+            Just(": ".to_string()),
+            Just("x".repeat(39)),
+            "[ \t\x0B\x0C\u{85}\u{A0}\u{3000}]{1,3}",
+            "[a-zA-Z:()<!*+.0-9 é×-]{0,8}",
+        ];
+        proptest::collection::vec(part, 0..8).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        /// The byte parser gives what the `&str` one gives, on any line
+        /// and on any span of it (on character boundaries or not).
+        #[test]
+        fn lines_by_bytes_agree_with_lines_by_str(s in line_text(), cut in 0usize..4) {
+            let whole = Span::new(0, s.len());
+            prop_assert_eq!(parse_line(&s, whole), parse_line_by_str(&s, whole));
+            prop_assert_eq!(line_body(&s, whole), bullet_and_body(&s, whole).1);
+            let part = Span::new(cut.min(s.len()), s.len().saturating_sub(cut));
+            prop_assert_eq!(parse_line(&s, part), parse_line_by_str(&s, part));
+            prop_assert_eq!(line_body(&s, part), bullet_and_body(&s, part).1);
+        }
+
+        #[test]
+        fn lines_by_bytes_agree_with_lines_by_str_on_any_text(s in any::<String>()) {
+            let whole = Span::new(0, s.len());
+            prop_assert_eq!(parse_line(&s, whole), parse_line_by_str(&s, whole));
+        }
+    }
+
+    #[test]
+    fn kinds_at_the_edges() {
+        for s in [
+            "-",
+            "- ",
+            "-x",
+            "1.",
+            "1234. x",
+            "12)x",
+            "• ",
+            "•\u{A0}x",
+            "(A)",
+            "(a)x",
+            "(1) x",
+            "<!-",
+            "Site:",
+            "Site :",
+            " : x",
+            "stage 2:",
+            "\u{3000}Site:\u{A0}x\u{3000}",
+            &format!("{}:", "x".repeat(41)),
+            &format!("Site{}:", " ".repeat(40)),
+        ] {
+            let whole = Span::new(0, s.len());
+            assert_eq!(parse_line(s, whole), parse_line_by_str(s, whole), "{s:?}");
+        }
+        // A span off the text, or not on character boundaries.
+        let s = "é: x";
+        for span in [Span::new(1, 4), Span::new(0, 99), Span::new(3, 2)] {
+            assert_eq!(parse_line(s, span), parse_line_by_str(s, span), "{span:?}");
         }
     }
 

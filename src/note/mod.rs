@@ -3,6 +3,7 @@
 //! parser cannot place is simply free text.
 
 mod line;
+pub(crate) mod scan;
 
 pub use line::{Bullet, Field, Line, LineKind, line_body, parse_line};
 
@@ -134,11 +135,26 @@ pub fn chunks_of(text: &str, mut starts: Vec<usize>) -> Vec<Chunk> {
 
 impl Encounter {
     /// Parses one encounter from its chunk of the note.
+    ///
+    /// One walk over its lines, their ends found sixteen bytes at a time
+    /// and each line looked at as bytes: only a line that starts with
+    /// `##` is tested for a section heading.
     pub fn parse(text: &str, chunk: Chunk) -> Encounter {
-        let mut lines = lines_between(text, chunk.start, chunk.end).peekable();
-        let heading = lines
-            .next_if(|(_, content)| is_encounter_heading(content))
-            .map(|(span, _)| span);
+        let bytes = text.as_bytes();
+        let mut ends = scan::LineEnds::new(bytes, chunk.start);
+        let mut pos = chunk.start;
+        let mut heading = None;
+        if pos < chunk.end {
+            // The first line is read again below when it is no heading:
+            // its end is looked for on a copy of the scan.
+            let mut probe = ends.clone();
+            let (span, next) = next_line(bytes, &mut probe, pos);
+            if is_encounter_heading(span.text(text)) {
+                heading = Some(span);
+                pos = next;
+                ends = probe;
+            }
+        }
         let start = heading.map_or(chunk.start, |h| h.start);
         let mut enc = Encounter {
             span: heading.unwrap_or(Span::new(start, start)),
@@ -151,19 +167,23 @@ impl Encounter {
         // move to their place once all are known: one allocation of the
         // right size each, where pushing one by one grows and copies.
         let mut pending: Vec<Line> = Vec::with_capacity(32);
-        for (span, content) in lines {
+        while pos < chunk.end {
+            let (span, next) = next_line(bytes, &mut ends, pos);
+            pos = next;
             enc.span.end = span.end;
-            if let Some(title) = section_title(content) {
-                enc.place(&mut pending);
-                let title_span = span.sub(title.0, title.1);
-                enc.sections.push(Section {
-                    span,
-                    heading: span,
-                    title: title_span,
-                    class: vocab::classify_section(title_span.text(text)),
-                    lines: Vec::new(),
-                });
-                continue;
+            if bytes[span.start..span.end].starts_with(b"##") {
+                if let Some(title) = section_title(span.text(text)) {
+                    enc.place(&mut pending);
+                    let title_span = span.sub(title.0, title.1);
+                    enc.sections.push(Section {
+                        span,
+                        heading: span,
+                        title: title_span,
+                        class: vocab::classify_section(title_span.text(text)),
+                        lines: Vec::new(),
+                    });
+                    continue;
+                }
             }
             if let Some(section) = enc.sections.last_mut() {
                 section.span.end = span.end;
@@ -217,29 +237,46 @@ pub fn physical_lines(text: &str) -> impl Iterator<Item = (Span, &str)> {
 /// The lines that start in `start..end` (`start` at a line start), as
 /// [`physical_lines`] gives them.
 fn lines_between(text: &str, start: usize, end: usize) -> impl Iterator<Item = (Span, &str)> {
-    let bytes = text.as_bytes();
     let mut pos = start;
     std::iter::from_fn(move || {
         if pos >= end {
             return None;
         }
-        let start = pos;
-        // `memchr2` finds the line end a word at a time.
-        let end = memchr::memchr2(b'\n', b'\r', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
-        let next = if end < bytes.len() && bytes[end] == b'\r' {
-            if end + 1 < bytes.len() && bytes[end + 1] == b'\n' {
-                end + 2
-            } else {
-                end + 1
-            }
-        } else if end < bytes.len() {
-            end + 1
-        } else {
-            end
-        };
+        let (span, next) = line_from(text.as_bytes(), pos);
         pos = next;
-        Some((Span::new(start, end), &text[start..end]))
+        Some((span, &text[span.start..span.end]))
     })
+}
+
+/// The line that starts at `pos`: its span without its line end (`\n`,
+/// `\r\n` or a lone `\r`), and where the next line starts.
+fn line_from(bytes: &[u8], pos: usize) -> (Span, usize) {
+    // `memchr2` finds the line end a word at a time.
+    let Some(i) = memchr::memchr2(b'\n', b'\r', &bytes[pos..]) else {
+        return (Span::new(pos, bytes.len()), bytes.len());
+    };
+    let end = pos + i;
+    let next = if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
+        end + 2
+    } else {
+        end + 1
+    };
+    (Span::new(pos, end), next)
+}
+
+/// The line that starts at `pos`, as [`line_from`] gives it, its end
+/// found by `ends` (which has given no end at or after `pos` yet).
+#[inline]
+fn next_line(bytes: &[u8], ends: &mut scan::LineEnds, pos: usize) -> (Span, usize) {
+    let Some(end) = ends.next_from(pos) else {
+        return (Span::new(pos, bytes.len()), bytes.len());
+    };
+    let next = if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
+        end + 2
+    } else {
+        end + 1
+    };
+    (Span::new(pos, end), next)
 }
 
 /// The line that starts at byte `start`, without its line end.
@@ -533,6 +570,81 @@ mod tests {
         // none).
         assert_eq!(chunks.len(), 1 + encounters);
         assert_eq!(chunks[1].start, "preamble ×\n".len());
+    }
+
+    /// [`Encounter::parse`] as it was: its lines from [`lines_between`],
+    /// each parsed by [`line::parse_line_by_str`].
+    fn parse_by_lines(text: &str, chunk: Chunk) -> Encounter {
+        let mut lines = lines_between(text, chunk.start, chunk.end).peekable();
+        let heading = lines
+            .next_if(|(_, content)| is_encounter_heading(content))
+            .map(|(span, _)| span);
+        let start = heading.map_or(chunk.start, |h| h.start);
+        let mut enc = Encounter {
+            span: heading.unwrap_or(Span::new(start, start)),
+            heading,
+            date: heading.and_then(|h| find_date(h.text(text))),
+            header: Vec::new(),
+            sections: Vec::new(),
+        };
+        for (span, content) in lines {
+            enc.span.end = span.end;
+            if let Some(title) = section_title(content) {
+                let title_span = span.sub(title.0, title.1);
+                enc.sections.push(Section {
+                    span,
+                    heading: span,
+                    title: title_span,
+                    class: vocab::classify_section(title_span.text(text)),
+                    lines: Vec::new(),
+                });
+                continue;
+            }
+            let line = line::parse_line_by_str(text, span);
+            match enc.sections.last_mut() {
+                Some(section) => {
+                    section.span.end = span.end;
+                    section.lines.push(line);
+                }
+                None => enc.header.push(line),
+            }
+        }
+        enc
+    }
+
+    /// Notes of headings, sections, fields, list items and line ends of
+    /// every kind, with lines long enough to cross a scan's blocks.
+    fn note_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let part = prop_oneof![
+            Just("# Encounter 2026-03-14".to_string()),
+            Just("# encounter 3/4/26 ×".to_string()),
+            Just("## Procedure: shave biopsy ".to_string()),
+            Just("##Billing".to_string()),
+            Just("### detail".to_string()),
+            Just("Site: left cheek".to_string()),
+            Just("- 11102 Dx: L57.0".to_string()),
+            Just("(A) right arm: 5 mm".to_string()),
+            Just("x".repeat(40)),
+            Just("\n".to_string()),
+            Just("\r".to_string()),
+            Just("\r\n".to_string()),
+            "[#a:\r\n é×\t-]{0,6}",
+        ];
+        proptest::collection::vec(part, 0..30).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        /// The encounters parsed are those parsed line by line as before.
+        #[test]
+        fn encounters_agree_with_parsing_line_by_line(text in note_text()) {
+            for chunk in encounter_chunks(&text) {
+                proptest::prop_assert_eq!(
+                    Encounter::parse(&text, chunk),
+                    parse_by_lines(&text, chunk)
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,171 @@
+//! Finding the line ends (or other bytes) of a text thirty-two bytes at
+//! a time, for the parser and the line index: where `memchr` is called once
+//! per line and pays its set-up each time, a scan here compares a block
+//! of bytes at once and then takes the bytes it found from the
+//! block's mask, a few instructions each.
+
+/// The offsets of the bytes `A` and `B` in a text from some offset on, in
+/// order. Each block of [`BLOCK`] bytes is compared at once (two SSE2
+/// registers on x86-64, which every x86-64 processor has; a byte at a
+/// time elsewhere), and the last block, shorter, a byte at a time.
+#[derive(Clone, Debug)]
+pub struct Finder<'a, const A: u8, const B: u8> {
+    bytes: &'a [u8],
+    /// The start of the block `mask` describes.
+    at: usize,
+    /// The bytes of the block at `at` not yet given, bit `k` for byte
+    /// `at + k`.
+    mask: u32,
+}
+
+/// The line ends of a text: its `\n` and `\r` bytes.
+pub type LineEnds<'a> = Finder<'a, b'\n', b'\r'>;
+
+impl<'a, const A: u8, const B: u8> Finder<'a, A, B> {
+    /// The bytes `A` and `B` of `bytes` from offset `from` on.
+    pub fn new(bytes: &'a [u8], from: usize) -> Self {
+        Finder {
+            bytes,
+            at: from,
+            mask: block_mask::<A, B>(bytes, from),
+        }
+    }
+
+    /// The first of the bytes still to come that is at `pos` or after,
+    /// passing over those before it.
+    #[inline]
+    pub fn next_from(&mut self, pos: usize) -> Option<usize> {
+        loop {
+            let i = self.next()?;
+            if i >= pos {
+                return Some(i);
+            }
+        }
+    }
+}
+
+impl<const A: u8, const B: u8> Iterator for Finder<'_, A, B> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            let next = self.at + BLOCK;
+            let rest = self.bytes.get(next..)?;
+            if rest.is_empty() {
+                return None;
+            }
+            self.at = next;
+            self.mask = rest_mask::<A, B>(rest);
+        }
+        let k = self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        Some(self.at + k)
+    }
+}
+
+/// The bytes a block holds: two SSE2 registers' worth, about one line of
+/// a note, so that most lines cost one block's set-up.
+const BLOCK: usize = 32;
+
+/// Which of the first (at most) [`BLOCK`] bytes of `bytes` from `at` are
+/// `A` or `B`: bit `k` for byte `at + k`.
+#[inline(always)]
+fn block_mask<const A: u8, const B: u8>(bytes: &[u8], at: usize) -> u32 {
+    rest_mask::<A, B>(bytes.get(at..).unwrap_or_default())
+}
+
+/// Which of the first (at most) [`BLOCK`] bytes of `rest` are `A` or `B`.
+#[inline(always)]
+fn rest_mask<const A: u8, const B: u8>(rest: &[u8]) -> u32 {
+    match rest.first_chunk::<BLOCK>() {
+        Some(block) => full_mask::<A, B>(block),
+        None => rest
+            .iter()
+            .enumerate()
+            .fold(0, |m, (k, &b)| m | u32::from(b == A || b == B) << k),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn full_mask<const A: u8, const B: u8>(block: &[u8; BLOCK]) -> u32 {
+    use std::arch::x86_64::*;
+    // SAFETY: the loads read the bytes of `block`, sixteen at a time and
+    // unaligned; the SSE2 intrinsics need SSE2, which every x86-64
+    // processor has.
+    unsafe {
+        let half = |v: __m128i| {
+            let a = _mm_cmpeq_epi8(v, _mm_set1_epi8(A as i8));
+            let b = _mm_cmpeq_epi8(v, _mm_set1_epi8(B as i8));
+            _mm_movemask_epi8(_mm_or_si128(a, b)) as u32
+        };
+        let p = block.as_ptr().cast::<__m128i>();
+        half(_mm_loadu_si128(p)) | half(_mm_loadu_si128(p.add(1))) << 16
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn full_mask<const A: u8, const B: u8>(block: &[u8; BLOCK]) -> u32 {
+    block
+        .iter()
+        .enumerate()
+        .fold(0, |m, (k, &b)| m | u32::from(b == A || b == B) << k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The line ends found are those of a look at every byte, from
+        /// any offset, on texts of any length (so with the last block
+        /// full or short).
+        #[test]
+        fn line_ends_are_every_cr_and_lf(text in "[a\r\n×]{0,80}", from in 0usize..90) {
+            let bytes = text.as_bytes();
+            let found: Vec<usize> = LineEnds::new(bytes, from).collect();
+            let every: Vec<usize> = (from..bytes.len())
+                .filter(|&i| matches!(bytes[i], b'\n' | b'\r'))
+                .collect();
+            prop_assert_eq!(found, every);
+        }
+
+        /// `next_from` gives the first end at or after its offset, as
+        /// `memchr2` finds it.
+        #[test]
+        fn next_from_is_memchr2(text in "[a\r\n]{0,70}", steps in proptest::collection::vec(0usize..20, 0..8)) {
+            let bytes = text.as_bytes();
+            let mut ends = LineEnds::new(bytes, 0);
+            let mut pos = 0;
+            for step in steps {
+                pos += step;
+                let want = bytes
+                    .get(pos..)
+                    .and_then(|rest| memchr::memchr2(b'\n', b'\r', rest))
+                    .map(|i| pos + i);
+                prop_assert_eq!(ends.next_from(pos), want);
+                pos = want.map_or(pos, |i| i + 1);
+            }
+        }
+    }
+
+    #[test]
+    fn other_bytes_and_the_edges() {
+        let text = b"#a##b\n#";
+        let hashes: Vec<usize> = Finder::<b'#', b'#'>::new(text, 0).collect();
+        assert_eq!(hashes, [0, 2, 3, 6]);
+        assert_eq!(LineEnds::new(b"", 0).next(), None);
+        assert_eq!(LineEnds::new(b"a\n", 5).next(), None);
+        let long = [
+            b"x".repeat(31),
+            b"\n".to_vec(),
+            b"y".repeat(16),
+            b"\r".to_vec(),
+        ]
+        .concat();
+        assert_eq!(LineEnds::new(&long, 3).collect::<Vec<_>>(), [31, 48]);
+    }
+}
