@@ -2,6 +2,8 @@
 //! a lone `\r`; columns in Unicode scalar values (what the CLI's JSON
 //! reports).
 
+use crate::note::scan::LineEnds;
+
 /// Line starts of a text, for offset to position conversion.
 #[derive(Clone, Debug)]
 pub struct LineIndex {
@@ -43,88 +45,56 @@ const INDEX_PIECE: usize = 256 << 10;
 /// Every line start of `bytes`, 0 first, in one pass: after each `\n`,
 /// and after each `\r` that no `\n` follows.
 fn starts_of(bytes: &[u8]) -> Vec<usize> {
-    // Sized by a first count of the line feeds, which a long text's
-    // index would otherwise grow into, copy after copy.
-    let mut starts = Vec::with_capacity(1 + memchr::memchr_iter(b'\n', bytes).count());
+    // Room for a line every 32 bytes, about a note's: most texts' index
+    // then grows once at most.
+    let mut starts = Vec::with_capacity(1 + bytes.len() / 32);
     starts.push(0);
-    // Those lone `\r`s are rare (a `\r\n` text has none), so the `\n`s
-    // are taken in one pass and the lone `\r`s, if any, merged in after:
-    // cheaper than visiting every `\r` of a `\r\n` text in the same pass
-    // as the `\n`s.
-    starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
-    let lone: Vec<usize> = memchr::memchr_iter(b'\r', bytes)
-        .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
-        .map(|i| i + 1)
-        .collect();
-    if !lone.is_empty() {
-        starts = merge(&starts, &lone);
-    }
+    starts.extend(starts_in(bytes, 0, bytes.len()));
     starts
 }
 
+/// The line starts that the line ends in `from..to` of `bytes` make, in
+/// order: after each `\n`, and after each `\r` that no `\n` follows (which
+/// may lie past `to`). The `\n`s and `\r`s are found together, a block of
+/// bytes at a time, so a `\r\n` text's ends cost one pass.
+fn starts_in(bytes: &[u8], from: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
+    let to = to.min(bytes.len());
+    LineEnds::new(&bytes[..to], from)
+        .filter(move |&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
+        .map(|i| i + 1)
+}
+
 /// Every line start of `bytes`, 0 first, found on all cores: each piece
-/// of `piece` bytes counts its line feeds and lists its lone `\r`s, then,
-/// once each piece's place in the list is known, writes its starts there
-/// (each core faults in and fills its share of the list, and no piece
-/// needs a list of its own).
+/// of `piece` bytes counts its line starts, then, once each piece's place
+/// in the list is known, writes them there (each core faults in and fills
+/// its share of the list, and no piece needs a list of its own).
 fn starts_in_pieces(bytes: &[u8], piece: usize) -> Vec<usize> {
     use rayon::prelude::*;
     let piece = piece.max(1);
     let range = |k: usize| (k * piece, ((k + 1) * piece).min(bytes.len()));
-    // Each piece's count of `\n`s, and its lone `\r`s' starts.
-    let counted: Vec<(usize, Vec<usize>)> = (0..bytes.len().div_ceil(piece))
+    let counted: Vec<usize> = (0..bytes.len().div_ceil(piece))
         .into_par_iter()
         .map(|k| {
             let (from, to) = range(k);
-            let lone: Vec<usize> = memchr::memchr_iter(b'\r', &bytes[from..to])
-                .map(|i| from + i)
-                .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
-                .map(|i| i + 1)
-                .collect();
-            (memchr::memchr_iter(b'\n', &bytes[from..to]).count(), lone)
+            starts_in(bytes, from, to).count()
         })
         .collect();
-    let mut starts = vec![0; 1 + counted.iter().map(|(n, l)| n + l.len()).sum::<usize>()];
+    let mut starts = vec![0; 1 + counted.iter().sum::<usize>()];
     // Each piece's slot in the list, split off in order.
     let mut slots = Vec::with_capacity(counted.len());
     let mut rest = &mut starts[1..];
-    for (n, lone) in &counted {
-        let (slot, tail) = rest.split_at_mut(n + lone.len());
+    for n in &counted {
+        let (slot, tail) = rest.split_at_mut(*n);
         slots.push(slot);
         rest = tail;
     }
-    slots
-        .into_par_iter()
-        .zip(counted.par_iter())
-        .enumerate()
-        .for_each(|(k, (slot, (_, lone)))| {
-            let (from, to) = range(k);
-            let feeds = memchr::memchr_iter(b'\n', &bytes[from..to]).map(|i| from + i + 1);
-            if lone.is_empty() {
-                slot.iter_mut().zip(feeds).for_each(|(s, f)| *s = f);
-            } else {
-                slot.copy_from_slice(&merge(&feeds.collect::<Vec<_>>(), lone));
-            }
-        });
+    slots.into_par_iter().enumerate().for_each(|(k, slot)| {
+        let (from, to) = range(k);
+        slot.iter_mut()
+            .zip(starts_in(bytes, from, to))
+            .for_each(|(s, f)| *s = f);
+    });
     starts
-}
-
-/// Two increasing lists of offsets with none in common, merged.
-fn merge(a: &[usize], b: &[usize]) -> Vec<usize> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if a[i] < b[j] {
-            out.push(a[i]);
-            i += 1;
-        } else {
-            out.push(b[j]);
-            j += 1;
-        }
-    }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
 }
 
 #[cfg(test)]

@@ -105,8 +105,9 @@ pub fn heading_starts(text: &str, from: usize, to: usize) -> Vec<usize> {
     let bytes = text.as_bytes();
     let to = to.min(bytes.len());
     let from = from.min(to);
-    memchr::memchr_iter(b'#', &bytes[from..to])
-        .map(|i| from + i)
+    // The `#`s are found a block of bytes at a time, in the text up to
+    // `to` only.
+    scan::Finder::<b'#', b'#'>::new(&bytes[..to], from)
         .filter(|&i| i == 0 || matches!(bytes[i - 1], b'\n' | b'\r'))
         // `##` starts a section, never an encounter: most `#`s are those.
         .filter(|&i| bytes.get(i + 1) != Some(&b'#'))
