@@ -372,10 +372,16 @@ struct Entry {
     kind: Kind,
 }
 
+/// First words this long or longer are in no phrase of [`WORD_TABLE`]
+/// (the longest, `supraclavicular`, has 15 letters).
+const WORD_LIMIT: usize = 16;
+
 /// The laterality, midline and sub-site phrases by their first letter
-/// (`a` to `z`): every one starts with a letter.
-static WORD_TABLE: std::sync::LazyLock<[Vec<Entry>; 26]> = std::sync::LazyLock::new(|| {
-    let mut table: [Vec<Entry>; 26] = Default::default();
+/// (`a` to `z`: every one starts with a letter) and the length of their
+/// first word, at `letter * WORD_LIMIT + length`: most words find no
+/// phrase to compare at all.
+static WORD_TABLE: std::sync::LazyLock<Vec<Vec<Entry>>> = std::sync::LazyLock::new(|| {
+    let mut table: Vec<Vec<Entry>> = (0..26 * WORD_LIMIT).map(|_| Vec::new()).collect();
     let all = LATERALITY_PHRASES
         .iter()
         .map(|&(p, l)| (p, Kind::Laterality(l)))
@@ -384,7 +390,8 @@ static WORD_TABLE: std::sync::LazyLock<[Vec<Entry>; 26]> = std::sync::LazyLock::
     for (p, kind) in all {
         let phrase = p.as_bytes();
         let first_word = phrase.iter().take_while(|&&b| is_word(b)).count();
-        table[usize::from(phrase[0] - b'a')].push(Entry {
+        assert!(first_word < WORD_LIMIT, "{p}: a first word too long");
+        table[usize::from(phrase[0] - b'a') * WORD_LIMIT + first_word].push(Entry {
             phrase,
             first_word,
             kind,
@@ -432,8 +439,11 @@ fn words_ascii(bytes: &[u8], term_start: Option<usize>) -> Words {
             continue;
         }
         let word = &bytes[start..end];
-        for e in &table[usize::from(lower - b'a')] {
-            if e.first_word != word.len() || !word.eq_ignore_ascii_case(&e.phrase[..e.first_word]) {
+        if word.len() >= WORD_LIMIT {
+            continue;
+        }
+        for e in &table[usize::from(lower - b'a') * WORD_LIMIT + word.len()] {
+            if !word.eq_ignore_ascii_case(&e.phrase[..e.first_word]) {
                 continue;
             }
             let Some(m_end) = phrase_rest(bytes, end, &e.phrase[e.first_word..]) else {
@@ -487,19 +497,31 @@ fn phrase_rest(bytes: &[u8], mut i: usize, rest: &[u8]) -> Option<usize> {
 /// term is the first one written (before any landmark), laterality the
 /// nearest word before it or any in the text.
 pub fn parse(text: &str, offset: usize) -> Option<Site> {
-    parse_with(text, offset, vocab().sites.find_all_ref(text))
+    parse_with(text, offset, first_term(text))
 }
 
-/// [`parse`], given the site terms found in `text`: callers that have
-/// looked for them already do not look again.
-fn parse_with(text: &str, offset: usize, terms: Vec<(Span, &SiteTerm)>) -> Option<Site> {
+/// The first site term in `text`, as [`crate::vocab::PhraseSet::find_all_ref`]
+/// lists it first. The terms are listed left to right, so the one written
+/// first, before any landmark, is the first of them when there is one,
+/// and the first of them otherwise too: [`parse`] never needs the others.
+/// On ASCII text the search stops at the first; other text keeps the
+/// listing.
+fn first_term(text: &str) -> Option<(Span, &'static SiteTerm)> {
+    let sites = &vocab().sites;
+    match sites.fast_for(text) {
+        Some(fast) => fast
+            .find_at(text.as_bytes(), 0)
+            .map(|(start, end, phrase)| (Span::new(start, end), sites.value(phrase))),
+        None => sites.find_all_ref(text).into_iter().next(),
+    }
+}
+
+/// [`parse`], given the first site term in `text` (see [`first_term`]):
+/// callers that have looked for it already do not look again.
+fn parse_with(text: &str, offset: usize, term: Option<(Span, &SiteTerm)>) -> Option<Site> {
     let landmark_at = landmark_start(text);
-    let (term_span, term) = match terms
-        .iter()
-        .find(|(s, _)| landmark_at.is_none_or(|l| s.start < l))
-        .or_else(|| terms.first())
-    {
-        Some((s, t)) => (Some(*s), Some((*t).clone())),
+    let (term_span, term) = match term {
+        Some((s, t)) => (Some(s), Some(t.clone())),
         None => (None, None),
     };
     let term_start = term_span.map(|s| s.start);
@@ -529,12 +551,9 @@ fn parse_with(text: &str, offset: usize, terms: Vec<(Span, &SiteTerm)>) -> Optio
 /// The site in `text`, as [`parse`] reads it, when it names an anatomic
 /// term. Text with no site phrase at all is passed over quickly.
 pub fn parse_term(text: &str, offset: usize) -> Option<Site> {
-    // With a term found, the site has it; the terms are looked for once.
-    let terms = vocab().sites.find_all_ref(text);
-    if terms.is_empty() {
-        return None;
-    }
-    parse_with(text, offset, terms)
+    // With a term found, the site has it; the term is looked for once.
+    let term = first_term(text)?;
+    parse_with(text, offset, Some(term))
 }
 
 /// Every site named in a list such as `scalp (10), bilateral dorsal hands
@@ -808,6 +827,56 @@ mod tests {
             // `(?i)` may spell `s` as `ſ`: only ASCII text is read so.
             proptest::prop_assume!(t.is_ascii());
             proptest::prop_assert_eq!(words_ascii(t.as_bytes(), term), words_by_sets(&t, term));
+        }
+    }
+
+    /// [`parse`] as it read sites before [`first_term`]: every term
+    /// listed, then the first written before any landmark, or else the
+    /// first.
+    fn parse_listing_all(text: &str, offset: usize) -> Option<Site> {
+        let terms = vocab().sites.find_all_ref(text);
+        let landmark_at = landmark_start(text);
+        let chosen = terms
+            .iter()
+            .find(|(s, _)| landmark_at.is_none_or(|l| s.start < l))
+            .or_else(|| terms.first())
+            .copied();
+        parse_with(text, offset, chosen)
+    }
+
+    #[test]
+    fn first_term_is_the_chosen_one() {
+        let texts = [
+            "left forearm, 5 cm distal to antecubital fossa",
+            "3 cm anterior to the tragus, right cheek",
+            "scalp and face",
+            "café left helix",
+            "right décolletage and left cheek",
+            "no site here",
+            "",
+        ];
+        for t in texts {
+            assert_eq!(parse(t, 3), parse_listing_all(t, 3), "{t:?}");
+            assert_eq!(
+                first_term(t),
+                vocab().sites.find_all_ref(t).first().copied(),
+                "{t:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Reading only the first term gives the site that listing them
+        /// all gave, on any text.
+        #[test]
+        fn first_term_agrees_with_the_listing(
+            t in "([ ]{1,2}|[0-9]{1,2}|(?i)(cm|mm|to|from|left|r|b/l|mid|back|nasal|tip|scalp|face|cheek|helix|forearm|hands|of the|anterior|tragus|décolletage)|[,;é]){0,12}"
+        ) {
+            proptest::prop_assert_eq!(parse(&t, 5), parse_listing_all(&t, 5));
+            proptest::prop_assert_eq!(
+                first_term(&t),
+                vocab().sites.find_all_ref(&t).first().copied()
+            );
         }
     }
 
