@@ -491,40 +491,42 @@ mod tests {
     /// Text from words of the vocabulary, numbers and the bytes clauses
     /// split at.
     fn note_text() -> impl proptest::strategy::Strategy<Value = String> {
-        use proptest::prelude::*;
-        let piece = prop::sample::select(vec![
-            "shave",
-            "Biopsy",
-            "punch",
-            "excision",
-            "mm",
-            "3",
-            "4.5",
-            ".",
-            ",",
-            ";",
-            ":",
-            " ",
-            "-",
-            "declined",
-            "prior",
-            "no",
-            "ago",
-            "2019",
-            "in",
-            "site",
-            "ED&C",
-            "x",
-            ".5",
-            "AK",
-            "SCC",
-            " in situ",
-            "nevus",
-            "r/o",
-            "actinic",
-            "keratosis",
-        ]);
-        prop::collection::vec(piece, 0..30).prop_map(|ps| ps.join(""))
+        crate::extract::text_of(
+            vec![
+                "shave",
+                "Biopsy",
+                "punch",
+                "excision",
+                "mm",
+                "3",
+                "4.5",
+                ".",
+                ",",
+                ";",
+                ":",
+                " ",
+                "-",
+                "declined",
+                "prior",
+                "no",
+                "ago",
+                "2019",
+                "in",
+                "site",
+                "ED&C",
+                "x",
+                ".5",
+                "AK",
+                "SCC",
+                " in situ",
+                "nevus",
+                "r/o",
+                "actinic",
+                "keratosis",
+            ],
+            30,
+            "",
+        )
     }
 
     #[test]
@@ -543,30 +545,32 @@ mod tests {
     /// Text for [`may_contain`]: pieces of its words, in both cases, with
     /// now and then a letter that is not ASCII.
     fn cue_text() -> impl proptest::strategy::Strategy<Value = String> {
-        use proptest::prelude::*;
-        let piece = prop::sample::select(vec![
-            "u",
-            "U",
-            "c",
-            "s",
-            "e",
-            "uS",
-            "La",
-            "st",
-            "ago",
-            "AG",
-            "o",
-            " ",
-            "x",
-            "2",
-            ".",
-            "é",
-            "mm",
-            "Cm",
-            "&",
-            "abcdefghijk",
-        ]);
-        prop::collection::vec(piece, 0..40).prop_map(|ps| ps.concat())
+        crate::extract::text_of(
+            vec![
+                "u",
+                "U",
+                "c",
+                "s",
+                "e",
+                "uS",
+                "La",
+                "st",
+                "ago",
+                "AG",
+                "o",
+                " ",
+                "x",
+                "2",
+                ".",
+                "é",
+                "mm",
+                "Cm",
+                "&",
+                "abcdefghijk",
+            ],
+            40,
+            "",
+        )
     }
 
     proptest::proptest! {

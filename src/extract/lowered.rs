@@ -290,12 +290,14 @@ mod tests {
     /// Text from word pieces in both cases, punctuation and a few letters
     /// that are not ASCII.
     fn text() -> impl proptest::strategy::Strategy<Value = String> {
-        use proptest::prelude::*;
-        let piece = prop::sample::select(vec![
-            "mar", "gin", "MAR", "Gin", "stage", "STA", "ge", "dia", "meter", "uthori", "AUC", "a",
-            "u", "c", " ", ",", ".", "é", "K", "ſ", "\n",
-        ]);
-        prop::collection::vec(piece, 0..40).prop_map(|ps| ps.concat())
+        crate::extract::text_of(
+            vec![
+                "mar", "gin", "MAR", "Gin", "stage", "STA", "ge", "dia", "meter", "uthori", "AUC",
+                "a", "u", "c", " ", ",", ".", "é", "K", "ſ", "\n",
+            ],
+            40,
+            "",
+        )
     }
 
     proptest::proptest! {

@@ -1728,5 +1728,18 @@ fn assessment(text: &str, section: &Section, kinds: &[ProcKind]) -> Vec<Problem>
         .collect()
 }
 
+/// Text for the property tests: up to `most` pieces picked from `pieces`
+/// (words of the vocabulary, numbers, the bytes clauses split at),
+/// joined by `sep`.
+#[cfg(test)]
+pub(crate) fn text_of(
+    pieces: Vec<&'static str>,
+    most: usize,
+    sep: &'static str,
+) -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop::collection::vec(prop::sample::select(pieces), 0..most).prop_map(move |ps| ps.join(sep))
+}
+
 #[cfg(test)]
 mod tests;
