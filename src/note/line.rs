@@ -1,6 +1,7 @@
 //! One line of a note: a `Label: value` field, an `(A)` specimen line, a list
 //! item, an HTML comment, or free text.
 
+use crate::phrase::is_space;
 use crate::span::Span;
 use crate::vocab::{self, Label};
 
@@ -128,29 +129,13 @@ fn field_at(raw: &str, start: usize, end: usize) -> Option<(Label, usize, usize)
 /// space (`to` when there is none), as `str::trim_start` finds it: a byte
 /// at a time while the text is ASCII.
 fn skip_space(s: &str, from: usize, to: usize) -> usize {
-    let b = s.as_bytes();
-    let mut i = from;
-    while i < to && is_space(b[i]) {
-        i += 1;
-    }
-    if i < to && !b[i].is_ascii() {
-        i = to - s[i..to].trim_start().len();
-    }
-    i
+    to - trim_start(&s[from..to]).len()
 }
 
 /// The end of `s[from..to]` without the white space at its end, as
 /// `str::trim_end` finds it: a byte at a time while the text is ASCII.
 fn back_space(s: &str, from: usize, to: usize) -> usize {
-    let b = s.as_bytes();
-    let mut i = to;
-    while i > from && is_space(b[i - 1]) {
-        i -= 1;
-    }
-    if i > from && !b[i - 1].is_ascii() {
-        i = from + s[from..i].trim_end().len();
-    }
-    i
+    from + trim_end(&s[from..to]).len()
 }
 
 /// [`parse_line`] as it was written first, a `&str` at a time: what the
@@ -262,13 +247,6 @@ fn field(text: &str, body: Span) -> Option<Field> {
         label_span: body.sub(0, label_text.len()),
         value: Span::new(body.start + value_start.min(s.len()), body.end),
     })
-}
-
-/// Whether an ASCII byte is white space to `char::is_whitespace` (which
-/// takes the vertical tab and form feed too, unlike
-/// `u8::is_ascii_whitespace`).
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
 }
 
 /// `s.trim_start()`, a byte at a time while the text is ASCII: the
