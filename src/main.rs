@@ -561,6 +561,14 @@ impl Form<'_> {
                 }
             }
             (Some(index), Format::Text) => {
+                // Room for every line at once: the piece grown a push at a
+                // time would be copied each time it doubles.
+                p.text.reserve(
+                    findings
+                        .iter()
+                        .map(|f| finding_text_room(self.name, f))
+                        .sum(),
+                );
                 for f in findings {
                     finding_text(&mut p.text, self.name, self.text, index, f);
                 }
@@ -1020,6 +1028,24 @@ fn finding_json(text: &str, index: &LineIndex, f: &Finding) -> String {
         severity: f.severity.as_str(),
     };
     serde_json::to_string(&d).expect("a diagnostic serialises")
+}
+
+/// At least the length of what [`finding_text`] writes for `f`: its
+/// pieces, with the most digits a line and a column can have.
+fn finding_text_room(file: &str, f: &Finding) -> usize {
+    const NUMBERS: usize = 2 * 20;
+    let fix = f
+        .fix
+        .as_ref()
+        .map_or(0, |fix| "  = fix: \n".len() + fix.title.len());
+    file.len()
+        + NUMBERS
+        + ":: [] \n".len()
+        + f.severity.as_str().len()
+        + f.code.len()
+        + f.message.len()
+        + ": ".len()
+        + fix
 }
 
 fn finding_text(s: &mut String, file: &str, text: &str, index: &LineIndex, f: &Finding) {

@@ -20,4 +20,4 @@ mod table;
 pub use cms::{CmsRvu, CmsRvuRow, parse_cms_rvu, parse_mue, parse_ncci_ptp};
 pub use csv::LoadError;
 pub use icd10::{icd10_derm, icd10_is_billable, icd10_title};
-pub use table::{CodeRow, CodeTable, Family, Global, Modifier, NcciPair};
+pub use table::{CodeRow, CodeTable, Family, Global, Modifier, NcciCode, NcciPair};

@@ -287,7 +287,7 @@ pub struct CodeTable {
     rows: Vec<CodeRow>,
     /// Rows by their code packed into a [`CodeKey`] (every code of the
     /// built-in table); the last row of a code wins.
-    by_key: HashMap<CodeKey, usize, KeyHash>,
+    by_key: KeyIndex,
     /// Rows whose code does not pack (longer than eight bytes, or holding a
     /// zero byte), by code.
     by_long_code: HashMap<String, usize, Quick>,
@@ -379,6 +379,16 @@ impl CodeTable {
         }
     }
 
+    /// [`CodeTable::ncci`] for codes read once with [`NcciCode::new`]: a
+    /// code looked up in several pairs (each claim line against every
+    /// other) is trimmed, upper-cased and packed once, not once per pair.
+    pub fn ncci_of(&self, column1: NcciCode, column2: NcciCode) -> Option<&NcciPair> {
+        match (column1.key, column2.key) {
+            (Some(a), Some(b)) => self.active_pairs.get(&(a, b)).map(|&i| &self.ncci[i]),
+            _ => self.ncci(column1.code, column2.code),
+        }
+    }
+
     /// Every NCCI pair, deleted ones included, in source order.
     pub fn ncci_pairs(&self) -> &[NcciPair] {
         &self.ncci
@@ -461,14 +471,17 @@ impl CodeTable {
     }
 
     fn from_parts(rows: Vec<CodeRow>, ncci: Vec<NcciPair>, modifiers: Vec<Modifier>) -> CodeTable {
-        let mut by_key: HashMap<CodeKey, usize, KeyHash> = HashMap::default();
         let mut by_long_code: HashMap<String, usize, Quick> = HashMap::default();
+        let mut packed = Vec::with_capacity(rows.len());
         for (i, r) in rows.iter().enumerate() {
             match pack(&r.code) {
-                Some(key) => by_key.insert(key, i),
-                None => by_long_code.insert(r.code.clone(), i),
+                Some(key) => packed.push((key, i)),
+                None => {
+                    by_long_code.insert(r.code.clone(), i);
+                }
             };
         }
+        let by_key = KeyIndex::new(&packed);
         let mut active_pairs: HashMap<(CodeKey, CodeKey), usize, KeyHash> = HashMap::default();
         let mut active_long = Vec::new();
         for (i, p) in ncci.iter().enumerate() {
@@ -511,7 +524,7 @@ impl CodeTable {
 
     fn index_of(&self, code: &str) -> Option<usize> {
         match lookup_key(code) {
-            Ok(key) => self.by_key.get(&key).copied(),
+            Ok(key) => self.by_key.get(key),
             Err(code) => self.by_long_code.get(code.as_ref()).copied(),
         }
     }
@@ -523,6 +536,25 @@ impl CodeTable {
             .find(|(f, g, _)| *f == family && g == group)
             .map_or(&[][..], |(_, _, members)| members.as_slice());
         members.iter().map(|&i| &self.rows[i])
+    }
+}
+
+/// A code as [`CodeTable::ncci_of`] reads it: its packed key (as
+/// [`CodeTable::ncci`] computes it), or the code itself when it does not
+/// pack, for the slower lookup by text.
+#[derive(Clone, Copy, Debug)]
+pub struct NcciCode<'a> {
+    key: Option<CodeKey>,
+    code: &'a str,
+}
+
+impl<'a> NcciCode<'a> {
+    /// Reads `code` for NCCI lookups.
+    pub fn new(code: &'a str) -> NcciCode<'a> {
+        NcciCode {
+            key: lookup_key(code).ok(),
+            code,
+        }
     }
 }
 
@@ -600,6 +632,75 @@ fn pack_upper(b: &[u8]) -> Option<CodeKey> {
     }
     // Each lower-case letter less 0x20: its high bit moved down two places.
     Some(x - (lower >> 2))
+}
+
+/// Row indices by [`CodeKey`]: an open-addressed table of a power-of-two
+/// size at most half full, probed from the key's multiplicative hash to the
+/// first empty slot. Every claim line and rule looks a code up, several
+/// times over; a probe here is a multiplication and a compare or two, where
+/// a general hash map's costs several times that.
+#[derive(Clone, Debug)]
+struct KeyIndex {
+    /// The key of each slot, zero for an empty one.
+    keys: Vec<CodeKey>,
+    /// The row of each slot's key.
+    rows: Vec<usize>,
+    /// Bits of the hash kept: `keys.len()` is `1 << bits`.
+    bits: u32,
+    /// The row of the zero key (the empty code), which marks empty slots.
+    zero: Option<usize>,
+}
+
+impl KeyIndex {
+    /// The index of `(key, row)` pairs; a later pair of the same key wins.
+    fn new(pairs: &[(CodeKey, usize)]) -> KeyIndex {
+        let bits = (pairs.len() * 2)
+            .next_power_of_two()
+            .max(8)
+            .trailing_zeros();
+        let mut index = KeyIndex {
+            keys: vec![0; 1 << bits],
+            rows: vec![0; 1 << bits],
+            bits,
+            zero: None,
+        };
+        for &(key, row) in pairs {
+            if key == 0 {
+                index.zero = Some(row);
+                continue;
+            }
+            let mut at = index.slot(key);
+            while index.keys[at] != 0 && index.keys[at] != key {
+                at = (at + 1) & (index.keys.len() - 1);
+            }
+            index.keys[at] = key;
+            index.rows[at] = row;
+        }
+        index
+    }
+
+    /// The first slot to probe for `key`: the top bits of its product with
+    /// an odd constant (Fibonacci hashing), where the bytes that differ
+    /// between codes all have a say.
+    fn slot(&self, key: CodeKey) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize
+    }
+
+    /// The row of `key`.
+    fn get(&self, key: CodeKey) -> Option<usize> {
+        if key == 0 {
+            return self.zero;
+        }
+        let mask = self.keys.len() - 1;
+        let mut at = self.slot(key);
+        loop {
+            match self.keys[at] {
+                k if k == key => return Some(self.rows[at]),
+                0 => return None,
+                _ => at = (at + 1) & mask,
+            }
+        }
+    }
 }
 
 /// The hasher of the maps by [`CodeKey`]: one multiplication folded to 64
@@ -1016,7 +1117,15 @@ mod tests {
     fn odd_table() -> CodeTable {
         let t = table();
         let mut rows: Vec<CodeRow> = t.rows.clone();
-        for code in ["ABCDEFGHIJ", "x1", "A\0B", "11102", "12345678", "123456789"] {
+        for code in [
+            "ABCDEFGHIJ",
+            "x1",
+            "A\0B",
+            "11102",
+            "12345678",
+            "123456789",
+            "",
+        ] {
             let mut row = t.rows[3].clone();
             row.code = code.to_string();
             rows.push(row);
@@ -1138,6 +1247,10 @@ mod tests {
                 let got = t.ncci(a, b).map(|p| p as *const NcciPair);
                 let want = reference_ncci(&t, a, b).map(|p| p as *const NcciPair);
                 assert_eq!(got, want, "{a:?} {b:?}");
+                let read = t
+                    .ncci_of(NcciCode::new(a), NcciCode::new(b))
+                    .map(|p| p as *const NcciPair);
+                assert_eq!(read, want, "{a:?} {b:?} read once");
             }
         }
     }
@@ -1168,6 +1281,26 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The key index finds what a map filled in the same order finds
+        /// (the last row of a key), for keys that collide, repeat and
+        /// include zero.
+        #[test]
+        fn key_index_finds_what_a_map_finds(
+            pairs in proptest::collection::vec((0u64..48, 0usize..1000), 0..40),
+            spread in 0u32..64,
+        ) {
+            let pairs: Vec<(CodeKey, usize)> = pairs
+                .into_iter()
+                .map(|(k, r)| (k.rotate_left(spread), r))
+                .collect();
+            let index = KeyIndex::new(&pairs);
+            let map: std::collections::HashMap<CodeKey, usize> = pairs.iter().copied().collect();
+            for k in 0u64..64 {
+                let k = k.rotate_left(spread);
+                proptest::prop_assert_eq!(index.get(k), map.get(&k).copied());
+            }
+        }
+
         #[test]
         fn packs_as_a_byte_at_a_time(b in proptest::collection::vec(
             proptest::prop_oneof![

@@ -203,6 +203,8 @@ pub(super) struct Recon<'a> {
     pub section: &'a BillingSection,
     pub billed: Vec<Billed<'a>>,
     pub derived: &'a [ClaimLine],
+    /// The row of each derived line's code, looked up once for every rule.
+    pub derived_rows: Vec<Option<&'a CodeRow>>,
     /// For each billed line, the derived line it corresponds to (same code,
     /// or the one it should be).
     pub partner: Vec<Option<usize>>,
@@ -272,7 +274,8 @@ impl<'a> Recon<'a> {
             })
             .collect();
         let derived = &ctx.claim.lines[..];
-        let family_of = |code: &str| ctx.table.get(code).map(|r| r.family);
+        let derived_rows: Vec<Option<&CodeRow>> =
+            derived.iter().map(|d| ctx.table.get(&d.cpt)).collect();
         let mut partner: Vec<Option<usize>> = vec![None; billed.len()];
         let mut issues = Vec::new();
 
@@ -331,11 +334,7 @@ impl<'a> Recon<'a> {
         for same in passes {
             free_billed.retain(|&b| {
                 let found = (0..derived.len()).find(|&d| {
-                    !derived_used[d]
-                        && ctx
-                            .table
-                            .get(&derived[d].cpt)
-                            .is_some_and(|row| same(billed[b].row, row))
+                    !derived_used[d] && derived_rows[d].is_some_and(|row| same(billed[b].row, row))
                 });
                 match found {
                     Some(d) => {
@@ -354,7 +353,7 @@ impl<'a> Recon<'a> {
 
         // 3. Extra billed lines and missing derived ones.
         let derived_families: Vec<Family> =
-            derived.iter().filter_map(|d| family_of(&d.cpt)).collect();
+            derived_rows.iter().flatten().map(|r| r.family).collect();
         for b in free_billed {
             let this = &billed[b];
             let bundled_by = (0..billed.len()).find(|&o| {
@@ -393,6 +392,7 @@ impl<'a> Recon<'a> {
             section,
             billed,
             derived,
+            derived_rows,
             partner,
             issues,
         })
@@ -413,15 +413,46 @@ fn closest(b: &Billed, derived: &[ClaimLine], candidates: &[usize]) -> usize {
         .iter()
         .min_by_key(|&&d| {
             let want = modifier_set(derived[d].modifiers.iter().map(String::as_str));
-            want.symmetric_difference(&have).count()
+            want.differences(have)
         })
         .expect("candidates are not empty")
 }
 
-pub(super) fn modifier_set<'s>(
-    mods: impl Iterator<Item = &'s str>,
-) -> std::collections::BTreeSet<&'static str> {
-    mods.filter_map(decided).collect()
+/// The set of the decided modifiers (see [`decided`]) among `mods`.
+pub(super) fn modifier_set<'s>(mods: impl Iterator<Item = &'s str>) -> ModifierSet {
+    ModifierSet(
+        mods.filter_map(decided)
+            .fold(0, |set, m| set | ModifierSet::bit(m)),
+    )
+}
+
+/// A set of decided modifiers, one bit each: what a set of their strings
+/// tells, without allocating one for every billed and derived line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct ModifierSet(u8);
+
+impl ModifierSet {
+    /// The bit of a modifier [`decided`] gives; none for any other text.
+    fn bit(m: &str) -> u8 {
+        match m {
+            "25" => 1,
+            "57" => 2,
+            "58" => 4,
+            "59" => 8,
+            _ => 0,
+        }
+    }
+
+    /// Whether the set holds `m` (a modifier [`decided`] gives).
+    pub(super) fn contains(self, m: &str) -> bool {
+        let bit = ModifierSet::bit(m);
+        bit != 0 && self.0 & bit != 0
+    }
+
+    /// How many modifiers one set holds and the other does not.
+    fn differences(self, other: ModifierSet) -> u32 {
+        (self.0 ^ other.0).count_ones()
+    }
 }
 
 /// The text of the code, modifiers and units of a billed line, for a
@@ -522,7 +553,6 @@ pub(super) fn units_fix(
 /// A wrong-code issue whose derived line is in a family `pred` accepts:
 /// the billed line, the derived line and the derived code's row.
 pub(super) fn wrong_code<'r>(
-    ctx: &'r Ctx,
     recon: &'r Recon,
     issue: &Issue,
     pred: impl Fn(Family) -> bool,
@@ -531,7 +561,7 @@ pub(super) fn wrong_code<'r>(
         return None;
     };
     let d = &recon.derived[derived];
-    let row = ctx.table.get(&d.cpt)?;
+    let row = recon.derived_rows[derived]?;
     pred(row.family).then(|| (&recon.billed[billed], d, row))
 }
 
@@ -547,7 +577,7 @@ pub(super) fn extra<'r>(recon: &'r Recon, issue: &Issue, why: Extra) -> Option<&
 /// A units issue whose code is in a family `pred` accepts: the code, its
 /// billed lines, and the units billed and derived.
 pub(super) fn units<'r>(
-    ctx: &Ctx,
+    recon: &Recon,
     issue: &'r Issue,
     pred: impl Fn(Family) -> bool,
 ) -> Option<(&'r str, &'r [usize], u32, u32)> {
@@ -560,14 +590,14 @@ pub(super) fn units<'r>(
     else {
         return None;
     };
-    let row = ctx.table.get(code)?;
+    // The billed lines' row: the row of `code`, looked up once already.
+    let row = recon.billed[*billed.first()?].row;
     pred(row.family).then_some((code.as_str(), &billed[..], *billed_units, *derived_units))
 }
 
 /// A missing-line issue whose derived line is in a family `pred` accepts:
 /// the derived line.
 pub(super) fn missing<'r>(
-    ctx: &Ctx,
     recon: &'r Recon,
     issue: &Issue,
     pred: impl Fn(Family) -> bool,
@@ -576,7 +606,7 @@ pub(super) fn missing<'r>(
         return None;
     };
     let d = &recon.derived[derived];
-    let row = ctx.table.get(&d.cpt)?;
+    let row = recon.derived_rows[derived]?;
     pred(row.family).then_some(d)
 }
 
@@ -654,7 +684,7 @@ pub(super) fn plain_units(
     // Destruction and Mohs units have rules of their own.
     let plain = |f| !is_destruction(f) && f != Family::Mohs;
     for issue in &recon.issues {
-        let Some((code, billed, billed_units, derived_units)) = units(ctx, issue, plain) else {
+        let Some((code, billed, billed_units, derived_units)) = units(recon, issue, plain) else {
             continue;
         };
         if (billed_units > derived_units) != too_many {
@@ -868,6 +898,32 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// The modifier set as it was: the decided modifiers' strings.
+    fn reference_set<'s>(
+        mods: impl Iterator<Item = &'s str>,
+    ) -> std::collections::BTreeSet<&'static str> {
+        mods.filter_map(decided).collect()
+    }
+
+    proptest::proptest! {
+        /// The bits hold what the set of strings held: the same members
+        /// and the same count of modifiers in one set but not the other.
+        #[test]
+        fn modifier_sets_agree_with_sets_of_strings(
+            a in proptest::collection::vec("25|57|58|59|XE|XP|XS|XU|76|LT|xs|5|é|", 0..5),
+            b in proptest::collection::vec("25|57|58|59|XE|XP|XS|XU|76|LT|xs|5|é|", 0..5),
+            probe in "25|57|58|59|XS|76|",
+        ) {
+            let (sa, sb) = (modifier_set(a.iter().map(String::as_str)), modifier_set(b.iter().map(String::as_str)));
+            let (ra, rb) = (reference_set(a.iter().map(String::as_str)), reference_set(b.iter().map(String::as_str)));
+            proptest::prop_assert_eq!(
+                sa.differences(sb) as usize,
+                ra.symmetric_difference(&rb).count()
+            );
+            proptest::prop_assert_eq!(sa.contains(&probe), ra.contains(probe.as_str()));
         }
     }
 

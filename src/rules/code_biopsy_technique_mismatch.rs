@@ -15,7 +15,7 @@ pub(super) const CODE: &str = "code/biopsy-technique-mismatch";
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     for issue in &recon.issues {
-        let Some((b, d, row)) = wrong_code(ctx, recon, issue, |f| f == Family::Biopsy) else {
+        let Some((b, d, row)) = wrong_code(recon, issue, |f| f == Family::Biopsy) else {
             continue;
         };
         if b.row.family != Family::Biopsy {

@@ -25,13 +25,14 @@ fn series(f: Family) -> &'static str {
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     let derived_families: Vec<Family> = recon
-        .derived
+        .derived_rows
         .iter()
-        .filter_map(|d| ctx.table.get(&d.cpt).map(|r| r.family))
+        .flatten()
+        .map(|r| r.family)
         .filter(|f| is_destruction(*f))
         .collect();
     for issue in &recon.issues {
-        if let Some((b, d, row)) = wrong_code(ctx, recon, issue, is_destruction) {
+        if let Some((b, d, row)) = wrong_code(recon, issue, is_destruction) {
             if row.family != b.row.family {
                 let message = format!(
                     "{} is in the {} series, but the lesions documented call for the {} series: bill {}. {}",

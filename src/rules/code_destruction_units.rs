@@ -18,11 +18,11 @@ use crate::rules::{Ctx, Finding};
 pub(super) const CODE: &str = "code/destruction-units";
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
-    let family = |code: &str| ctx.table.get(code).map(|r| r.family);
     let derived_families: Vec<_> = recon
-        .derived
+        .derived_rows
         .iter()
-        .filter_map(|d| family(&d.cpt))
+        .flatten()
+        .map(|r| r.family)
         .filter(|f| is_destruction(*f))
         .collect();
     let counted = || {
@@ -40,7 +40,7 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
         }
     };
     for issue in &recon.issues {
-        if let Some((b, d, row)) = wrong_code(ctx, recon, issue, is_destruction) {
+        if let Some((b, d, row)) = wrong_code(recon, issue, is_destruction) {
             if row.family != b.row.family {
                 continue;
             }
@@ -53,7 +53,7 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
             );
             out.push(wrong_code_finding(ctx, CODE, b, d, message));
         } else if let Some((code, billed, billed_units, derived_units)) =
-            units(ctx, issue, is_destruction)
+            units(recon, issue, is_destruction)
         {
             let message = format!(
                 "{code} is billed for {billed_units} unit(s), but {} and support {derived_units}.",
@@ -75,8 +75,9 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
             let instead: Vec<String> = recon
                 .derived
                 .iter()
-                .filter(|d| family(&d.cpt) == Some(b.row.family))
-                .map(|d| d.label())
+                .zip(&recon.derived_rows)
+                .filter(|(_, row)| row.map(|r| r.family) == Some(b.row.family))
+                .map(|(d, _)| d.label())
                 .collect();
             let message = format!(
                 "{} does not belong with the count: {}, billed as {} alone.",
@@ -85,7 +86,7 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
                 instead.join(" + ")
             );
             out.push(extra_finding(ctx, CODE, b, message));
-        } else if let Some(d) = missing(ctx, recon, issue, is_destruction) {
+        } else if let Some(d) = missing(recon, issue, is_destruction) {
             if !recon.bills(is_destruction) {
                 continue;
             }

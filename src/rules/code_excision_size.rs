@@ -25,7 +25,7 @@ fn kind(row: &CodeRow) -> &'static str {
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     for issue in &recon.issues {
-        let Some((b, d, row)) = wrong_code(ctx, recon, issue, is_excision) else {
+        let Some((b, d, row)) = wrong_code(recon, issue, is_excision) else {
             continue;
         };
         let message = format!(

@@ -23,7 +23,7 @@ pub(super) fn owned_elsewhere(recon: &Recon, family: Family) -> bool {
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     for issue in &recon.issues {
-        let Some(d) = missing(ctx, recon, issue, |f| !owned_elsewhere(recon, f)) else {
+        let Some(d) = missing(recon, issue, |f| !owned_elsewhere(recon, f)) else {
             continue;
         };
         let message = format!(

@@ -21,7 +21,7 @@ pub(super) const CODE: &str = "code/mohs-stages";
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     let is_mohs = |f| f == Family::Mohs;
     for issue in &recon.issues {
-        if let Some((b, d, _)) = wrong_code(ctx, recon, issue, is_mohs) {
+        if let Some((b, d, _)) = wrong_code(recon, issue, is_mohs) {
             let message = format!(
                 "{} ({}) does not match the documented Mohs surgery: bill {}. {}",
                 b.code,
@@ -30,7 +30,8 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
                 d.why
             );
             out.push(wrong_code_finding(ctx, CODE, b, d, message));
-        } else if let Some((code, billed, billed_units, derived_units)) = units(ctx, issue, is_mohs)
+        } else if let Some((code, billed, billed_units, derived_units)) =
+            units(recon, issue, is_mohs)
         {
             let message = format!(
                 "{code} is billed for {billed_units} unit(s), but the documented stages and blocks support {derived_units}."
@@ -50,7 +51,7 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
                 b.code
             );
             out.push(extra_finding(ctx, CODE, b, message));
-        } else if let Some(d) = missing(ctx, recon, issue, is_mohs) {
+        } else if let Some(d) = missing(recon, issue, is_mohs) {
             if !recon.bills(is_mohs) {
                 continue;
             }

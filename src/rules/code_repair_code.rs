@@ -19,7 +19,7 @@ pub(super) const CODE: &str = "code/repair-code";
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     for issue in &recon.issues {
-        if let Some((b, d, row)) = wrong_code(ctx, recon, issue, is_repair) {
+        if let Some((b, d, row)) = wrong_code(recon, issue, is_repair) {
             let message = format!(
                 "{} is a {} repair of {}; the documentation supports {} ({}, {}). {}",
                 b.code,

@@ -14,7 +14,7 @@ pub(super) const CODE: &str = "code/repair-missing";
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     for issue in &recon.issues {
-        let Some(d) = missing(ctx, recon, issue, is_repair) else {
+        let Some(d) = missing(recon, issue, is_repair) else {
             continue;
         };
         let message = format!(

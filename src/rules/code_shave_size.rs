@@ -14,7 +14,7 @@ pub(super) const CODE: &str = "code/shave-size";
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     for issue in &recon.issues {
-        let Some((b, d, row)) = wrong_code(ctx, recon, issue, |f| f == Family::ShaveRemoval) else {
+        let Some((b, d, row)) = wrong_code(recon, issue, |f| f == Family::ShaveRemoval) else {
             continue;
         };
         let message = format!(

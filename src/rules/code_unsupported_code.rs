@@ -29,7 +29,7 @@ fn owned_elsewhere(f: Family) -> bool {
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     for issue in &recon.issues {
-        if let Some((b, d, _)) = wrong_code(ctx, recon, issue, |f| !owned_elsewhere(f)) {
+        if let Some((b, d, _)) = wrong_code(recon, issue, |f| !owned_elsewhere(f)) {
             let message = format!(
                 "{} ({}) is not what the documentation supports: bill {}. {}",
                 b.code,

@@ -7,7 +7,7 @@
 //! Sources: OIG reports on modifier 25 in dermatology (2005; Nov 2025); CMS
 //! NCCI Policy Manual; CMS Claims Processing Manual ch. 12 §40.
 
-use crate::codes::CodeTable;
+use crate::codes::{CodeTable, NcciCode};
 use crate::extract::EncounterFacts;
 
 use super::{ClaimLine, EncounterClaim};
@@ -15,10 +15,11 @@ use super::{ClaimLine, EncounterClaim};
 pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut EncounterClaim) {
     let Some(em) = &facts.em else { return };
     let Some(code) = &em.code else { return };
+    let em_code = NcciCode::new(code);
     let bundling: Vec<&str> = claim
         .lines
         .iter()
-        .filter(|l| table.ncci(&l.cpt, code).is_some())
+        .filter(|l| table.ncci_of(NcciCode::new(&l.cpt), em_code).is_some())
         .map(|l| l.cpt.as_str())
         .collect();
     let separate: Vec<&crate::extract::Problem> =

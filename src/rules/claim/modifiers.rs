@@ -7,13 +7,19 @@
 //! are billing correctly for biopsy services" (59 goes on the biopsy, the
 //! column-2 code); CMS 2015 X{EPSU} modifiers.
 
-use crate::codes::{CodeTable, Family};
+use crate::codes::{CodeTable, Family, NcciCode};
 use crate::extract::EncounterFacts;
 
 use super::{DistinctModifier, EncounterClaim, PriorEncounter};
 
 pub(super) fn distinct(table: &CodeTable, modifier: DistinctModifier, claim: &mut EncounterClaim) {
     let n = claim.lines.len();
+    // A pair needs two lines.
+    if n < 2 {
+        return;
+    }
+    // Each line's code read once: each is looked up against every other.
+    let codes: Vec<NcciCode> = claim.lines.iter().map(|l| NcciCode::new(&l.cpt)).collect();
     let mut add: Vec<usize> = Vec::new();
     let mut drop: Vec<(usize, usize)> = Vec::new();
     for j in 0..n {
@@ -29,7 +35,7 @@ pub(super) fn distinct(table: &CodeTable, modifier: DistinctModifier, claim: &mu
                 continue;
             }
             let col1 = &claim.lines[i];
-            let Some(pair) = table.ncci(&col1.cpt, &col2.cpt) else {
+            let Some(pair) = table.ncci_of(codes[i], codes[j]) else {
                 continue;
             };
             let disjoint = !col1.lesions.iter().any(|k| col2.lesions.contains(k));
