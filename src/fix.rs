@@ -139,10 +139,21 @@ fn first_line_ending(text: &str) -> Option<&'static str> {
 
 /// One claim line as a Billing item: `- CODE[-MOD…][ xN]  Dx: A, B`.
 pub fn render_line(line: &ClaimLine) -> String {
-    let mut s = format!("- {}", line.label());
+    // Written piece by piece into one string, without `format!` and the
+    // joined list of codes.
+    let label = line.label();
+    let dx: usize = line.dx.iter().map(|d| d.len() + 2).sum();
+    let mut s = String::with_capacity(2 + label.len() + 6 + dx);
+    s.push_str("- ");
+    s.push_str(&label);
     if !line.dx.is_empty() {
         s.push_str("  Dx: ");
-        s.push_str(&line.dx.join(", "));
+        for (i, d) in line.dx.iter().enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            s.push_str(d);
+        }
     }
     s
 }
@@ -313,7 +324,7 @@ pub(crate) mod line {
     /// Inserts a new item after the section's last line.
     pub(crate) fn insert_item(text: &str, section: Span, line: &ClaimLine) -> Edit {
         let at = trimmed_end(text, section);
-        Edit::insert(at, format!("{}{}", line_ending(text), render_line(line)))
+        Edit::insert(at, [line_ending(text), &render_line(line)].concat())
     }
 }
 
@@ -342,6 +353,38 @@ mod tests {
             Edit::new(Span::new(0, 9), "x"),
         ];
         assert_eq!(apply(text, &edits), ("é".to_string(), 0));
+    }
+
+    proptest::proptest! {
+        /// A rendered line (and its label) is what `format!` and `join`
+        /// wrote.
+        #[test]
+        fn rendered_lines_are_what_format_wrote(
+            cpt in "[0-9A-Za-zé]{0,6}",
+            modifiers in proptest::collection::vec("[0-9A-Z]{1,3}", 0..3),
+            units in 0u32..30,
+            dx in proptest::collection::vec("[A-Z][0-9.é]{0,6}", 0..3),
+        ) {
+            let mut l = ClaimLine::new(&cpt, "test", String::new());
+            l.modifiers = modifiers;
+            l.units = units;
+            l.dx = dx;
+            let mut label = l.cpt.clone();
+            for m in &l.modifiers {
+                label.push('-');
+                label.push_str(m);
+            }
+            if l.units != 1 {
+                label.push_str(&format!(" x{}", l.units));
+            }
+            proptest::prop_assert_eq!(l.label(), label.clone());
+            let mut want = format!("- {label}");
+            if !l.dx.is_empty() {
+                want.push_str("  Dx: ");
+                want.push_str(&l.dx.join(", "));
+            }
+            proptest::prop_assert_eq!(render_line(&l), want);
+        }
     }
 
     #[test]

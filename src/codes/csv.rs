@@ -89,6 +89,9 @@ pub(crate) struct Reader<'a> {
     rest: &'a str,
     line: usize,
     delimiter: char,
+    /// How many fields the last record had: room for as many is made in
+    /// the next one at once, as the records of a table have the same.
+    width: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -98,6 +101,7 @@ impl<'a> Reader<'a> {
             rest: text.strip_prefix('\u{feff}').unwrap_or(text),
             line: 1,
             delimiter,
+            width: 0,
         }
     }
 }
@@ -129,7 +133,7 @@ impl<'a> Reader<'a> {
         let start_line = self.line;
         let text = self.rest;
         let b = text.as_bytes();
-        let mut fields = Vec::new();
+        let mut fields = Vec::with_capacity(self.width);
         let mut field = String::new();
         let mut in_quotes = false;
         let mut at_field_start = true;
@@ -169,7 +173,13 @@ impl<'a> Reader<'a> {
                 break;
             };
             if j > i {
-                field.push_str(&text[i..j]);
+                // Most fields are one run: copied into a string of their
+                // size, rather than pushed into an empty one that grows.
+                if field.is_empty() {
+                    field = text[i..j].to_string();
+                } else {
+                    field.push_str(&text[i..j]);
+                }
                 at_field_start = false;
             }
             i = j + 1;
@@ -264,6 +274,7 @@ impl<'a> Reader<'a> {
             });
         }
         fields.push(field);
+        self.width = fields.len();
         Ok(Record {
             line: start_line,
             fields,

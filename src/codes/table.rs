@@ -305,6 +305,9 @@ pub struct CodeTable {
     /// searches.
     addons: Vec<usize>,
     modifiers: Vec<Modifier>,
+    /// The modifiers whose names pack ([`pack_upper`]), by their packed
+    /// upper-case name: the first in file order of each.
+    modifiers_by_key: KeyIndex,
 }
 
 impl CodeTable {
@@ -402,6 +405,12 @@ impl CodeTable {
     /// The modifier `m` (case-insensitive: `"xs"` finds `XS`).
     pub fn modifier(&self, m: &str) -> Option<&Modifier> {
         let m = m.trim();
+        // A name of ASCII letters and digits equals another ignoring ASCII
+        // case just when both pack to the same key; a name that does not
+        // pack (other bytes, or longer) can equal no such name.
+        if let Some(key) = pack_upper(m.as_bytes()) {
+            return self.modifiers_by_key.get(key).map(|i| &self.modifiers[i]);
+        }
         self.modifiers
             .iter()
             .find(|x| x.modifier.eq_ignore_ascii_case(m))
@@ -509,6 +518,15 @@ impl CodeTable {
             }
         }
         let addons = (0..rows.len()).filter(|&i| rows[i].addon).collect();
+        // Last in, first found: the pairs go in backwards so that the first
+        // modifier of a name wins.
+        let named: Vec<(CodeKey, usize)> = modifiers
+            .iter()
+            .enumerate()
+            .rev()
+            .filter_map(|(i, m)| Some((pack_upper(m.modifier.as_bytes())?, i)))
+            .collect();
+        let modifiers_by_key = KeyIndex::new(&named);
         CodeTable {
             rows,
             by_key,
@@ -519,6 +537,7 @@ impl CodeTable {
             primaries_by_group,
             addons,
             modifiers,
+            modifiers_by_key,
         }
     }
 
@@ -760,7 +779,7 @@ fn data_records(file: &str, text: &str, header: &[&str]) -> Result<Vec<Record>, 
             format!("header must be `{}`", header.join(",")),
         ));
     }
-    let mut rows = Vec::new();
+    let mut rows = Vec::with_capacity(records.len());
     for rec in records {
         if rec.is_blank() {
             continue;
@@ -1333,6 +1352,51 @@ mod tests {
             Some("25")
         );
         assert_eq!(table().modifier("ZZ"), None);
+    }
+
+    /// Modifiers found by their packed names are those a pass over the
+    /// modifiers in file order finds, ignoring ASCII case: with names
+    /// repeated in another case, names that do not pack, and spellings
+    /// around each.
+    #[test]
+    fn packed_modifier_lookups_find_what_a_pass_finds() {
+        let t = table();
+        let mut modifiers = t.modifiers.clone();
+        for name in [
+            "xs",
+            "Xs",
+            "A-1",
+            "ABCDEFGHIJ",
+            "é",
+            "59",
+            "q7",
+            "Q7",
+            "12345678",
+        ] {
+            let mut m = modifiers[0].clone();
+            m.modifier = name.to_string();
+            m.meaning = format!("extra {name}");
+            modifiers.push(m);
+        }
+        let t = CodeTable::from_parts(t.rows.clone(), t.ncci.clone(), modifiers);
+        let reference = |m: &str| {
+            let m = m.trim();
+            t.modifiers
+                .iter()
+                .position(|x| x.modifier.eq_ignore_ascii_case(m))
+        };
+        let names: Vec<String> = t.modifiers.iter().map(|m| m.modifier.clone()).collect();
+        let probes = names
+            .iter()
+            .map(String::as_str)
+            .chain(["", " ", "zz", "É", "a-1", "abcdefghij", "123456789"])
+            .flat_map(spellings);
+        for probe in probes {
+            let got = t
+                .modifier(&probe)
+                .and_then(|m| t.modifiers.iter().position(|x| std::ptr::eq(x, m)));
+            assert_eq!(got, reference(&probe), "{probe:?}");
+        }
     }
 
     #[test]

@@ -205,6 +205,9 @@ pub(super) struct Recon<'a> {
     pub derived: &'a [ClaimLine],
     /// The row of each derived line's code, looked up once for every rule.
     pub derived_rows: Vec<Option<&'a CodeRow>>,
+    /// The indices of `billed` grouped by code: codes in order, and lines
+    /// in order within a code.
+    pub by_code: Vec<usize>,
     /// For each billed line, the derived line it corresponds to (same code,
     /// or the one it should be).
     pub partner: Vec<Option<usize>>,
@@ -258,14 +261,16 @@ pub(super) fn is_excision(f: Family) -> bool {
 }
 
 impl<'a> Recon<'a> {
-    pub(super) fn new(ctx: &Ctx<'a>) -> Option<Recon<'a>> {
+    /// `rows`: the row of each Billing line's code, in order.
+    pub(super) fn new(ctx: &Ctx<'a>, rows: &[Option<&'a CodeRow>]) -> Option<Recon<'a>> {
         let section = ctx.facts.billing.as_ref()?;
         let billed: Vec<Billed<'a>> = section
             .lines
             .iter()
-            .filter_map(|line| {
+            .zip(rows)
+            .filter_map(|(line, row)| {
                 let (code, _) = line.code.as_ref()?;
-                let row = ctx.table.get(code)?;
+                let row = (*row)?;
                 Some(Billed {
                     line,
                     code: code.as_str(),
@@ -393,6 +398,7 @@ impl<'a> Recon<'a> {
             billed,
             derived,
             derived_rows,
+            by_code: order,
             partner,
             issues,
         })
@@ -490,7 +496,7 @@ pub(super) fn delete_line(text: &str, line: &BillingLine) -> Fix {
         .map(|c| c.0.as_str())
         .unwrap_or("the line");
     Fix::new(
-        format!("Remove the {what} line"),
+        ["Remove the ", what, " line"].concat(),
         vec![fix::line::delete(text, line)],
     )
 }
@@ -516,9 +522,9 @@ pub(super) fn units_fix(
     let &last = lines.last()?;
     let code = recon.billed[last].code;
     let title = if want == 1 {
-        format!("Bill {code} once")
+        ["Bill ", code, " once"].concat()
     } else {
-        format!("Bill {code} x{want}")
+        ["Bill ", code, " x", itoa::Buffer::new().format(want)].concat()
     };
     let mut edits = Vec::new();
     if want > have {
@@ -697,7 +703,15 @@ pub(super) fn plain_units(
             billed,
             billed_units,
             derived_units,
-            format!("{code} is billed for {billed_units} unit(s), but the documentation supports {derived_units}."),
+            [
+                code,
+                " is billed for ",
+                itoa::Buffer::new().format(billed_units),
+                " unit(s), but the documentation supports ",
+                itoa::Buffer::new().format(derived_units),
+                ".",
+            ]
+            .concat(),
         ));
     }
 }
@@ -776,8 +790,9 @@ fn push_cm_one_decimal(s: &mut String, um: u32) {
 }
 
 /// Runs every `code/*` rule on an encounter with a Billing section.
-pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let Some(recon) = Recon::new(ctx) else {
+/// `rows`: the row of each Billing line's code, in order.
+pub(super) fn check<'a>(ctx: &Ctx<'a>, rows: &[Option<&'a CodeRow>], out: &mut Vec<Finding>) {
+    let Some(recon) = Recon::new(ctx, rows) else {
         return;
     };
     code_biopsy_technique_mismatch::check(ctx, &recon, out);

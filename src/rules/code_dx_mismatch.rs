@@ -65,6 +65,20 @@ fn contradicts(family: Family, class: Class) -> bool {
     }
 }
 
+/// Whether any diagnosis class contradicts a code of `family`: the codes
+/// of other families need no diagnosis read.
+fn can_contradict(family: Family) -> bool {
+    matches!(
+        family,
+        Family::DestructionPremalignant
+            | Family::DestructionBenign
+            | Family::DestructionMalignant
+            | Family::Mohs
+            | Family::ExcisionMalignant
+            | Family::ExcisionBenign
+    )
+}
+
 fn code_kind(family: Family) -> &'static str {
     match family {
         Family::DestructionPremalignant => "a premalignant-lesion destruction code",
@@ -78,6 +92,9 @@ fn code_kind(family: Family) -> &'static str {
 
 pub(super) fn check(_ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     for (i, b) in recon.billed.iter().enumerate() {
+        if !can_contradict(b.row.family) {
+            continue;
+        }
         let partner = recon.partner[i].map(|d| &recon.derived[d]);
         for (dx, span) in &b.line.dx {
             let Some(class) = dx_class(dx) else { continue };
@@ -121,6 +138,18 @@ pub(super) fn check(_ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
 mod tests {
     use super::super::{fired, fixed};
     use super::CODE;
+
+    /// The gate skips only families no class contradicts.
+    #[test]
+    fn only_families_no_class_contradicts_are_skipped() {
+        use super::{Class, Family, can_contradict, contradicts};
+        for family in Family::ALL {
+            let any = [Class::Benign, Class::Premalignant, Class::Malignant]
+                .into_iter()
+                .any(|c| contradicts(family, c));
+            assert_eq!(can_contradict(family), any, "{family}");
+        }
+    }
 
     const AK: &str = "# Encounter 2026-06-08\nPayer: Medicare\n\n## Procedure: cryotherapy\n1 actinic keratosis of the right temple treated with LN2, two freeze-thaw cycles.\nDx: L57.0\n\n## Billing\n- 17000  Dx: L82.1\n";
 

@@ -26,11 +26,13 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
         let Some(d) = missing(recon, issue, |f| !owned_elsewhere(recon, f)) else {
             continue;
         };
-        let message = format!(
-            "A documented procedure is not billed: add {}. {}",
-            d.label(),
-            d.why
-        );
+        let message = [
+            "A documented procedure is not billed: add ",
+            &d.label(),
+            ". ",
+            &d.why,
+        ]
+        .concat();
         out.push(missing_finding(ctx, recon, CODE, d, message));
     }
     plain_units(ctx, recon, CODE, false, out);

@@ -45,7 +45,7 @@ pub(super) fn check(_ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
                 )
                 .with_fix(
                     fix::line::add_modifier(b.line, m)
-                        .map(|e| Fix::new(format!("Add modifier {m} to {}", b.code), vec![e])),
+                        .map(|e| Fix::new(["Add modifier ", m, " to ", b.code].concat(), vec![e])),
                 ),
             );
         }

@@ -13,14 +13,12 @@ use crate::rules::{Ctx, Finding};
 pub(super) const CODE: &str = "code/mue";
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
-    // The billed lines grouped by code, codes in order and lines in order
-    // within a code (a stable sort of their indices): what a map from code
-    // to lines gives, in one allocation.
-    let mut order: Vec<usize> = (0..recon.billed.len()).collect();
-    order.sort_by_key(|&i| recon.billed[i].code);
+    // The billed lines grouped by code, as the reconciliation sorted them.
+    let order = &recon.by_code;
     for lines in order.chunk_by(|&a, &b| recon.billed[a].code == recon.billed[b].code) {
         let code = recon.billed[lines[0]].code;
-        let Some(mue) = ctx.table.mue(code) else {
+        // The row of every line of `code`.
+        let Some(mue) = recon.billed[lines[0]].row.mue else {
             continue;
         };
         let units: u32 = lines

@@ -20,16 +20,23 @@ pub(super) const CODE: &str = "code/repair-code";
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     for issue in &recon.issues {
         if let Some((b, d, row)) = wrong_code(recon, issue, is_repair) {
-            let message = format!(
-                "{} is a {} repair of {}; the documentation supports {} ({}, {}). {}",
+            // Joined without `format!`: every piece is text already.
+            let message = [
                 b.code,
+                " is a ",
                 b.row.family.as_str().trim_start_matches("repair-"),
-                tier_text(b.row),
-                d.label(),
+                " repair of ",
+                &tier_text(b.row),
+                "; the documentation supports ",
+                &d.label(),
+                " (",
                 row.family.as_str().trim_start_matches("repair-"),
-                tier_text(row),
-                d.why
-            );
+                ", ",
+                &tier_text(row),
+                "). ",
+                &d.why,
+            ]
+            .concat();
             out.push(wrong_code_finding(ctx, CODE, b, d, message));
         } else if let Some(b) = extra(recon, issue, Extra::Repair) {
             let reason = dropped_reason(ctx, b.code)
@@ -40,7 +47,7 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
                 ctx,
                 CODE,
                 b,
-                format!("{} is not supported: {reason}", b.code),
+                [b.code, " is not supported: ", &reason].concat(),
             ));
         }
     }

@@ -5,19 +5,20 @@
 //!
 //! Source: CMS ICD-10-CM FY2026; the built-in CPT table.
 
-use crate::codes::{icd10_is_billable, icd10_title};
+use crate::codes::{CodeRow, icd10_is_billable, icd10_title};
 
 use super::{Ctx, Finding};
 
 const CODE: &str = "code/unknown-code";
 
-pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+/// `rows`: the row of each Billing line's code, in order.
+pub(super) fn check(ctx: &Ctx, rows: &[Option<&CodeRow>], out: &mut Vec<Finding>) {
     let Some(billing) = &ctx.facts.billing else {
         return;
     };
-    for line in &billing.lines {
+    for (line, row) in billing.lines.iter().zip(rows) {
         match &line.code {
-            Some((code, span)) if ctx.table.get(code).is_none() => out.push(Finding::new(
+            Some((code, span)) if row.is_none() => out.push(Finding::new(
                 CODE,
                 *span,
                 format!("{code} is not a CPT code dermls knows for dermatology; check the code."),

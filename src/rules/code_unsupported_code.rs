@@ -30,21 +30,28 @@ fn owned_elsewhere(f: Family) -> bool {
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     for issue in &recon.issues {
         if let Some((b, d, _)) = wrong_code(recon, issue, |f| !owned_elsewhere(f)) {
-            let message = format!(
-                "{} ({}) is not what the documentation supports: bill {}. {}",
+            let message = [
                 b.code,
-                b.row.description,
-                d.label(),
-                d.why
-            );
+                " (",
+                &b.row.description,
+                ") is not what the documentation supports: bill ",
+                &d.label(),
+                ". ",
+                &d.why,
+            ]
+            .concat();
             out.push(wrong_code_finding(ctx, CODE, b, d, message));
         } else if let Some(b) = extra(recon, issue, Extra::Other) {
             let reason = dropped_reason(ctx, b.code)
                 .unwrap_or_else(|| "no documented procedure supports it".to_string());
-            let message = format!(
-                "{} ({}) is not supported: {reason}",
-                b.code, b.row.description
-            );
+            let message = [
+                b.code,
+                " (",
+                &b.row.description,
+                ") is not supported: ",
+                &reason,
+            ]
+            .concat();
             out.push(extra_finding(ctx, CODE, b, message));
         }
     }

@@ -248,17 +248,20 @@ fn lesion_anchor(text: &str, p: &Procedure, lesion: &Lesion) -> Span {
 
 /// The lines of a section a free-text search may read: sentences, `(A)`
 /// lines and fields other than those whose value is about something else
-/// (`Dx`, `Pathology`, `Session`, …), plus the title.
-fn prose(ctx: &Ctx, p: &Procedure, labels: &[Label]) -> Vec<Span> {
-    let mut out = vec![line_body(ctx.text, p.heading)];
-    for l in section_lines(ctx, p) {
-        match &l.kind {
-            LineKind::Text | LineKind::Specimen { .. } => out.push(l.body),
-            LineKind::Field(f) if labels.contains(&f.label) => out.push(f.value),
-            _ => {}
-        }
-    }
-    out
+/// (`Dx`, `Pathology`, `Session`, …), plus the title. Yielded one at a
+/// time, in order: the rules stop at the first that tells them what they
+/// look for, and no list is built for them.
+fn prose<'a>(
+    ctx: &'a Ctx,
+    p: &'a Procedure,
+    labels: &'a [Label],
+) -> impl Iterator<Item = Span> + 'a {
+    let title = std::iter::once_with(move || line_body(ctx.text, p.heading));
+    title.chain(section_lines(ctx, p).filter_map(move |l| match &l.kind {
+        LineKind::Text | LineKind::Specimen { .. } => Some(l.body),
+        LineKind::Field(f) if labels.contains(&f.label) => Some(f.value),
+        _ => None,
+    }))
 }
 
 static PATH_WORD: Re = Re::new(

@@ -81,7 +81,6 @@ fn has_reason(ctx: &Ctx, p: &Procedure, lesion: &Lesion) -> bool {
 fn section_gives_reason(ctx: &Ctx, p: &Procedure) -> bool {
     let text = ctx.text;
     prose(ctx, p, &[Label::Lesion, Label::Size, Label::Procedure])
-        .iter()
         .filter(|s| {
             !p.lesions
                 .iter()

@@ -33,7 +33,6 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             p,
             &[Label::Lesion, Label::Technique, Label::Indication],
         )
-        .iter()
         .any(|s| measure::breakdown_sum(s.text(ctx.text)).is_some_and(|n| n > 0));
         if !breakdown {
             out.push(Finding::new(

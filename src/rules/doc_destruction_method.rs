@@ -33,7 +33,7 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         if p.kind != ProcKind::Destruction {
             continue;
         }
-        let sources = prose(
+        let mut sources = prose(
             ctx,
             p,
             &[
@@ -45,7 +45,7 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 Label::Site,
             ],
         );
-        let documented = sources.iter().any(|s| {
+        let documented = sources.any(|s| {
             let body = s.text(ctx.text);
             cues::clauses(body).iter().any(|c| {
                 let clause = c.text(body);

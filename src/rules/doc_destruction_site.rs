@@ -43,7 +43,6 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 Label::Size,
             ],
         )
-        .iter()
         .any(|s| !site::parse_list(s.text(ctx.text), s.start).is_empty());
         if !in_text {
             out.push(Finding::new(

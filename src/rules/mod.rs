@@ -71,12 +71,26 @@ pub struct Ctx<'a> {
 /// Runs every diagnostic rule on one encounter.
 pub fn check(ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
+    let rows = billing_rows(ctx);
     note_parse::check(ctx, &mut out);
-    code_unknown_code::check(ctx, &mut out);
-    code::check(ctx, &mut out);
+    code_unknown_code::check(ctx, &rows, &mut out);
+    code::check(ctx, &rows, &mut out);
     doc::check(ctx, &mut out);
     payer::check(ctx, &mut out);
     out
+}
+
+/// The row of each Billing line's code (none for a line without a code or
+/// with one the table lacks), in the lines' order: looked up once for the
+/// rules that read them. Empty without a Billing section.
+fn billing_rows<'a>(ctx: &Ctx<'a>) -> Vec<Option<&'a crate::codes::CodeRow>> {
+    ctx.facts.billing.as_ref().map_or_else(Vec::new, |billing| {
+        billing
+            .lines
+            .iter()
+            .map(|l| l.code.as_ref().and_then(|(code, _)| ctx.table.get(code)))
+            .collect()
+    })
 }
 
 /// The findings of `code` raised on `text`, as the text each points at, in

@@ -83,17 +83,21 @@ impl ClaimLine {
     }
 
     pub(crate) fn for_lesion(mut self, proc: usize, lesion: usize) -> ClaimLine {
-        self.procedures.push(proc);
-        self.lesions.push((proc, lesion));
+        push_one(&mut self.procedures, proc);
+        push_one(&mut self.lesions, (proc, lesion));
         self
     }
 
     pub(crate) fn source(mut self, span: Span) -> ClaimLine {
-        self.sources.push(span);
+        push_one(&mut self.sources, span);
         self
     }
 
     pub(crate) fn dx(mut self, dx: &[crate::extract::Dx]) -> ClaimLine {
+        if self.dx.is_empty() {
+            // Room for them all at once; most lines take one or two.
+            self.dx.reserve_exact(dx.len());
+        }
         for d in dx {
             if !self.dx.contains(&d.code) {
                 self.dx.push(d.code.clone());
@@ -110,13 +114,17 @@ impl ClaimLine {
 
     /// `11102-59 x2`.
     pub fn label(&self) -> String {
-        let mut s = self.cpt.clone();
+        // Room for the usual two-letter modifiers and units, so that the
+        // pushes rarely grow it.
+        let mut s = String::with_capacity(self.cpt.len() + 3 * self.modifiers.len() + 12);
+        s.push_str(&self.cpt);
         for m in &self.modifiers {
             s.push('-');
             s.push_str(m);
         }
         if self.units != 1 {
-            s.push_str(&format!(" x{}", self.units));
+            s.push_str(" x");
+            s.push_str(itoa::Buffer::new().format(self.units));
         }
         s
     }
@@ -280,6 +288,17 @@ pub(crate) fn push_cm(s: &mut String, um: u32) {
         }
     }
     s.push_str(" cm");
+}
+
+/// Pushes `x` onto `v`. The first push onto an empty list allocates room
+/// for that one element at once: most of a line's lists hold one, and
+/// `Vec::push` would take its slower path to grow an empty list to four.
+fn push_one<T>(v: &mut Vec<T>, x: T) {
+    if v.capacity() == 0 {
+        *v = vec![x];
+    } else {
+        v.push(x);
+    }
 }
 
 /// Lines with the same code and modifiers become one, units added.
