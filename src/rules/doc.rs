@@ -278,12 +278,30 @@ static NOT_SENT: Re =
 /// result (`Specimen sent to pathology.`). The span is the field's line or
 /// the sentence.
 fn pathology_documented(ctx: &Ctx, p: &Procedure) -> Option<Span> {
+    match pathology_at(ctx, p)? {
+        PathologyAt::Field(value) => Some(field_or_self(ctx.text, value)),
+        PathologyAt::Sentence(sentence) => Some(sentence),
+    }
+}
+
+/// Where [`pathology_documented`] finds pathology, before a field's value
+/// is widened to its line: for a rule that asks only whether it is there.
+enum PathologyAt {
+    /// The `Pathology:` field's value.
+    Field(Span),
+    /// A sentence of the section.
+    Sentence(Span),
+}
+
+/// Whether the section documents pathology, and where (see
+/// [`pathology_documented`]).
+fn pathology_at(ctx: &Ctx, p: &Procedure) -> Option<PathologyAt> {
     let text = ctx.text;
     if let Some(path) = &p.pathology {
         if NOT_SENT.is_match(path.span.text(text)) {
             return None;
         }
-        return Some(field_or_self(text, path.span));
+        return Some(PathologyAt::Field(path.span));
     }
     for l in section_lines(ctx, p) {
         if !matches!(l.kind, LineKind::Text) {
@@ -297,7 +315,7 @@ fn pathology_documented(ctx: &Ctx, p: &Procedure) -> Option<Span> {
                 && !NOT_SENT.is_match(sentence)
                 && !sentence.to_lowercase().contains("not sent")
             {
-                return Some(l.body.sub(c.start, c.end));
+                return Some(PathologyAt::Sentence(l.body.sub(c.start, c.end)));
             }
         }
     }

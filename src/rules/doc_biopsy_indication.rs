@@ -30,22 +30,31 @@ static REASON: Re = Re::new(
 
 pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     // Each reason is looked for only when a lesion still lacks one: the
-    // assessment's once per encounter, the section's once per procedure.
+    // lesions' own first (their lines are short, and usually give one),
+    // then the assessment's once per encounter, then the section's once
+    // per procedure. A finding needs all three to fail, so the order
+    // changes nothing but the work.
     let mut from_assessment = None;
     for p in &ctx.facts.procedures {
         if p.kind != ProcKind::Biopsy || p.indication.is_some() || p.lesions.is_empty() {
             continue;
         }
+        let lacking: Vec<&Lesion> = p
+            .lesions
+            .iter()
+            .filter(|lesion| !has_reason(ctx, p, lesion))
+            .collect();
+        if lacking.is_empty() {
+            continue;
+        }
+        // A reason in the assessment covers every biopsy of the encounter.
         if *from_assessment.get_or_insert_with(|| assessment_gives_reason(ctx)) {
             break;
         }
         if section_gives_reason(ctx, p) {
             continue;
         }
-        for lesion in &p.lesions {
-            if has_reason(ctx, p, lesion) {
-                continue;
-            }
+        for lesion in lacking {
             out.push(Finding::new(
                 CODE,
                 lesion_anchor(ctx.text, p, lesion),

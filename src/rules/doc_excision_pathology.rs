@@ -14,13 +14,13 @@
 use crate::rules::{Ctx, Finding};
 use crate::vocab::ProcKind;
 
-use super::{field_or_self, pathology_documented};
+use super::{field_or_self, pathology_at};
 
 pub(super) const CODE: &str = "doc/excision-pathology";
 
 pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     for p in &ctx.facts.procedures {
-        if p.kind != ProcKind::Excision || pathology_documented(ctx, p).is_some() {
+        if p.kind != ProcKind::Excision || pathology_at(ctx, p).is_some() {
             continue;
         }
         let span = p
