@@ -14,6 +14,11 @@ use super::{Ctx, Finding, enclosing, in_scope, rows};
 const CODE: &str = "payer/cosmetic";
 
 pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    // Only a procedure with a cosmetic cue can raise one: most encounters
+    // have none, and need not gather the procedures in scope.
+    if ctx.facts.procedures.iter().all(|p| p.cosmetic.is_none()) {
+        return;
+    }
     // The first row that applies wins: one finding per procedure.
     let Some(row) = rows(ctx, CODE, ctx.claim.payer).next() else {
         return;
