@@ -101,6 +101,7 @@ pub fn parse_line(text: &str, span: Span) -> Line {
 /// Where the parts of a line's text `raw` lie, as offsets into it: its
 /// list marker, if any, and the start and end of its body (the text after
 /// the marker, trimmed).
+#[inline]
 fn layout(raw: &str) -> (Option<(usize, usize)>, usize, usize) {
     // Most lines start and end with ASCII other than white space: their
     // ends are then their body's, at the cost of a test each.
@@ -221,15 +222,36 @@ fn lower_packed(key: u128) -> u128 {
 
 /// The offset of the first character of `s[from..to]` that is not white
 /// space (`to` when there is none), as `str::trim_start` finds it: a byte
-/// at a time while the text is ASCII.
+/// at a time while the text is ASCII, on the offsets themselves (no
+/// slice is cut unless a non-ASCII character is met). `from` is on a
+/// character boundary.
+#[inline]
 fn skip_space(s: &str, from: usize, to: usize) -> usize {
-    to - trim_start(&s[from..to]).len()
+    let b = s.as_bytes();
+    let mut i = from;
+    while i < to && is_space(b[i]) {
+        i += 1;
+    }
+    if i < to && !b[i].is_ascii() {
+        return to - s[i..to].trim_start().len();
+    }
+    i
 }
 
 /// The end of `s[from..to]` without the white space at its end, as
 /// `str::trim_end` finds it: a byte at a time while the text is ASCII.
+/// `from` and `to` are on character boundaries.
+#[inline]
 fn back_space(s: &str, from: usize, to: usize) -> usize {
-    from + trim_end(&s[from..to]).len()
+    let b = s.as_bytes();
+    let mut j = to;
+    while j > from && is_space(b[j - 1]) {
+        j -= 1;
+    }
+    if j > from && !b[j - 1].is_ascii() {
+        return from + s[from..j].trim_end().len();
+    }
+    j
 }
 
 /// [`parse_line`] as it was written first, a `&str` at a time: what the
@@ -386,6 +408,22 @@ mod tests {
         fn trims_agree_with_str_on_any_text(s in any::<String>()) {
             prop_assert_eq!(trim_start(&s), s.trim_start());
             prop_assert_eq!(trim_end(&s), s.trim_end());
+        }
+
+        /// The trims on offsets trim what `str`'s do, between any
+        /// character boundaries.
+        #[test]
+        fn offset_trims_agree_with_str(
+            s in "[ \t\n\x0B\x0C\r\x1C\u{85}\u{A0}\u{3000}aé:]{0,12}",
+            a in 0usize..13,
+            b in 0usize..13,
+        ) {
+            let ends: Vec<usize> = (0..=s.len()).filter(|&i| s.is_char_boundary(i)).collect();
+            let (from, to) = (ends[a % ends.len()], ends[b % ends.len()]);
+            let (from, to) = (from.min(to), from.max(to));
+            let part = &s[from..to];
+            prop_assert_eq!(skip_space(&s, from, to), to - part.trim_start().len());
+            prop_assert_eq!(back_space(&s, from, to), from + part.trim_end().len());
         }
     }
 
