@@ -769,6 +769,15 @@ pub fn label(text: &str) -> Option<Label> {
     label_long(text)
 }
 
+/// The label whose name is the `len` bytes (1 to 16) packed in `key`, as
+/// [`label`] packs them: lower-cased ASCII, the first byte lowest, zeros
+/// after, and not starting with `stage` (which [`label`] reads another
+/// way). For the line parser, which packs a field's label from its line.
+pub(crate) fn short_label(key: u128, len: usize) -> Option<Label> {
+    debug_assert!((1..=SHORT_LABEL).contains(&len));
+    SHORT_LABELS.get(key, len)
+}
+
 /// `text.trim()`, at the cost of two byte tests when text starts and ends
 /// with ASCII other than white space (as a field label cut from a line
 /// does).

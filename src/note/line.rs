@@ -1,6 +1,7 @@
 //! One line of a note: a `Label: value` field, an `(A)` specimen line, a list
 //! item, an HTML comment, or free text.
 
+use super::scan;
 use crate::phrase::is_space;
 use crate::span::Span;
 use crate::vocab::{self, Label};
@@ -78,7 +79,7 @@ pub fn parse_line(text: &str, span: Span) -> Line {
                 rest: Span::new(at(skip_space(raw, start + 3, end)), at(end)),
             }
         }
-        Some(_) => match field_at(raw, start, end) {
+        Some(_) => match field_at(text.as_bytes(), span.start, raw, start, end) {
             Some((label, label_end, value_start)) => LineKind::Field(Field {
                 label,
                 label_span: Span::new(at(start), at(label_end)),
@@ -100,9 +101,19 @@ pub fn parse_line(text: &str, span: Span) -> Line {
 /// Where the parts of a line's text `raw` lie, as offsets into it: its
 /// list marker, if any, and the start and end of its body (the text after
 /// the marker, trimmed).
+#[inline]
 fn layout(raw: &str) -> (Option<(usize, usize)>, usize, usize) {
-    let lead = skip_space(raw, 0, raw.len());
-    let end = back_space(raw, lead, raw.len());
+    // Most lines start and end with ASCII other than white space: their
+    // ends are then their body's, at the cost of a test each.
+    let b = raw.as_bytes();
+    let lead = match b.first() {
+        Some(&c) if is_plain(c) => 0,
+        _ => skip_space(raw, 0, raw.len()),
+    };
+    let end = match b.last() {
+        Some(&c) if is_plain(c) => raw.len(),
+        _ => back_space(raw, lead, raw.len()),
+    };
     match bullet_len(&raw.as_bytes()[lead..end]) {
         Some(len) => {
             let start = skip_space(raw, lead + len, end);
@@ -112,30 +123,135 @@ fn layout(raw: &str) -> (Option<(usize, usize)>, usize, usize) {
     }
 }
 
+/// Whether a byte is ASCII and not white space: a line or a label that
+/// starts (or ends) with one needs no trimming there. Every white space
+/// byte of [`is_space`] is at most a space.
+fn is_plain(c: u8) -> bool {
+    c > b' ' && c.is_ascii()
+}
+
 /// The label, the end of the label text and the start of the value of a
 /// `Label: value` body at `start..end` of `raw`, when its text before the
-/// first `:` (trimmed) is a label.
-fn field_at(raw: &str, start: usize, end: usize) -> Option<(Label, usize, usize)> {
-    let colon = start + memchr::memchr(b':', &raw.as_bytes()[start..end])?;
+/// first `:` (trimmed) is a label. `raw` is the line at `at` of `text`,
+/// whose bytes after the line the search for the `:` and the label
+/// reader may look at (and ignore).
+fn field_at(
+    text: &[u8],
+    at: usize,
+    raw: &str,
+    start: usize,
+    end: usize,
+) -> Option<(Label, usize, usize)> {
+    let colon = colon_in(text, at + start, at + end)? - at;
     let label_end = back_space(raw, start, colon);
     if label_end == start || label_end - start > 40 {
         return None;
     }
-    let label = vocab::label(&raw[start..label_end])?;
+    let label = label_at(text, at + start, &raw[start..label_end])?;
     Some((label, label_end, skip_space(raw, colon + 1, end)))
+}
+
+/// The offset of the first `:` in `text[from..to]`. The `:` of a field
+/// line is near its start: one block's compare (of the bytes from `from`
+/// on, those from `to` on ignored) most often finds it, where `memchr`
+/// pays its set-up for each line.
+fn colon_in(text: &[u8], from: usize, to: usize) -> Option<usize> {
+    let len = to - from;
+    if let Some(mask) = scan::full_block_mask::<b':', b':'>(text, from) {
+        let mask = if len < scan::BLOCK {
+            mask & ((1u32 << len) - 1)
+        } else {
+            mask
+        };
+        if mask != 0 {
+            return Some(from + mask.trailing_zeros() as usize);
+        }
+        if len <= scan::BLOCK {
+            return None;
+        }
+        return memchr::memchr(b':', &text[from + scan::BLOCK..to]).map(|i| from + scan::BLOCK + i);
+    }
+    memchr::memchr(b':', &text[from..to]).map(|i| from + i)
+}
+
+/// The label named by `name`, trimmed text at `at` of `text`: what
+/// [`vocab::label`] gives. A name of at most sixteen bytes with sixteen
+/// bytes of text from `at` is read with one load, lower-cased eight bytes
+/// at a time and looked up packed, where the general reader packs it a
+/// byte at a time.
+fn label_at(text: &[u8], at: usize, name: &str) -> Option<Label> {
+    let n = name.len();
+    let Some(bytes) = text.get(at..).and_then(|r| r.first_chunk::<16>()) else {
+        return vocab::label(name);
+    };
+    if n > 16 {
+        return vocab::label(name);
+    }
+    let keep = if n == 16 { !0 } else { (1u128 << (8 * n)) - 1 };
+    let key = u128::from_le_bytes(*bytes) & keep;
+    // Non-ASCII text, and `stage` (whose number follows), go the long
+    // way.
+    if key & ASCII_HIGH != 0 {
+        return vocab::label(name);
+    }
+    let key = lower_packed(key);
+    if key & 0xff_ffff_ffff == STAGE {
+        return vocab::label(name);
+    }
+    vocab::short_label(key, n)
+}
+
+/// The high bit of each byte of a `u128`.
+const ASCII_HIGH: u128 = u128::from_le_bytes([0x80; 16]);
+
+/// `stage` packed as [`label_at`] packs a name.
+const STAGE: u128 = u128::from_le_bytes(*b"stage\0\0\0\0\0\0\0\0\0\0\0");
+
+/// The ASCII bytes packed in `key` lower-cased, all at once: a byte from
+/// `A` to `Z` gets its `0x20` bit. Every byte is below `0x80`, so the
+/// sums below never carry into the next byte.
+fn lower_packed(key: u128) -> u128 {
+    let each = |b: u8| u128::from_le_bytes([b; 16]);
+    // High bit set where the byte is at least `A`, and where it is past
+    // `Z`.
+    let from_a = key + each(0x80 - b'A');
+    let past_z = key + each(0x80 - b'Z' - 1);
+    let upper = from_a & !past_z & ASCII_HIGH;
+    key | (upper >> 2)
 }
 
 /// The offset of the first character of `s[from..to]` that is not white
 /// space (`to` when there is none), as `str::trim_start` finds it: a byte
-/// at a time while the text is ASCII.
+/// at a time while the text is ASCII, on the offsets themselves (no
+/// slice is cut unless a non-ASCII character is met). `from` is on a
+/// character boundary.
+#[inline]
 fn skip_space(s: &str, from: usize, to: usize) -> usize {
-    to - trim_start(&s[from..to]).len()
+    let b = s.as_bytes();
+    let mut i = from;
+    while i < to && is_space(b[i]) {
+        i += 1;
+    }
+    if i < to && !b[i].is_ascii() {
+        return to - s[i..to].trim_start().len();
+    }
+    i
 }
 
 /// The end of `s[from..to]` without the white space at its end, as
 /// `str::trim_end` finds it: a byte at a time while the text is ASCII.
+/// `from` and `to` are on character boundaries.
+#[inline]
 fn back_space(s: &str, from: usize, to: usize) -> usize {
-    from + trim_end(&s[from..to]).len()
+    let b = s.as_bytes();
+    let mut j = to;
+    while j > from && is_space(b[j - 1]) {
+        j -= 1;
+    }
+    if j > from && !b[j - 1].is_ascii() {
+        return from + s[from..j].trim_end().len();
+    }
+    j
 }
 
 /// [`parse_line`] as it was written first, a `&str` at a time: what the
@@ -293,6 +409,22 @@ mod tests {
             prop_assert_eq!(trim_start(&s), s.trim_start());
             prop_assert_eq!(trim_end(&s), s.trim_end());
         }
+
+        /// The trims on offsets trim what `str`'s do, between any
+        /// character boundaries.
+        #[test]
+        fn offset_trims_agree_with_str(
+            s in "[ \t\n\x0B\x0C\r\x1C\u{85}\u{A0}\u{3000}aé:]{0,12}",
+            a in 0usize..13,
+            b in 0usize..13,
+        ) {
+            let ends: Vec<usize> = (0..=s.len()).filter(|&i| s.is_char_boundary(i)).collect();
+            let (from, to) = (ends[a % ends.len()], ends[b % ends.len()]);
+            let (from, to) = (from.min(to), from.max(to));
+            let part = &s[from..to];
+            prop_assert_eq!(skip_space(&s, from, to), to - part.trim_start().len());
+            prop_assert_eq!(back_space(&s, from, to), from + part.trim_end().len());
+        }
     }
 
     fn parse(s: &str) -> Line {
@@ -348,6 +480,59 @@ mod tests {
         fn lines_by_bytes_agree_with_lines_by_str_on_any_text(s in any::<String>()) {
             let whole = Span::new(0, s.len());
             prop_assert_eq!(parse_line(&s, whole), parse_line_by_str(&s, whole));
+        }
+    }
+
+    proptest! {
+        /// A line with more text after it (which the block reads look at)
+        /// parses as the `&str` parser parses it.
+        #[test]
+        fn lines_followed_by_text_agree_with_lines_by_str(
+            s in line_text(),
+            after in "[\r\n]?[a-zA-Z: é\t\n]{0,40}",
+        ) {
+            let text = format!("{s}{after}");
+            let span = Span::new(0, s.len());
+            prop_assert_eq!(parse_line(&text, span), parse_line_by_str(&text, span));
+            let later = format!("{after}{s}{after}");
+            let span = Span::new(after.len(), after.len() + s.len());
+            prop_assert_eq!(parse_line(&later, span), parse_line_by_str(&later, span));
+        }
+
+        /// The block search for a `:` finds what `memchr` finds, the
+        /// bytes past its end ignored.
+        #[test]
+        fn colon_in_is_memchr(text in "[a: é]{0,80}", from in 0usize..80, len in 0usize..80) {
+            let b = text.as_bytes();
+            let from = from.min(b.len());
+            let to = (from + len).min(b.len());
+            let want = memchr::memchr(b':', &b[from..to]).map(|i| from + i);
+            prop_assert_eq!(colon_in(b, from, to), want);
+        }
+
+        /// The packed label reader gives the label [`vocab::label`] gives,
+        /// on names of every case and length, in text with more after them.
+        #[test]
+        fn packed_labels_are_vocab_labels(
+            name in "(Site|LOCATION|e/M|Stage 2|stage|STAGE iv|Dx|dx codes|pT|[a-zA-Z@\\[`{/# é-]{1,18})",
+            after in "[: a]{0,17}",
+        ) {
+            let text = format!("{name}{after}");
+            prop_assert_eq!(label_at(text.as_bytes(), 0, &name), vocab::label(&name));
+        }
+    }
+
+    #[test]
+    fn lower_packed_lowers_ascii() {
+        let all: Vec<u8> = (0u8..0x80).collect();
+        for bytes in all.chunks(16) {
+            let mut buf = [0u8; 16];
+            buf[..bytes.len()].copy_from_slice(bytes);
+            let lower = buf.map(|b| b.to_ascii_lowercase());
+            assert_eq!(
+                lower_packed(u128::from_le_bytes(buf)),
+                u128::from_le_bytes(lower)
+            );
         }
     }
 

@@ -64,9 +64,19 @@ impl<const A: u8, const B: u8> Iterator for Finder<'_, A, B> {
     }
 }
 
+/// Which of the [`BLOCK`] bytes of `bytes` from `at` are `A` or `B`, bit
+/// `k` for byte `at + k`, when there are that many bytes from `at`: one
+/// block's compare, for a search that most often ends in its first block
+/// (such as a field line's `:`).
+#[inline(always)]
+pub fn full_block_mask<const A: u8, const B: u8>(bytes: &[u8], at: usize) -> Option<u32> {
+    let block = bytes.get(at..)?.first_chunk::<BLOCK>()?;
+    Some(full_mask::<A, B>(block))
+}
+
 /// The bytes a block holds: two SSE2 registers' worth, about one line of
 /// a note, so that most lines cost one block's set-up.
-const BLOCK: usize = 32;
+pub const BLOCK: usize = 32;
 
 /// Which of the first (at most) [`BLOCK`] bytes of `bytes` from `at` are
 /// `A` or `B`: bit `k` for byte `at + k`.
