@@ -49,6 +49,26 @@ struct Index {
 }
 
 impl Index {
+    /// The index of `cells` cells from (cell, variant) pairs: each cell
+    /// lists its variants in the order of the pairs. The lists are laid
+    /// out by counting first, with no list of its own for each cell.
+    fn new(cells: usize, pairs: &[(u32, u32)]) -> Index {
+        let mut start = vec![0u32; cells + 1];
+        for &(c, _) in pairs {
+            start[c as usize + 1] += 1;
+        }
+        for c in 0..cells {
+            start[c + 1] += start[c];
+        }
+        let mut next = start.clone();
+        let mut list = vec![0u32; pairs.len()];
+        for &(c, v) in pairs {
+            list[next[c as usize] as usize] = v;
+            next[c as usize] += 1;
+        }
+        Index { start, list }
+    }
+
     fn cell(&self, c: usize) -> &[u32] {
         &self.list[self.start[c] as usize..self.start[c + 1] as usize]
     }
@@ -257,41 +277,35 @@ impl Literals {
         }
         // Each variant goes in every cell whose bytes it may start with, in
         // priority order within the cell.
-        let mut all: Vec<Vec<u32>> = vec![Vec::new(); classes * classes];
-        let mut unbounded: Vec<Vec<u32>> = vec![Vec::new(); classes * classes];
+        let mut all: Vec<(u32, u32)> = Vec::new();
+        let mut unbounded: Vec<(u32, u32)> = Vec::new();
+        let mut first_lower = [false; 256];
         for (i, (firsts, second)) in keys.iter().enumerate() {
-            let mut c0s: Vec<usize> = (0..256)
-                .filter(|b| firsts[*b])
-                .map(|b| usize::from(class[b]))
-                .collect();
-            c0s.sort_unstable();
-            c0s.dedup();
-            let c1s: Vec<usize> = match second {
-                Some(b) => vec![usize::from(class[usize::from(*b)])],
-                None => (0..classes).collect(),
+            let mut c0s = [false; 256];
+            for (b, _) in firsts.iter().enumerate().filter(|(_, f)| **f) {
+                c0s[usize::from(class[b])] = true;
+                first_lower[b] = true;
+            }
+            let c1s = match second {
+                Some(b) => {
+                    let c1 = usize::from(class[usize::from(*b)]);
+                    c1..c1 + 1
+                }
+                None => 0..classes,
             };
-            for &c0 in &c0s {
-                for &c1 in &c1s {
-                    all[c0 * classes + c1].push(i as u32);
+            for c0 in (0..classes).filter(|c| c0s[*c]) {
+                for c1 in c1s.clone() {
+                    let pair = ((c0 * classes + c1) as u32, i as u32);
+                    all.push(pair);
                     if !variants[i].bounded {
-                        unbounded[c0 * classes + c1].push(i as u32);
+                        unbounded.push(pair);
                     }
                 }
             }
         }
-        let index = |cells: Vec<Vec<u32>>| {
-            let mut start = vec![0u32];
-            let mut list = Vec::new();
-            for cell in cells {
-                list.extend(cell);
-                start.push(list.len() as u32);
-            }
-            Index { start, list }
-        };
         let mut first = [false; 256];
         for (b, f) in first.iter_mut().enumerate() {
-            let lower = (b as u8).to_ascii_lowercase();
-            *f = keys.iter().any(|(firsts, _)| firsts[usize::from(lower)]);
+            *f = first_lower[usize::from((b as u8).to_ascii_lowercase())];
         }
         let word_starts_only = variants.iter().all(|v| v.bounded)
             && (0..=255u8).all(|b| !first[usize::from(b)] || is_word(b));
@@ -300,8 +314,8 @@ impl Literals {
         Some(Literals {
             word_starts_only,
             needles,
-            bounded: index(all),
-            unbounded: index(unbounded),
+            bounded: Index::new(classes * classes, &all),
+            unbounded: Index::new(classes * classes, &unbounded),
             any_unbounded: variants.iter().any(|v| !v.bounded),
             variants,
             class,
@@ -1234,6 +1248,15 @@ mod tests {
             });
             assert_eq!((stopped, calls), (len > 0, usize::from(len > 0)));
         }
+    }
+
+    #[test]
+    fn index_cells_keep_the_order_of_their_pairs() {
+        let index = Index::new(4, &[(2, 7), (0, 1), (2, 3), (3, 0), (2, 5)]);
+        assert_eq!(index.cell(0), &[1]);
+        assert_eq!(index.cell(1), &[] as &[u32]);
+        assert_eq!(index.cell(2), &[7, 3, 5]);
+        assert_eq!(index.cell(3), &[0]);
     }
 
     #[test]
