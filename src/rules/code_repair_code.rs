@@ -13,9 +13,20 @@ use super::{
     Extra, Recon, dropped_reason, extra, extra_finding, is_repair, tier_text, wrong_code,
     wrong_code_finding,
 };
+use crate::codes::Family;
 use crate::rules::{Ctx, Finding};
 
 pub(super) const CODE: &str = "code/repair-code";
+
+/// A repair family's name without its `repair-` prefixes (`simple`), as
+/// `trim_start_matches` leaves it, without building a string searcher.
+fn class_of(family: Family) -> &'static str {
+    let mut s = family.as_str();
+    while let Some(rest) = s.strip_prefix("repair-") {
+        s = rest;
+    }
+    s
+}
 
 pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
     for issue in &recon.issues {
@@ -24,13 +35,13 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
             let message = [
                 b.code,
                 " is a ",
-                b.row.family.as_str().trim_start_matches("repair-"),
+                class_of(b.row.family),
                 " repair of ",
                 &tier_text(b.row),
                 "; the documentation supports ",
                 &d.label(),
                 " (",
-                row.family.as_str().trim_start_matches("repair-"),
+                class_of(row.family),
                 ", ",
                 &tier_text(row),
                 "). ",
@@ -57,6 +68,17 @@ pub(super) fn check(ctx: &Ctx, recon: &Recon, out: &mut Vec<Finding>) {
 mod tests {
     use super::super::{fired, fixed};
     use super::CODE;
+
+    /// The class is what `trim_start_matches` left of every family name.
+    #[test]
+    fn classes_are_the_trimmed_family_names() {
+        for family in super::Family::ALL {
+            assert_eq!(
+                super::class_of(family),
+                family.as_str().trim_start_matches("repair-")
+            );
+        }
+    }
 
     const EXC: &str = "# Encounter 2026-04-01\nPayer: Medicare\n\n## Procedure: excision\nSite: left upper back, 6 cm lateral to the spine\nLesion: 1.0 cm biopsy-proven SCC\nMargins: 0.4 cm\nRepair: intermediate, layered closure, 3.0 cm\nPathology: SCC, margins clear\nDx: C44.529\n\n## Billing\n- 11603  Dx: C44.529\n- 12031  Dx: C44.529\n";
 

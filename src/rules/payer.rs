@@ -182,9 +182,7 @@ impl PayerRule {
         // the message holds it: a replacement that finds nothing copies
         // the message for nothing.
         if let Some(t) = self.threshold {
-            if m.contains("{threshold}") {
-                m = m.replace("{threshold}", &t.to_string());
-            }
+            m = fill(m, "{threshold}", itoa::Buffer::new().format(t));
         }
         let mut placeholder = String::new();
         for (k, v) in vars {
@@ -192,9 +190,7 @@ impl PayerRule {
             placeholder.push('{');
             placeholder.push_str(k);
             placeholder.push('}');
-            if m.contains(placeholder.as_str()) {
-                m = m.replace(placeholder.as_str(), v);
-            }
+            m = fill(m, &placeholder, v);
         }
         if !self.verified {
             m.push_str(" (Payer note from the source guide, not verified: check the payer's current policy.)");
@@ -208,6 +204,32 @@ impl PayerRule {
         f.severity = self.severity;
         f
     }
+}
+
+/// `m` with every `placeholder` replaced by `value`, as `str::replace`
+/// writes it (left to right, matches not overlapping), and `m` itself,
+/// not a copy, when it holds none. The first match found is where the
+/// copy starts: the message is not searched once to see whether it holds
+/// one and again to replace it.
+fn fill(m: String, placeholder: &str, value: &str) -> String {
+    // An empty pattern matches between every character: left to `replace`.
+    if placeholder.is_empty() {
+        return m.replace(placeholder, value);
+    }
+    let Some(first) = m.find(placeholder) else {
+        return m;
+    };
+    let mut out = String::with_capacity(m.len() + value.len());
+    out.push_str(&m[..first]);
+    out.push_str(value);
+    let mut rest = &m[first + placeholder.len()..];
+    while let Some(i) = rest.find(placeholder) {
+        out.push_str(&rest[..i]);
+        out.push_str(value);
+        rest = &rest[i + placeholder.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A set of payer rules: the built-in rows, or a practice's own file in the
@@ -611,6 +633,24 @@ pub(super) mod test_support {
 mod tests {
     use super::*;
     use crate::rules::registry;
+
+    proptest::proptest! {
+        /// A placeholder filled in one pass gives what checking for it and
+        /// then `str::replace` gave, overlapping and repeated ones included.
+        #[test]
+        fn filling_is_replacing(
+            m in "[a{}xé]{0,16}",
+            placeholder in "[a{}xé]{0,3}",
+            value in "[a{}xé]{0,4}",
+        ) {
+            let want = if m.contains(placeholder.as_str()) {
+                m.replace(placeholder.as_str(), &value)
+            } else {
+                m.clone()
+            };
+            proptest::prop_assert_eq!(fill(m, &placeholder, &value), want);
+        }
+    }
 
     #[test]
     fn builtin_rows_are_valid() {
