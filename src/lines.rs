@@ -2,7 +2,7 @@
 //! a lone `\r`; columns in Unicode scalar values (what the CLI's JSON
 //! reports).
 
-use crate::note::scan::LineEnds;
+use crate::note::scan::{count_line_starts, line_starts};
 
 /// Line starts of a text, for offset to position conversion.
 #[derive(Clone, Debug)]
@@ -49,19 +49,8 @@ fn starts_of(bytes: &[u8]) -> Vec<usize> {
     // then grows once at most.
     let mut starts = Vec::with_capacity(1 + bytes.len() / 32);
     starts.push(0);
-    starts.extend(starts_in(bytes, 0, bytes.len()));
+    line_starts(bytes, 0, bytes.len(), |s| starts.push(s));
     starts
-}
-
-/// The line starts that the line ends in `from..to` of `bytes` make, in
-/// order: after each `\n`, and after each `\r` that no `\n` follows (which
-/// may lie past `to`). The `\n`s and `\r`s are found together, a block of
-/// bytes at a time, so a `\r\n` text's ends cost one pass.
-fn starts_in(bytes: &[u8], from: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
-    let to = to.min(bytes.len());
-    LineEnds::new(&bytes[..to], from)
-        .filter(move |&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
-        .map(|i| i + 1)
 }
 
 /// Every line start of `bytes`, 0 first, found on all cores: each piece
@@ -76,7 +65,7 @@ fn starts_in_pieces(bytes: &[u8], piece: usize) -> Vec<usize> {
         .into_par_iter()
         .map(|k| {
             let (from, to) = range(k);
-            starts_in(bytes, from, to).count()
+            count_line_starts(bytes, from, to)
         })
         .collect();
     let mut starts = vec![0; 1 + counted.iter().sum::<usize>()];
@@ -90,9 +79,11 @@ fn starts_in_pieces(bytes: &[u8], piece: usize) -> Vec<usize> {
     }
     slots.into_par_iter().enumerate().for_each(|(k, slot)| {
         let (from, to) = range(k);
-        slot.iter_mut()
-            .zip(starts_in(bytes, from, to))
-            .for_each(|(s, f)| *s = f);
+        let mut n = 0;
+        line_starts(bytes, from, to, |s| {
+            slot[n] = s;
+            n += 1;
+        });
     });
     starts
 }

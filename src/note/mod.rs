@@ -105,14 +105,16 @@ pub fn heading_starts(text: &str, from: usize, to: usize) -> Vec<usize> {
     let bytes = text.as_bytes();
     let to = to.min(bytes.len());
     let from = from.min(to);
-    // The `#`s are found a block of bytes at a time, in the text up to
-    // `to` only.
-    scan::Finder::<b'#', b'#'>::new(&bytes[..to], from)
-        .filter(|&i| i == 0 || matches!(bytes[i - 1], b'\n' | b'\r'))
-        // `##` starts a section, never an encounter: most `#`s are those.
-        .filter(|&i| bytes.get(i + 1) != Some(&b'#'))
-        .filter(|&i| is_encounter_heading(line_at(text, i)))
-        .collect()
+    // The `#`s at line starts are found a block of bytes at a time, those
+    // of `##` (which starts a section, never an encounter: most `#`s are
+    // those) left out with them.
+    let mut starts = Vec::new();
+    scan::line_start_hashes(bytes, from, to, |i| {
+        if is_encounter_heading(line_at(text, i)) {
+            starts.push(i);
+        }
+    });
+    starts
 }
 
 /// The chunks of a text whose encounter headings start at `starts` (in
