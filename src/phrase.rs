@@ -217,7 +217,7 @@ impl Literals {
         phrases: impl IntoIterator<Item = (&'a str, bool, bool)>,
     ) -> Option<Self> {
         let mut variants = Vec::new();
-        let mut keys: Vec<([bool; 256], Option<u8>)> = Vec::new();
+        let mut keys: Vec<(Vec<u8>, Option<u8>)> = Vec::new();
         for (phrase, (text, start, end)) in phrases.into_iter().enumerate() {
             let spellings = spellings(text)?;
             // Runs of one class in a row are walked as one (`merge_runs`).
@@ -245,7 +245,17 @@ impl Literals {
                     [Atom::Byte(_), Atom::Byte(b), ..] => Some(*b),
                     _ => None,
                 };
-                keys.push((first_bytes(&atoms), second));
+                // Listed, in order, rather than as a table of 256: most
+                // spellings start with one byte, and the lists are walked
+                // below.
+                let firsts: Vec<u8> = match atoms.first() {
+                    Some(Atom::Byte(b)) => vec![*b],
+                    _ => {
+                        let table = first_bytes(&atoms);
+                        (0..=255u8).filter(|b| table[usize::from(*b)]).collect()
+                    }
+                };
+                keys.push((firsts, second));
                 let skip = if lead.is_empty() {
                     (0, 0)
                 } else {
@@ -264,9 +274,9 @@ impl Literals {
         }
         let mut class = [0u8; 256];
         let mut classes = 1;
-        let starts = keys.iter().flat_map(|(firsts, _)| {
-            (0..=255u8).filter(|b| firsts[usize::from(*b)] && !b.is_ascii_uppercase())
-        });
+        let starts = keys
+            .iter()
+            .flat_map(|(firsts, _)| firsts.iter().copied().filter(|b| !b.is_ascii_uppercase()));
         let seconds = keys.iter().filter_map(|(_, b)| *b);
         for b in starts.chain(seconds) {
             if class[usize::from(b)] == 0 && classes < 255 {
@@ -282,9 +292,9 @@ impl Literals {
         let mut first_lower = [false; 256];
         for (i, (firsts, second)) in keys.iter().enumerate() {
             let mut c0s = [false; 256];
-            for (b, _) in firsts.iter().enumerate().filter(|(_, f)| **f) {
-                c0s[usize::from(class[b])] = true;
-                first_lower[b] = true;
+            for &b in firsts {
+                c0s[usize::from(class[usize::from(b)])] = true;
+                first_lower[usize::from(b)] = true;
             }
             let c1s = match second {
                 Some(b) => {
