@@ -291,11 +291,13 @@ impl Literals {
         let mut unbounded: Vec<(u32, u32)> = Vec::new();
         let mut first_lower = [false; 256];
         for (i, (firsts, second)) in keys.iter().enumerate() {
-            let mut c0s = [false; 256];
+            let mut c0s: Vec<usize> = Vec::with_capacity(firsts.len());
             for &b in firsts {
-                c0s[usize::from(class[usize::from(b)])] = true;
+                c0s.push(usize::from(class[usize::from(b)]));
                 first_lower[usize::from(b)] = true;
             }
+            c0s.sort_unstable();
+            c0s.dedup();
             let c1s = match second {
                 Some(b) => {
                     let c1 = usize::from(class[usize::from(*b)]);
@@ -303,7 +305,7 @@ impl Literals {
                 }
                 None => 0..classes,
             };
-            for c0 in (0..classes).filter(|c| c0s[*c]) {
+            for c0 in c0s {
                 for c1 in c1s.clone() {
                     let pair = ((c0 * classes + c1) as u32, i as u32);
                     all.push(pair);
