@@ -124,7 +124,7 @@ impl Anchor {
             match *atom {
                 Atom::Boundary => break,
                 Atom::Class(c, _) => {
-                    before |= (0..0x80u8).filter(|b| c.has(*b)).fold(0, |m, b| m | bit(b));
+                    before |= c.ascii_bits();
                 }
                 Atom::Byte(b) => {
                     let cases = bit(b) | bit(b.to_ascii_uppercase());
@@ -837,7 +837,7 @@ fn is_boundary(text: &[u8], pos: usize) -> bool {
 /// Whether `b` is ASCII white space as the regex's `\s` means it: Unicode
 /// White_Space, whose ASCII part includes the vertical tab (which
 /// `u8::is_ascii_whitespace` leaves out).
-pub(crate) fn is_space(b: u8) -> bool {
+pub(crate) const fn is_space(b: u8) -> bool {
     b.is_ascii_whitespace() || b == 0x0B
 }
 
@@ -850,13 +850,35 @@ pub(crate) fn after_spaces(t: &[u8], p: usize) -> usize {
 }
 
 impl Class {
-    fn has(self, b: u8) -> bool {
+    const fn has(self, b: u8) -> bool {
         let space = is_space(b);
         match self {
             Class::Space => space,
             Class::Digit => b.is_ascii_digit(),
             Class::Separator => space || b == b'-',
         }
+    }
+
+    /// The ASCII bytes of the class, bit `b` for byte `b`: worked out once,
+    /// at compile time, rather than for each spelling that has the class.
+    fn ascii_bits(self) -> u128 {
+        const fn bits(c: Class) -> u128 {
+            let mut m = 0u128;
+            let mut b = 0u8;
+            while b < 0x80 {
+                if c.has(b) {
+                    m |= 1 << b;
+                }
+                b += 1;
+            }
+            m
+        }
+        const BITS: [u128; 3] = [
+            bits(Class::Space),
+            bits(Class::Digit),
+            bits(Class::Separator),
+        ];
+        BITS[self as usize]
     }
 }
 
@@ -1259,6 +1281,15 @@ mod tests {
                 true
             });
             assert_eq!((stopped, calls), (len > 0, usize::from(len > 0)));
+        }
+    }
+
+    #[test]
+    fn class_bits_hold_the_bytes_of_the_class() {
+        for c in [Class::Space, Class::Digit, Class::Separator] {
+            for b in 0..0x80u8 {
+                assert_eq!(c.ascii_bits() >> b & 1 == 1, c.has(b), "{c:?} {b}");
+            }
         }
     }
 
