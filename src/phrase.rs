@@ -124,7 +124,7 @@ impl Anchor {
             match *atom {
                 Atom::Boundary => break,
                 Atom::Class(c, _) => {
-                    before |= (0..0x80u8).filter(|b| c.has(*b)).fold(0, |m, b| m | bit(b));
+                    before |= c.ascii_bits();
                 }
                 Atom::Byte(b) => {
                     let cases = bit(b) | bit(b.to_ascii_uppercase());
@@ -217,7 +217,7 @@ impl Literals {
         phrases: impl IntoIterator<Item = (&'a str, bool, bool)>,
     ) -> Option<Self> {
         let mut variants = Vec::new();
-        let mut keys: Vec<([bool; 256], Option<u8>)> = Vec::new();
+        let mut keys: Vec<(Vec<u8>, Option<u8>)> = Vec::new();
         for (phrase, (text, start, end)) in phrases.into_iter().enumerate() {
             let spellings = spellings(text)?;
             // Runs of one class in a row are walked as one (`merge_runs`).
@@ -245,7 +245,17 @@ impl Literals {
                     [Atom::Byte(_), Atom::Byte(b), ..] => Some(*b),
                     _ => None,
                 };
-                keys.push((first_bytes(&atoms), second));
+                // Listed, in order, rather than as a table of 256: most
+                // spellings start with one byte, and the lists are walked
+                // below.
+                let firsts: Vec<u8> = match atoms.first() {
+                    Some(Atom::Byte(b)) => vec![*b],
+                    _ => {
+                        let table = first_bytes(&atoms);
+                        (0..=255u8).filter(|b| table[usize::from(*b)]).collect()
+                    }
+                };
+                keys.push((firsts, second));
                 let skip = if lead.is_empty() {
                     (0, 0)
                 } else {
@@ -264,9 +274,9 @@ impl Literals {
         }
         let mut class = [0u8; 256];
         let mut classes = 1;
-        let starts = keys.iter().flat_map(|(firsts, _)| {
-            (0..=255u8).filter(|b| firsts[usize::from(*b)] && !b.is_ascii_uppercase())
-        });
+        let starts = keys
+            .iter()
+            .flat_map(|(firsts, _)| firsts.iter().copied().filter(|b| !b.is_ascii_uppercase()));
         let seconds = keys.iter().filter_map(|(_, b)| *b);
         for b in starts.chain(seconds) {
             if class[usize::from(b)] == 0 && classes < 255 {
@@ -281,11 +291,13 @@ impl Literals {
         let mut unbounded: Vec<(u32, u32)> = Vec::new();
         let mut first_lower = [false; 256];
         for (i, (firsts, second)) in keys.iter().enumerate() {
-            let mut c0s = [false; 256];
-            for (b, _) in firsts.iter().enumerate().filter(|(_, f)| **f) {
-                c0s[usize::from(class[b])] = true;
-                first_lower[b] = true;
+            let mut c0s: Vec<usize> = Vec::with_capacity(firsts.len());
+            for &b in firsts {
+                c0s.push(usize::from(class[usize::from(b)]));
+                first_lower[usize::from(b)] = true;
             }
+            c0s.sort_unstable();
+            c0s.dedup();
             let c1s = match second {
                 Some(b) => {
                     let c1 = usize::from(class[usize::from(*b)]);
@@ -293,7 +305,7 @@ impl Literals {
                 }
                 None => 0..classes,
             };
-            for c0 in (0..classes).filter(|c| c0s[*c]) {
+            for c0 in c0s {
                 for c1 in c1s.clone() {
                     let pair = ((c0 * classes + c1) as u32, i as u32);
                     all.push(pair);
@@ -825,7 +837,7 @@ fn is_boundary(text: &[u8], pos: usize) -> bool {
 /// Whether `b` is ASCII white space as the regex's `\s` means it: Unicode
 /// White_Space, whose ASCII part includes the vertical tab (which
 /// `u8::is_ascii_whitespace` leaves out).
-pub(crate) fn is_space(b: u8) -> bool {
+pub(crate) const fn is_space(b: u8) -> bool {
     b.is_ascii_whitespace() || b == 0x0B
 }
 
@@ -838,13 +850,35 @@ pub(crate) fn after_spaces(t: &[u8], p: usize) -> usize {
 }
 
 impl Class {
-    fn has(self, b: u8) -> bool {
+    const fn has(self, b: u8) -> bool {
         let space = is_space(b);
         match self {
             Class::Space => space,
             Class::Digit => b.is_ascii_digit(),
             Class::Separator => space || b == b'-',
         }
+    }
+
+    /// The ASCII bytes of the class, bit `b` for byte `b`: worked out once,
+    /// at compile time, rather than for each spelling that has the class.
+    fn ascii_bits(self) -> u128 {
+        const fn bits(c: Class) -> u128 {
+            let mut m = 0u128;
+            let mut b = 0u8;
+            while b < 0x80 {
+                if c.has(b) {
+                    m |= 1 << b;
+                }
+                b += 1;
+            }
+            m
+        }
+        const BITS: [u128; 3] = [
+            bits(Class::Space),
+            bits(Class::Digit),
+            bits(Class::Separator),
+        ];
+        BITS[self as usize]
     }
 }
 
@@ -1247,6 +1281,15 @@ mod tests {
                 true
             });
             assert_eq!((stopped, calls), (len > 0, usize::from(len > 0)));
+        }
+    }
+
+    #[test]
+    fn class_bits_hold_the_bytes_of_the_class() {
+        for c in [Class::Space, Class::Digit, Class::Separator] {
+            for b in 0..0x80u8 {
+                assert_eq!(c.ascii_bits() >> b & 1 == 1, c.has(b), "{c:?} {b}");
+            }
         }
     }
 

@@ -190,8 +190,10 @@ impl Payer {
 /// finds the same matches with much less work per search; the regex is
 /// compiled only when some text needs it.
 pub struct PhraseSet<T> {
-    /// Each phrase with its word boundaries, longest first.
-    patterns: Vec<String>,
+    /// Each phrase, longest first. They get their word boundaries
+    /// ([`bounded`]) only when the regex is built, which most sets never
+    /// need.
+    phrases: Vec<String>,
     fast: Option<Literals>,
     regex: OnceLock<Regexes>,
     values: Vec<T>,
@@ -214,9 +216,9 @@ impl<T: Clone> PhraseSet<T> {
             let (start, end) = boundaries(p);
             (p.as_str(), start, end)
         }));
-        let (patterns, values) = items.into_iter().map(|(p, v)| (bounded(&p), v)).unzip();
+        let (phrases, values) = items.into_iter().unzip();
         PhraseSet {
-            patterns,
+            phrases,
             fast,
             regex: OnceLock::new(),
             values,
@@ -224,11 +226,14 @@ impl<T: Clone> PhraseSet<T> {
     }
 
     fn regex(&self) -> &Regexes {
-        self.regex.get_or_init(|| Regexes {
-            combined: Regex::new(&format!("(?i)(?:{})", self.patterns.join("|")))
-                .expect("vocabulary phrases form a valid regex"),
-            anchored: RegexSet::new(self.patterns.iter().map(|p| format!("(?i)^(?:{p})$")))
-                .expect("vocabulary phrases are valid regexes"),
+        self.regex.get_or_init(|| {
+            let patterns: Vec<String> = self.phrases.iter().map(|p| bounded(p)).collect();
+            Regexes {
+                combined: Regex::new(&format!("(?i)(?:{})", patterns.join("|")))
+                    .expect("vocabulary phrases form a valid regex"),
+                anchored: RegexSet::new(patterns.iter().map(|p| format!("(?i)^(?:{p})$")))
+                    .expect("vocabulary phrases are valid regexes"),
+            }
         })
     }
 
