@@ -412,7 +412,30 @@ static NOT_SIZE_CLAUSE: Re = Re::new(
 );
 static EXCISED_DIAMETER: Re = Re::new(r"(?i)\b(?:excised|excision|total)\s+diameter\b");
 
+/// The ICD-10 codes in `text` ([`ICD_RE`]), with spans shifted by
+/// `offset`. ASCII text is read by [`icd_at`], which finds what the regex
+/// finds without starting a regex search for each field and line.
 fn icd_codes(text: &str, offset: usize) -> Vec<Dx> {
+    let dx = |s: usize, e: usize| Dx {
+        code: text[s..e].to_string(),
+        span: Span::new(offset + s, offset + e),
+    };
+    if !text.is_ascii() {
+        return icd_codes_by_regex(text, offset);
+    }
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some((s, e)) = icd_at(text.as_bytes(), from) {
+        out.push(dx(s, e));
+        from = e;
+    }
+    out
+}
+
+/// [`icd_codes`] through [`ICD_RE`]: for text that is not ASCII, where a
+/// letter of another script is a word character to the regex's `\b`, and
+/// for the tests, which hold the two to the same answers.
+fn icd_codes_by_regex(text: &str, offset: usize) -> Vec<Dx> {
     // A code holds an ASCII digit.
     if !text.bytes().any(|b| b.is_ascii_digit()) {
         return Vec::new();
@@ -424,6 +447,48 @@ fn icd_codes(text: &str, offset: usize) -> Vec<Dx> {
             span: Span::new(offset + m.start(), offset + m.end()),
         })
         .collect()
+}
+
+/// The first match of [`ICD_RE`] in ASCII `bytes` that starts at or after
+/// `from`, as the regex's `find_iter` gives it after a match ending at
+/// `from` (the byte before `from` still counts for the word boundary).
+///
+/// A code is a letter other than `U`, a digit, a digit or capital, then
+/// optionally `.` and one to four digits or capitals, with a word boundary
+/// at both ends. The regex prefers the longest tail: after the longest run
+/// of digits and capitals (four at most), a boundary follows only if no
+/// word byte does; a shorter run is followed by a digit or capital, so it
+/// never ends at a boundary. With no tail the code ends before the `.`,
+/// which is a boundary.
+fn icd_at(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
+    let is_word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let is_code = |b: &u8| b.is_ascii_digit() || b.is_ascii_uppercase();
+    let mut s = from;
+    while s + 3 <= bytes.len() {
+        let starts = bytes[s + 1].is_ascii_digit()
+            && matches!(bytes[s], b'A'..=b'T' | b'V'..=b'Z')
+            && is_code(&bytes[s + 2])
+            && (s == 0 || !is_word(&bytes[s - 1]));
+        if starts {
+            let e = s + 3;
+            if bytes.get(e) == Some(&b'.') {
+                let tail = bytes[e + 1..]
+                    .iter()
+                    .take(4)
+                    .take_while(|b| is_code(b))
+                    .count();
+                if tail > 0 && !bytes.get(e + 1 + tail).is_some_and(is_word) {
+                    return Some((s, e + 1 + tail));
+                }
+                return Some((s, e));
+            }
+            if !bytes.get(e).is_some_and(is_word) {
+                return Some((s, e));
+            }
+        }
+        s += 1;
+    }
+    None
 }
 
 /// The lines of a section that are sentences (not fields, not comments).

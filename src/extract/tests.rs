@@ -373,3 +373,44 @@ fn sentence_kinds_leave_out_hemostasis() {
         .collect();
     assert_eq!(kinds, vec![ProcKind::Biopsy]);
 }
+
+/// The ICD-10 reader finds what `ICD_RE` finds.
+#[test]
+fn icd_codes_agree_with_the_regex() {
+    for t in [
+        "D48.5",
+        "C44.529, L57.0; Z85.828",
+        "(L71.9): start",
+        "U07.1 and D23.5",
+        "Z99.89999 D48.5a D48. D4 xD48.5 _D48 D48_ 9D48",
+        "B0A.1B2 E11.65.3 M5A.",
+        "café D48.5 é C44.9é",
+        "C44.5299",
+        "",
+    ] {
+        assert_eq!(icd_codes(t, 7), icd_codes_by_regex(t, 7), "{t:?}");
+    }
+    let found = icd_codes("Dx: C44.529, L57.0a", 10);
+    let codes: Vec<&str> = found.iter().map(|d| d.code.as_str()).collect();
+    // "L57.0a": the tail runs into a letter, so the code ends at the dot.
+    assert_eq!(codes, ["C44.529", "L57"]);
+    assert_eq!(found[0].span, Span::new(14, 21));
+}
+
+proptest::proptest! {
+    /// The ICD-10 reader agrees with the regex on codes, near-codes and
+    /// the bytes around them, ASCII or not.
+    #[test]
+    fn icd_reader_agrees_with_the_regex(
+        text in crate::extract::text_of(
+            vec![
+                "D48", "C44", "U07", "L7", "Z9", "8", "5", "A", "B0A", "q12", "x", ".", ".5",
+                ".529", ".1B2C", ".89999", "a", "_", " ", ",", "(", ")", ":", "é", "ß", "٣",
+            ],
+            14,
+            "",
+        )
+    ) {
+        proptest::prop_assert_eq!(icd_codes(&text, 3), icd_codes_by_regex(&text, 3));
+    }
+}
