@@ -43,6 +43,21 @@ pub struct Section {
     pub lines: Vec<Line>,
 }
 
+impl Section {
+    /// A section with no lines yet, headed by the line at `span` whose
+    /// title is at `title` (offsets in the line, from [`section_title`]).
+    fn headed(text: &str, span: Span, title: (usize, usize)) -> Section {
+        let title = span.sub(title.0, title.1);
+        Section {
+            span,
+            heading: span,
+            title,
+            class: vocab::classify_section(title.text(text)),
+            lines: Vec::new(),
+        }
+    }
+}
+
 impl Note {
     /// Parses a whole note. Never fails and never panics.
     pub fn parse(text: &str) -> Note {
@@ -177,14 +192,7 @@ impl Encounter {
             if bytes[span.start..span.end].starts_with(b"##") {
                 if let Some(title) = section_title(span.text(text)) {
                     enc.place(&mut pending);
-                    let title_span = span.sub(title.0, title.1);
-                    enc.sections.push(Section {
-                        span,
-                        heading: span,
-                        title: title_span,
-                        class: vocab::classify_section(title_span.text(text)),
-                        lines: Vec::new(),
-                    });
+                    enc.sections.push(Section::headed(text, span, title));
                     continue;
                 }
             }
@@ -518,25 +526,42 @@ mod tests {
         }
     }
 
+    /// Texts of `fixed` pieces and of pieces matching the regex `free`, at
+    /// most `most` of them joined in any order; each fixed piece is as
+    /// likely as a free one.
+    fn pieces_text(
+        fixed: &'static [&'static str],
+        free: &'static str,
+        most: usize,
+    ) -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let part = prop_oneof![
+            fixed.len() as u32 => prop::sample::select(fixed).prop_map(str::to_string),
+            1 => free,
+        ];
+        proptest::collection::vec(part, 0..most).prop_map(|v| v.concat())
+    }
+
     /// Texts of headings, sections, CRLF, lone CR and non-ASCII text, in
     /// any order.
     fn headed_text() -> impl proptest::strategy::Strategy<Value = String> {
-        use proptest::prelude::*;
-        let part = prop_oneof![
-            Just("# Encounter 1".to_string()),
-            Just("#encounter".to_string()),
-            Just("# Enc".to_string()),
-            Just("## Billing".to_string()),
-            Just("#".to_string()),
-            Just("# ".to_string()),
-            Just("\n".to_string()),
-            Just("\r".to_string()),
-            Just("\r\n".to_string()),
-            Just("é#".to_string()),
-            Just("x".to_string()),
+        pieces_text(
+            &[
+                "# Encounter 1",
+                "#encounter",
+                "# Enc",
+                "## Billing",
+                "#",
+                "# ",
+                "\n",
+                "\r",
+                "\r\n",
+                "é#",
+                "x",
+            ],
             "[#a\r\n é×]{0,6}",
-        ];
-        proptest::collection::vec(part, 0..24).prop_map(|v| v.concat())
+            24,
+        )
     }
 
     proptest::proptest! {
@@ -593,14 +618,7 @@ mod tests {
         for (span, content) in lines {
             enc.span.end = span.end;
             if let Some(title) = section_title(content) {
-                let title_span = span.sub(title.0, title.1);
-                enc.sections.push(Section {
-                    span,
-                    heading: span,
-                    title: title_span,
-                    class: vocab::classify_section(title_span.text(text)),
-                    lines: Vec::new(),
-                });
+                enc.sections.push(Section::headed(text, span, title));
                 continue;
             }
             let line = line::parse_line_by_str(text, span);
@@ -618,23 +636,24 @@ mod tests {
     /// Notes of headings, sections, fields, list items and line ends of
     /// every kind, with lines long enough to cross a scan's blocks.
     fn note_text() -> impl proptest::strategy::Strategy<Value = String> {
-        use proptest::prelude::*;
-        let part = prop_oneof![
-            Just("# Encounter 2026-03-14".to_string()),
-            Just("# encounter 3/4/26 ×".to_string()),
-            Just("## Procedure: shave biopsy ".to_string()),
-            Just("##Billing".to_string()),
-            Just("### detail".to_string()),
-            Just("Site: left cheek".to_string()),
-            Just("- 11102 Dx: L57.0".to_string()),
-            Just("(A) right arm: 5 mm".to_string()),
-            Just("x".repeat(40)),
-            Just("\n".to_string()),
-            Just("\r".to_string()),
-            Just("\r\n".to_string()),
+        pieces_text(
+            &[
+                "# Encounter 2026-03-14",
+                "# encounter 3/4/26 ×",
+                "## Procedure: shave biopsy ",
+                "##Billing",
+                "### detail",
+                "Site: left cheek",
+                "- 11102 Dx: L57.0",
+                "(A) right arm: 5 mm",
+                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                "\n",
+                "\r",
+                "\r\n",
+            ],
             "[#a:\r\n é×\t-]{0,6}",
-        ];
-        proptest::collection::vec(part, 0..30).prop_map(|v| v.concat())
+            30,
+        )
     }
 
     proptest::proptest! {
