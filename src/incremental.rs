@@ -14,6 +14,10 @@
 //! looks back (`claim::uses_prior`) is derived again when the encounters
 //! before it changed, and its findings are checked again when its claim did.
 //! The result is exactly what `analysis::analyze` gives for the whole text.
+//! It can be had in two steps (`analyze_unsettled`, then `settle`), the
+//! encounters after the change moved only in the second: the server
+//! publishes its diagnostics in between, since it keeps them per encounter
+//! and they need none of those spans.
 //!
 //! Two things outside an encounter's text reach into its findings and are
 //! part of the cache's key: whether it starts the text, and the text's line
@@ -67,6 +71,17 @@ pub struct Stats {
     /// Kept encounters whose claim was derived again because the
     /// encounters before them changed.
     pub rederived: usize,
+}
+
+/// What an analysis handed out by [`Incremental::analyze_unsettled`] has
+/// not yet moved: its encounters from `encounter` on (their syntax, facts
+/// and claims) and its findings from `finding` on are still at the last
+/// version's offsets, `delta` bytes before (or after) where they are now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pending {
+    pub encounter: usize,
+    pub finding: usize,
+    pub delta: isize,
 }
 
 /// From how many encounters to move the parts of an analysis in parallel.
@@ -175,13 +190,38 @@ impl Incremental {
         table: &CodeTable,
         options: &Options,
     ) -> Arc<Analysis> {
+        let (mut a, pending) = self.analyze_unsettled(generation, shared, table, options);
+        self.settle(&mut a, pending);
+        a
+    }
+
+    /// [`Incremental::analyze_shared`] in two steps: the analysis of the
+    /// new version with the encounters after the change possibly not yet
+    /// moved to their new offsets (`Pending` says which, and by how much),
+    /// then [`Incremental::settle`] moves them. Between the two, a caller
+    /// can publish what does not need those offsets (the server's
+    /// diagnostics, kept per encounter: see `lsp::diagnostics`), so the
+    /// moves (the larger part of a keystroke in a long document) are no
+    /// longer on the way from a keystroke to its diagnostics. Until it is
+    /// settled, the analysis is not kept for the next version: a caller
+    /// that does not settle it makes the next version analysed whole.
+    pub fn analyze_unsettled(
+        &mut self,
+        generation: u64,
+        shared: Arc<String>,
+        table: &CodeTable,
+        options: &Options,
+    ) -> (Arc<Analysis>, Option<Pending>) {
         let text = shared.as_str();
         let eol = line_ending(text);
         let same_config = self
             .config
             .as_ref()
             .is_some_and(|(g, o)| *g == generation && o == options);
-        if !same_config || self.eol != eol {
+        // A last analysis handed out unsettled and never settled is lost:
+        // start again from nothing, as after a new configuration.
+        let lost = self.analysis.is_none() && !self.slots.is_empty();
+        if !same_config || self.eol != eol || lost {
             self.clear();
             self.config = Some((generation, options.clone()));
             self.eol = eol;
@@ -238,44 +278,25 @@ impl Incremental {
             found.into_iter().enumerate().map(part).collect()
         };
 
-        // The encounters after the changed stretch: moved and renumbered.
+        // The summaries, and whether the encounters after the changed
+        // stretch still have the same ones before them.
+        let between: Vec<PriorEncounter> = parts.iter().map(|p| p.summary.clone()).collect();
+        let same_before = n == n_old && self.summaries[mid_old.clone()] == between[..];
+        let mut summaries = std::mem::take(&mut self.summaries);
+        summaries.splice(mid_old.clone(), between);
+
+        // The encounters after the changed stretch: moved, now when their
+        // claims are to be derived again (the chain before them changed and
+        // one of them looks back), else by `settle`.
         let f_after_old: usize = self.slots[mid_old.end..].iter().map(|s| s.findings).sum();
         let f_after = a.findings.len() - f_after_old;
-        if moved != 0 {
-            // Four independent walks over memory, side by side when there
-            // are enough encounters to be worth it (typing in the middle of a
-            // large document moves thousands).
-            let Analysis {
-                note,
-                facts,
-                claims,
-                findings,
-            } = &mut a;
-            let (encounters, facts, claims) = (
-                &mut note.encounters[lead..],
-                &mut facts[lead..],
-                &mut claims[lead..],
-            );
-            let findings = &mut findings[f_after..];
-            if encounters.len() >= PARALLEL_SHIFT {
-                let chunk = PARALLEL_SHIFT / 4;
-                rayon::join(
-                    || {
-                        encounters
-                            .par_chunks_mut(chunk)
-                            .for_each(|e| e.shift(moved));
-                        facts.par_chunks_mut(chunk).for_each(|f| f.shift(moved));
-                    },
-                    || {
-                        claims.par_chunks_mut(chunk).for_each(|c| c.shift(moved));
-                        findings.par_chunks_mut(chunk).for_each(|f| f.shift(moved));
-                    },
-                );
+        let eager = !same_before && a.facts[lead..].iter().any(claim::uses_prior);
+        let mut pending = None;
+        if moved != 0 && lead < a.note.encounters.len() {
+            if eager {
+                shift_tail(&mut a, lead, f_after, moved);
             } else {
-                encounters.shift(moved);
-                facts.shift(moved);
-                claims.shift(moved);
-                findings.shift(moved);
+                pending = Some(moved);
             }
         }
         if n != n_old {
@@ -287,13 +308,6 @@ impl Incremental {
             }
         }
         debug_assert_eq!(a.claims.len(), lead + tail);
-
-        // The summaries, and whether the encounters after the changed
-        // stretch still have the same ones before them.
-        let between: Vec<PriorEncounter> = parts.iter().map(|p| p.summary.clone()).collect();
-        let same_before = n == n_old && self.summaries[mid_old.clone()] == between[..];
-        let mut summaries = std::mem::take(&mut self.summaries);
-        summaries.splice(mid_old.clone(), between);
 
         // The modifier-58 chain: each claim that looks back derived again
         // with the summaries before it (unless they are the same as
@@ -408,13 +422,6 @@ impl Incremental {
                 }
             }
         }
-        let sorted = a.findings.is_sorted_by_key(|f| (f.span.start, f.span.end));
-        if !sorted {
-            // Never expected (each finding lies within its encounter); then
-            // the findings are not a run per encounter: sort them as
-            // `analyze` does, and keep nothing.
-            a.findings.sort_by_key(|f| (f.span.start, f.span.end));
-        }
         self.stats = Stats {
             encounters: n,
             reused: n - analysed,
@@ -424,15 +431,36 @@ impl Incremental {
         self.slots = slots;
         self.summaries = summaries;
         self.text = shared.clone();
-        let a = Arc::new(a);
+        // The encounters after the stretch, and their findings, in the new
+        // numbering.
+        let pending = pending.map(|delta| Pending {
+            encounter: mid.end,
+            finding: a.findings.len() - f_after_old,
+            delta,
+        });
+        (Arc::new(a), pending)
+    }
+
+    /// Moves what [`Incremental::analyze_unsettled`] left unmoved, and
+    /// keeps the analysis for the next version.
+    pub fn settle(&mut self, a: &mut Arc<Analysis>, pending: Option<Pending>) {
+        if let Some(p) = pending {
+            shift_tail(Arc::make_mut(a), p.encounter, p.finding, p.delta);
+        }
+        let sorted = a.findings.is_sorted_by_key(|f| (f.span.start, f.span.end));
         if sorted {
             self.analysis = Some(a.clone());
         } else {
+            // Never expected (each finding lies within its encounter); then
+            // the findings are not a run per encounter: sort them as
+            // `analyze` does, and keep nothing.
+            Arc::make_mut(a)
+                .findings
+                .sort_by_key(|f| (f.span.start, f.span.end));
             let (config, eol) = (self.config.take(), self.eol);
             self.clear();
             (self.config, self.eol) = (config, eol);
         }
-        a
     }
 
     /// The encounter chunks of `text` (as `note::encounter_chunks` gives
@@ -555,6 +583,46 @@ impl Incremental {
             })
             .collect();
         (found, hashes)
+    }
+}
+
+/// Moves the encounters of `a` from `encounter` on, and its findings from
+/// `finding` on, by `delta` bytes.
+fn shift_tail(a: &mut Analysis, encounter: usize, finding: usize, delta: isize) {
+    // Four independent walks over memory, side by side when there are
+    // enough encounters to be worth it (typing in the middle of a large
+    // document moves thousands).
+    let Analysis {
+        note,
+        facts,
+        claims,
+        findings,
+    } = a;
+    let (encounters, facts, claims) = (
+        &mut note.encounters[encounter..],
+        &mut facts[encounter..],
+        &mut claims[encounter..],
+    );
+    let findings = &mut findings[finding..];
+    if encounters.len() >= PARALLEL_SHIFT {
+        let chunk = PARALLEL_SHIFT / 4;
+        rayon::join(
+            || {
+                encounters
+                    .par_chunks_mut(chunk)
+                    .for_each(|e| e.shift(delta));
+                facts.par_chunks_mut(chunk).for_each(|f| f.shift(delta));
+            },
+            || {
+                claims.par_chunks_mut(chunk).for_each(|c| c.shift(delta));
+                findings.par_chunks_mut(chunk).for_each(|f| f.shift(delta));
+            },
+        );
+    } else {
+        encounters.shift(delta);
+        facts.shift(delta);
+        claims.shift(delta);
+        findings.shift(delta);
     }
 }
 

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use dermls::analysis::{Analysis, Options, analyze};
 use dermls::codes::CodeTable;
 use dermls::corpus::generate;
-use dermls::incremental::Incremental;
+use dermls::incremental::{Incremental, Pending};
+use dermls::shift::Shift;
 use proptest::prelude::*;
 
 fn assert_same(got: &Analysis, text: &str, options: &Options, step: usize) {
@@ -100,18 +101,62 @@ fn apply(text: &mut String, edit: &Edit, place: u32) {
     }
 }
 
+/// How a step's analysis is asked for.
+#[derive(Clone, Copy, Debug)]
+enum Ask {
+    /// `Incremental::analyze`.
+    Whole,
+    /// In two steps, the unsettled analysis checked too.
+    TwoSteps,
+    /// Unsettled and never settled: the next step starts from nothing.
+    Dropped,
+}
+
+fn ask() -> impl Strategy<Value = Ask> {
+    prop_oneof![2 => Just(Ask::Whole), 2 => Just(Ask::TwoSteps), 1 => Just(Ask::Dropped)]
+}
+
+/// Asserts that an analysis not yet settled is the whole analysis of
+/// `text` with the parts `pending` names still at their old offsets.
+fn assert_unsettled(got: &Analysis, pending: Option<Pending>, text: &str, options: &Options) {
+    let mut want = analyze(text, CodeTable::builtin(), options);
+    if let Some(p) = pending {
+        want.note.encounters[p.encounter..].shift(-p.delta);
+        want.facts[p.encounter..].shift(-p.delta);
+        want.claims[p.encounter..].shift(-p.delta);
+        want.findings[p.finding..].shift(-p.delta);
+    }
+    let d = |x: &dyn std::fmt::Debug| format!("{x:?}");
+    assert_eq!(d(got), d(&want), "unsettled, {pending:?}");
+}
+
 /// Applies the edits one by one and compares after each; `hold` keeps the
 /// previous analysis alive during the next call (the analysis is then
 /// copied instead of taken apart).
-fn run(mut text: String, edits: &[(Edit, u32, bool)], options: &Options) {
+fn run(mut text: String, edits: &[(Edit, u32, bool, Ask)], options: &Options) {
     let table = CodeTable::builtin();
     let mut inc = Incremental::new();
     let first = inc.analyze(0, &text, table, options);
     assert_same(&first, &text, options, 0);
     let mut held: Option<Arc<Analysis>> = None;
-    for (step, (edit, place, hold)) in edits.iter().enumerate() {
+    for (step, (edit, place, hold, ask)) in edits.iter().enumerate() {
         apply(&mut text, edit, *place);
-        let a = inc.analyze(0, &text, table, options);
+        let shared = Arc::new(text.clone());
+        let a = match ask {
+            Ask::Whole => inc.analyze(0, &text, table, options),
+            Ask::TwoSteps => {
+                let (mut a, pending) = inc.analyze_unsettled(0, shared, table, options);
+                assert_unsettled(&a, pending, &text, options);
+                inc.settle(&mut a, pending);
+                a
+            }
+            Ask::Dropped => {
+                let (a, pending) = inc.analyze_unsettled(0, shared, table, options);
+                assert_unsettled(&a, pending, &text, options);
+                held = None;
+                continue;
+            }
+        };
         assert_same(&a, &text, options, step + 1);
         held = hold.then_some(a);
     }
@@ -125,7 +170,7 @@ proptest! {
     fn every_version_is_analysed_as_a_whole(
         seed in 0u64..10_000,
         bytes in 200usize..6_000,
-        edits in prop::collection::vec((edit(), any::<u32>(), any::<bool>()), 1..25),
+        edits in prop::collection::vec((edit(), any::<u32>(), any::<bool>(), ask()), 1..25),
     ) {
         run(generate(seed, bytes), &edits, &Options::default());
     }

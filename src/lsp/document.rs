@@ -18,7 +18,7 @@ use super::diagnostics::Kept;
 use super::log::{self, debug, warning};
 use super::pos::{self, Encoding};
 use crate::analysis::Analysis;
-use crate::incremental::{Incremental, Run};
+use crate::incremental::{Incremental, Pending, Run};
 
 /// Documents above this size get one `note/too-large` diagnostic instead of
 /// an analysis. An encounter note is a few kilobytes.
@@ -50,12 +50,20 @@ pub struct Snapshot {
     pub runs: Vec<Run>,
     /// The document's diagnostics kept by those ids.
     pub kept: Arc<Mutex<Kept>>,
+    /// What the analysis has not yet moved to its offsets in this version
+    /// (`Incremental::analyze_unsettled`): only while the snapshot is
+    /// handed to the `early` callback of [`Snapshot::analyse`], never once
+    /// it is shared.
+    pub pending: Option<Pending>,
 }
 
 impl Snapshot {
     /// Analyses the rope's text (catching a panic), from the analysis of
     /// the document's last version: only the encounters whose text changed
-    /// are analysed again.
+    /// are analysed again. `early` sees the snapshot before the spans of
+    /// the encounters after the change are moved (`pending` says which):
+    /// the server publishes its diagnostics there, which need none of them.
+    #[allow(clippy::too_many_arguments)]
     pub fn analyse(
         uri: Uri,
         version: i32,
@@ -64,6 +72,7 @@ impl Snapshot {
         encoding: Encoding,
         incremental: &mut Incremental,
         kept: Arc<Mutex<Kept>>,
+        early: &mut dyn FnMut(&Snapshot),
     ) -> Snapshot {
         let mut string = String::with_capacity(rope.len_bytes());
         for chunk in rope.chunks() {
@@ -72,20 +81,20 @@ impl Snapshot {
         // Shared with the incremental analysis, which keeps it to compare
         // the next version with.
         let text = Arc::new(string);
-        let outcome = if text.len() > SIZE_LIMIT {
+        let (outcome, pending) = if text.len() > SIZE_LIMIT {
             incremental.clear();
-            Outcome::TooLarge
+            (Outcome::TooLarge, None)
         } else {
             let started = std::time::Instant::now();
             match log::guard("analysis", || {
-                incremental.analyze_shared(
+                incremental.analyze_unsettled(
                     config.generation,
                     text.clone(),
                     &config.table,
                     &config.options,
                 )
             }) {
-                Some(a) => {
+                Some((a, pending)) => {
                     let stats = incremental.stats();
                     debug!(
                         "analysed {} v{version}: {} bytes, {} of {} encounters, {} findings in {:?}",
@@ -96,7 +105,7 @@ impl Snapshot {
                         a.findings.len(),
                         started.elapsed()
                     );
-                    Outcome::Analysed(a)
+                    (Outcome::Analysed(a), pending)
                 }
                 None => {
                     // The panic hook has logged where; this says which
@@ -107,7 +116,7 @@ impl Snapshot {
                         "analysis of {} v{version} failed; keeping its last diagnostics",
                         log::doc(&uri)
                     );
-                    Outcome::Failed
+                    (Outcome::Failed, None)
                 }
             }
         };
@@ -115,7 +124,7 @@ impl Snapshot {
             Outcome::Analysed(_) => incremental.runs().collect(),
             _ => Vec::new(),
         };
-        Snapshot {
+        let mut snap = Snapshot {
             uri,
             version,
             rope,
@@ -125,7 +134,19 @@ impl Snapshot {
             outcome,
             runs,
             kept,
+            pending,
+        };
+        early(&snap);
+        if let Outcome::Analysed(a) = &mut snap.outcome {
+            let pending = snap.pending.take();
+            if log::guard("analysis", || incremental.settle(a, pending)).is_none() {
+                // Nothing is kept for the next version; this one cannot be
+                // trusted either.
+                incremental.clear();
+                snap.outcome = Outcome::Failed;
+            }
         }
+        snap
     }
 
     pub fn analysis(&self) -> Option<&Analysis> {
@@ -258,22 +279,42 @@ impl Documents {
         config: &Arc<Config>,
         encoding: Encoding,
     ) -> Option<Arc<Snapshot>> {
-        let (incremental, kept) = {
-            let map = self.lock();
-            let doc = map.get(uri)?;
-            if let Some(s) = cached(doc, config.generation) {
+        self.snapshot_then(uri, config, encoding, &mut |_| {})
+    }
+
+    /// [`Documents::snapshot`], giving the snapshot to `early` as soon as
+    /// it can be: a new one before its analysis is settled and cached
+    /// (see [`Snapshot::analyse`]), a cached one as it is. `early` is
+    /// called once, unless the document is not open.
+    pub fn snapshot_then(
+        &self,
+        uri: &Uri,
+        config: &Arc<Config>,
+        encoding: Encoding,
+        early: &mut dyn FnMut(&Snapshot),
+    ) -> Option<Arc<Snapshot>> {
+        // `early` is called with the map unlocked: changes keep coming.
+        let first = self.cached_or(uri, config.generation, |doc| {
+            (doc.incremental.clone(), doc.kept.clone())
+        })?;
+        let (incremental, kept) = match first {
+            Ok(s) => {
+                early(&s);
                 return Some(s);
             }
-            (doc.incremental.clone(), doc.kept.clone())
+            Err(parts) => parts,
         };
         let mut incremental = incremental.lock().unwrap_or_else(|e| e.into_inner());
-        let (rope, version) = {
-            let map = self.lock();
-            let doc = map.get(uri)?;
-            if let Some(s) = cached(doc, config.generation) {
+        let again = self.cached_or(uri, config.generation, |doc| {
+            (doc.rope.clone(), doc.version)
+        })?;
+        let (rope, version) = match again {
+            Ok(s) => {
+                drop(incremental);
+                early(&s);
                 return Some(s);
             }
-            (doc.rope.clone(), doc.version)
+            Err(current) => current,
         };
         let snap = Arc::new(Snapshot::analyse(
             uri.clone(),
@@ -283,9 +324,24 @@ impl Documents {
             encoding,
             &mut incremental,
             kept,
+            early,
         ));
         self.store(&snap);
         Some(snap)
+    }
+
+    /// The document's cached snapshot of its current version, or what
+    /// `f` takes from the document to analyse it; `None` when it is not
+    /// open.
+    fn cached_or<T>(
+        &self,
+        uri: &Uri,
+        generation: u64,
+        f: impl FnOnce(&Document) -> T,
+    ) -> Option<Result<Arc<Snapshot>, T>> {
+        let map = self.lock();
+        let doc = map.get(uri)?;
+        Some(cached(doc, generation).ok_or_else(|| f(doc)))
     }
 
     /// Caches an analysis if the document is still at its version, and

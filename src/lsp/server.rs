@@ -162,20 +162,30 @@ impl Shared {
         self.docs.snapshot(uri, &self.config(), self.encoding())
     }
 
-    /// The diagnostics of a document's current version, to publish.
-    fn diagnostics(&self, uri: &Uri) -> Option<Publish> {
-        let snap = self.snapshot(uri)?;
-        if self.docs.version(uri) != Some(snap.version) {
-            return None;
-        }
-        let body = log::guard("diagnostics", || diagnostics::notification(&snap)).flatten()?;
-        Some(Publish::Diagnostics {
-            uri: uri.clone(),
-            version: snap.version,
-            generation: snap.config.generation,
-            count: snap.analysis().map_or(1, |a| a.findings.len()),
-            body,
-        })
+    /// Publishes the diagnostics of a document's current version through
+    /// `tx`, as soon as they are written: before the analysis has moved
+    /// the spans of the encounters after the change (`Snapshot::analyse`),
+    /// which the diagnostics do not need.
+    fn publish(&self, uri: &Uri, tx: &mpsc::UnboundedSender<Publish>) {
+        let mut early = |snap: &Snapshot| {
+            if self.docs.version(uri) != Some(snap.version) {
+                return;
+            }
+            let Some(body) =
+                log::guard("diagnostics", || diagnostics::notification(snap)).flatten()
+            else {
+                return;
+            };
+            let _ = tx.send(Publish::Diagnostics {
+                uri: uri.clone(),
+                version: snap.version,
+                generation: snap.config.generation,
+                count: snap.analysis().map_or(1, |a| a.findings.len()),
+                body,
+            });
+        };
+        self.docs
+            .snapshot_then(uri, &self.config(), self.encoding(), &mut early);
     }
 
     /// Applies settings; returns what to tell the user. Settings the client
@@ -293,9 +303,7 @@ impl Backend {
                 let _permit = permit;
                 let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     loop {
-                        if let Some(p) = shared.diagnostics(&uri) {
-                            let _ = tx.send(p);
-                        }
+                        shared.publish(&uri, &tx);
                         let mut running =
                             shared.analysing.lock().unwrap_or_else(|e| e.into_inner());
                         match running.get_mut(&uri) {

@@ -152,22 +152,25 @@ impl Editor {
         self.diagnostics()
     }
 
+    /// The notification as the server writes it: from the snapshot before
+    /// its analysis is settled, as the server publishes.
     fn diagnostics(&mut self) -> Published {
-        let snap = self
-            .docs
-            .snapshot(&self.uri, &self.config, Encoding::Utf16)
+        let mut published = None;
+        self.docs
+            .snapshot_then(&self.uri, &self.config, Encoding::Utf16, &mut |snap| {
+                let count = snap.analysis().map_or(1, |a| a.findings.len());
+                let body = super::diagnostics::notification(snap).unwrap_or_default();
+                published = Some(Published(body, count, std::time::Instant::now()));
+            })
             .expect("open");
-        let count = snap.analysis().map_or(1, |a| a.findings.len());
-        Published(
-            super::diagnostics::notification(&snap).unwrap_or_default(),
-            count,
-        )
+        published.expect("published")
     }
 }
 
 /// The diagnostics of one version as the server would publish them: the
-/// body of the `publishDiagnostics` notification, and how many there are.
-pub struct Published(Vec<u8>, usize);
+/// body of the `publishDiagnostics` notification, how many there are, and
+/// when it was written.
+pub struct Published(Vec<u8>, usize, std::time::Instant);
 
 impl Published {
     pub fn len(&self) -> usize {
@@ -176,6 +179,12 @@ impl Published {
 
     pub fn is_empty(&self) -> bool {
         self.1 == 0
+    }
+
+    /// When the notification was written: the server would send it then,
+    /// and settle the analysis (move the spans after the change) after.
+    pub fn written(&self) -> std::time::Instant {
+        self.2
     }
 
     /// The notification as a JSON value.
