@@ -265,7 +265,12 @@ impl Incremental {
                 findings: Vec::new(),
             },
         };
+        // The last version's parts of the changed stretch are taken out of
+        // `a`, leaving stand-ins in their place until the new ones are put
+        // there: nothing after them moves in memory when as many come back
+        // (a keystroke), and only once otherwise.
         let f_lead: usize = self.slots[..lead].iter().map(|s| s.findings).sum();
+        let f_mid: usize = self.slots[mid_old.clone()].iter().map(|s| s.findings).sum();
         let (found, hashes) =
             self.find(text, &chunks, mid.clone(), mid_old.clone(), &mut a, f_lead);
         let analysed = found.iter().filter(|p| p.is_none()).count();
@@ -290,24 +295,26 @@ impl Incremental {
         // one of them looks back), else by `settle`.
         let f_after_old: usize = self.slots[mid_old.end..].iter().map(|s| s.findings).sum();
         let f_after = a.findings.len() - f_after_old;
-        let eager = !same_before && a.facts[lead..].iter().any(claim::uses_prior);
+        let after = mid_old.end;
+        let eager = !same_before && a.facts[after..].iter().any(claim::uses_prior);
         let mut pending = None;
-        if moved != 0 && lead < a.note.encounters.len() {
+        if moved != 0 && after < a.note.encounters.len() {
             if eager {
-                shift_tail(&mut a, lead, f_after, moved);
+                shift_tail(&mut a, after, f_after, moved);
             } else {
                 pending = Some(moved);
             }
         }
         if n != n_old {
-            for (k, f) in a.facts[lead..].iter_mut().enumerate() {
+            for (k, f) in a.facts[after..].iter_mut().enumerate() {
                 f.index = mid.end + k;
             }
-            for (k, c) in a.claims[lead..].iter_mut().enumerate() {
+            for (k, c) in a.claims[after..].iter_mut().enumerate() {
                 c.index = mid.end + k;
             }
         }
-        debug_assert_eq!(a.claims.len(), lead + tail);
+        debug_assert_eq!(a.claims.len(), n_old);
+        debug_assert_eq!(f_after, f_lead + f_mid);
 
         // The modifier-58 chain: each claim that looks back derived again
         // with the summaries before it (unless they are the same as
@@ -332,7 +339,7 @@ impl Incremental {
         let mut recheck: Vec<(usize, Vec<Finding>)> = Vec::new();
         if !same_before {
             for k in 0..tail {
-                let j = lead + k;
+                let j = after + k;
                 if !claim::uses_prior(&a.facts[j]) {
                     continue;
                 }
@@ -400,10 +407,10 @@ impl Incremental {
             claims.push(p.claim);
         }
         slots.splice(mid_old.clone(), new_slots);
-        a.note.encounters.splice(lead..lead, encounters);
-        a.facts.splice(lead..lead, facts);
-        a.claims.splice(lead..lead, claims);
-        a.findings.splice(f_lead..f_lead, new_findings);
+        a.note.encounters.splice(mid_old.clone(), encounters);
+        a.facts.splice(mid_old.clone(), facts);
+        a.claims.splice(mid_old.clone(), claims);
+        a.findings.splice(f_lead..f_lead + f_mid, new_findings);
         if !recheck.is_empty() {
             // Claims after the stretch that changed: their findings replace
             // the old ones, in one pass over the findings.
@@ -516,7 +523,8 @@ impl Incremental {
     /// version's encounters there when one has the same text (found by the
     /// text's hash, then compared) and moved to its new offset; `None` for
     /// those to analyse. The last version's parts there are taken out of
-    /// `a`. Also gives the hash of each one's text.
+    /// `a`, stand-ins left in their place. Also gives the hash of each
+    /// one's text.
     fn find(
         &self,
         text: &str,
@@ -528,19 +536,16 @@ impl Incremental {
     ) -> (Vec<Option<Part>>, Vec<u64>) {
         let old_slots = &self.slots[mid_old.clone()];
         let f_mid: usize = old_slots.iter().map(|s| s.findings).sum();
-        let mut old_findings = a.findings.drain(f_lead..f_lead + f_mid);
-        let mut old: Vec<Taken> = a
-            .note
-            .encounters
-            .drain(mid_old.clone())
-            .zip(a.facts.drain(mid_old.clone()))
-            .zip(a.claims.drain(mid_old.clone()))
-            .zip(old_slots)
-            .map(|(((e, f), c), s)| {
-                Some((e, f, c, old_findings.by_ref().take(s.findings).collect()))
-            })
-            .collect();
-        drop(old_findings);
+        let mut old_findings = take(&mut a.findings[f_lead..f_lead + f_mid], stand_in::finding);
+        let mut old: Vec<Taken> =
+            take(&mut a.note.encounters[mid_old.clone()], stand_in::encounter)
+                .zip(take(&mut a.facts[mid_old.clone()], stand_in::facts))
+                .zip(take(&mut a.claims[mid_old.clone()], stand_in::claim))
+                .zip(old_slots)
+                .map(|(((e, f), c), s)| {
+                    Some((e, f, c, old_findings.by_ref().take(s.findings).collect()))
+                })
+                .collect();
         // The first encounter of each text.
         let by_content: HashMap<u64, usize> = old_slots
             .iter()
@@ -623,6 +628,71 @@ fn shift_tail(a: &mut Analysis, encounter: usize, finding: usize, delta: isize) 
         facts.shift(delta);
         claims.shift(delta);
         findings.shift(delta);
+    }
+}
+
+/// Each value of `values` taken out, a stand-in left in its place.
+fn take<T>(values: &mut [T], stand_in: fn() -> T) -> impl Iterator<Item = T> + '_ {
+    values
+        .iter_mut()
+        .map(move |v| std::mem::replace(v, stand_in()))
+}
+
+/// Values that hold nothing (no allocation), left in an analysis where
+/// its parts were taken out until the new ones are put there.
+mod stand_in {
+    use crate::extract::EncounterFacts;
+    use crate::note::Encounter;
+    use crate::rules::claim::EncounterClaim;
+    use crate::rules::{Finding, Severity};
+    use crate::span::Span;
+    use crate::vocab::Payer;
+
+    pub fn encounter() -> Encounter {
+        Encounter {
+            span: Span::default(),
+            heading: None,
+            date: None,
+            header: Vec::new(),
+            sections: Vec::new(),
+        }
+    }
+
+    pub fn facts() -> EncounterFacts {
+        EncounterFacts {
+            index: 0,
+            span: Span::default(),
+            heading: None,
+            date: None,
+            payer: None,
+            em: None,
+            problems: Vec::new(),
+            procedures: Vec::new(),
+            billing: None,
+            reauthorized: false,
+            auc: false,
+        }
+    }
+
+    pub fn claim() -> EncounterClaim {
+        EncounterClaim {
+            index: 0,
+            date: None,
+            payer: Payer::Medicare,
+            lines: Vec::new(),
+            dropped: Vec::new(),
+        }
+    }
+
+    pub fn finding() -> Finding {
+        Finding {
+            code: "",
+            severity: Severity::Info,
+            span: Span::default(),
+            message: String::new(),
+            related: Vec::new(),
+            fix: None,
+        }
     }
 }
 
