@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -64,7 +65,38 @@ pub fn diagnostics(snap: &Snapshot) -> Option<Vec<Diagnostic>> {
 /// touched, and the others are copied with their lines moved.
 #[derive(Default)]
 pub struct Kept {
-    groups: HashMap<u64, Arc<Json>>,
+    groups: Groups,
+}
+
+/// Each encounter's JSON by the id of its findings. The ids are numbers
+/// the process hands out one by one, not input: they need no protection
+/// from chosen collisions, so they are hashed with one multiplication
+/// instead of SipHash (a keystroke in a large document looks up and
+/// stores thousands).
+type Groups = HashMap<u64, Arc<Json>, BuildHasherDefault<IdHasher>>;
+
+/// Hashes a `u64` id by multiplying it by an odd constant (2^64 / φ): the
+/// high bits, which the table takes its tags from, depend on every bit of
+/// the id, and consecutive ids land far apart.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed; anything else is folded in a byte at
+        // a time all the same.
+        for &b in bytes {
+            self.write_u64(u64::from(b) ^ self.0.rotate_left(8));
+        }
+    }
+
+    fn write_u64(&mut self, id: u64) {
+        self.0 = id.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }
 
 /// How a `publishDiagnostics` notification's body starts, up to its list.
@@ -128,7 +160,7 @@ fn by_encounter(snap: &Snapshot, a: &crate::analysis::Analysis, out: &mut Vec<u8
     // Room for what the kept groups write, so the body is not copied as it
     // grows.
     out.reserve(kept.groups.values().map(|g| g.len()).sum::<usize>() + 1024);
-    let mut groups = HashMap::with_capacity(kept.groups.len());
+    let mut groups = Groups::with_capacity_and_hasher(kept.groups.len(), Default::default());
     let mut at = 0;
     let mut first = true;
     // Each encounter's first line: the line of the first, then each
@@ -682,6 +714,21 @@ mod tests {
         // Edits above later encounters (in the notes with several): many
         // versions were written with their spans not yet moved.
         assert!(unsettled >= paths.len(), "{unsettled} of {compared}");
+    }
+
+    /// Consecutive ids hash to distinct values whose top seven bits (the
+    /// table's tags) take many values.
+    #[test]
+    fn ids_hash_apart() {
+        let hash = |id: u64| {
+            let mut h = IdHasher::default();
+            h.write_u64(id);
+            h.finish()
+        };
+        let hashes: std::collections::HashSet<u64> = (1..10_000).map(hash).collect();
+        assert_eq!(hashes.len(), 9_999);
+        let tags: std::collections::HashSet<u64> = (1..1_000).map(|i| hash(i) >> 57).collect();
+        assert_eq!(tags.len(), 128);
     }
 
     #[test]
