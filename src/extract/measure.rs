@@ -317,8 +317,7 @@ fn measure_of(text: &str, caps: SizeCaps, ascii: bool) -> Option<Measure> {
     if area_after(after) {
         return None;
     }
-    let before = text[..start].trim_end();
-    if ends_with_lowercase(before, "sq") || ends_with_lowercase(before, "square") {
+    if area_word_before(text, start, ascii) {
         return None;
     }
     let g = |x: Option<(usize, usize)>| x.map(|(s, e)| &text[s..e]);
@@ -364,6 +363,28 @@ fn measure_of(text: &str, caps: SizeCaps, ascii: bool) -> Option<Measure> {
         min_um,
         role,
     })
+}
+
+/// Whether the text before a size at `start`, white space trimmed, ends
+/// with `sq` or `square` in lower case: then the size is an area's. On
+/// ASCII text (`ascii`) the trimmed white space is [`is_space`] and the
+/// words compare ignoring ASCII case, read from the bytes without going
+/// through `trim_end`'s characters.
+fn area_word_before(text: &str, start: usize, ascii: bool) -> bool {
+    if !ascii {
+        let before = text[..start].trim_end();
+        return ends_with_lowercase(before, "sq") || ends_with_lowercase(before, "square");
+    }
+    let bytes = &text.as_bytes()[..start];
+    let end = bytes
+        .iter()
+        .rposition(|&b| !is_space(b))
+        .map_or(0, |k| k + 1);
+    let before = &bytes[..end];
+    let ends = |w: &[u8]| {
+        before.len() >= w.len() && before[before.len() - w.len()..].eq_ignore_ascii_case(w)
+    };
+    ends(b"sq") || ends(b"square")
 }
 
 /// Whether `s` in lower case ends with `suffix` (ASCII, lower case): when
@@ -439,7 +460,7 @@ fn role_ascii(text: &str, span: Span) -> Role {
         .iter()
         .position(|&b| !(b.is_ascii_alphabetic() || b == b'-'))
         .unwrap_or(a.len())];
-    let second = after.split_whitespace().nth(1).unwrap_or("").as_bytes();
+    let second = &a[second_token(a)..];
     let second_word = &second[..second
         .iter()
         .position(|b| !b.is_ascii_alphabetic())
@@ -478,6 +499,15 @@ fn role_ascii(text: &str, span: Span) -> Role {
         return Role::Landmark;
     }
     Role::Plain
+}
+
+/// Where the second white-space-separated word of ASCII `a` starts (its
+/// length when there is none), as `split_whitespace().nth(1)` finds it:
+/// on ASCII text its white space is [`is_space`]. `a` starts with no
+/// white space. Read a byte at a time, with no iterator to build.
+fn second_token(a: &[u8]) -> usize {
+    let first_end = a.iter().position(|&b| is_space(b)).unwrap_or(a.len());
+    after_spaces(a, first_end)
 }
 
 /// `s` in lower case, borrowed when it is already.
@@ -535,6 +565,9 @@ pub fn to_um(number: &str, unit: &str) -> Option<u32> {
     } else {
         10_000
     };
+    if let Some(value) = to_um_ascii(number.as_bytes(), scale) {
+        return value;
+    }
     let (int, frac) = match number.split_once('.') {
         Some((i, f)) => (i, f),
         None => (number, ""),
@@ -550,6 +583,48 @@ pub fn to_um(number: &str, unit: &str) -> Option<u32> {
         value = value.checked_add(u64::from(c.to_digit(10)?) * place)?;
     }
     u32::try_from(value).ok()
+}
+
+/// [`to_um`]'s value for a number of ASCII digits with at most one `.`,
+/// the numbers sizes are written with, read digit by digit instead of
+/// through `str::parse` and `chars`: `None` for any other number, which
+/// [`to_um`] reads its own way, and `Some` of its result otherwise (an
+/// overflow of the whole part gives `Some(None)`, as `parse` fails there).
+/// As there, fraction digits past the unit's precision are not read.
+fn to_um_ascii(number: &[u8], scale: u64) -> Option<Option<u32>> {
+    let dot = number.iter().position(|&b| b == b'.');
+    let (int, frac) = match dot {
+        Some(d) => (&number[..d], &number[d + 1..]),
+        None => (number, &[][..]),
+    };
+    if !int.iter().chain(frac).all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut whole = 0u64;
+    for &b in int {
+        match whole
+            .checked_mul(10)
+            .and_then(|w| w.checked_add(u64::from(b - b'0')))
+        {
+            Some(w) => whole = w,
+            None => return Some(None),
+        }
+    }
+    let Some(mut value) = whole.checked_mul(scale) else {
+        return Some(None);
+    };
+    let mut place = scale;
+    for &b in frac {
+        place /= 10;
+        if place == 0 {
+            break;
+        }
+        match value.checked_add(u64::from(b - b'0') * place) {
+            Some(v) => value = v,
+            None => return Some(None),
+        }
+    }
+    Some(u32::try_from(value).ok())
 }
 
 /// Formats micrometres as centimetres: `1.3 cm`, `0.55 cm`.
@@ -1278,5 +1353,134 @@ mod tests {
         assert!(matches!(area("Area: 180 sq cm"), Some(Area::SqCm(180, _))));
         assert!(matches!(area("300 cm2"), Some(Area::SqCm(300, _))));
         assert!(matches!(area("12% BSA"), Some(Area::PercentBsa(_))));
+    }
+
+    /// [`to_um`]'s number reading as it was, through `str::parse` and
+    /// `chars`, for the tests to hold [`to_um_ascii`] to.
+    fn to_um_plain(number: &str, scale: u64) -> Option<u32> {
+        let (int, frac) = match number.split_once('.') {
+            Some((i, f)) => (i, f),
+            None => (number, ""),
+        };
+        let int: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
+        let mut value = int.checked_mul(scale)?;
+        let mut place = scale;
+        for c in frac.chars() {
+            place /= 10;
+            if place == 0 {
+                break;
+            }
+            value = value.checked_add(u64::from(c.to_digit(10)?) * place)?;
+        }
+        u32::try_from(value).ok()
+    }
+
+    #[test]
+    fn numbers_read_digit_by_digit() {
+        for scale in [1_000, 10_000] {
+            for n in [
+                "",
+                ".",
+                "0",
+                "1",
+                "1.5",
+                ".5",
+                "5.",
+                "0.123456",
+                "12.3.4",
+                "1.2345x",
+                "1.2x",
+                "+5",
+                "-5",
+                "5+",
+                "4294967",
+                "429497",
+                "18446744073709551615",
+                "18446744073709551616",
+                "99999999999999999999999",
+                "\u{663}",
+                "1\u{663}",
+                "1.\u{663}",
+            ] {
+                let fast = to_um_ascii(n.as_bytes(), scale);
+                if let Some(v) = fast {
+                    assert_eq!(v, to_um_plain(n, scale), "{n:?} {scale}");
+                }
+                let unit = if scale == 1_000 { "mm" } else { "cm" };
+                assert_eq!(to_um(n, unit), to_um_plain(n, scale), "{n:?} {scale}");
+            }
+        }
+        assert_eq!(to_um_ascii(b"1.5", 10_000), Some(Some(15_000)));
+        assert_eq!(to_um_ascii(b"+5", 10_000), None);
+        assert_eq!(to_um_ascii(b"99999999999999999999999", 10_000), Some(None));
+    }
+
+    #[test]
+    fn area_words_before_a_size() {
+        for (text, want) in [
+            ("180 sq cm", false),
+            ("sq 180 cm", true),
+            ("SQUARE \t 4 cm", true),
+            ("sq\u{b}4 cm", true),
+            ("squ 4 cm", false),
+            ("4 cm", false),
+        ] {
+            let start = text.find(|c: char| c.is_ascii_digit()).expect("a digit");
+            assert_eq!(area_word_before(text, start, true), want, "{text:?}");
+            assert_eq!(area_word_before(text, start, false), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn second_tokens() {
+        assert_eq!(second_token(b""), 0);
+        assert_eq!(second_token(b"one"), 3);
+        assert_eq!(second_token(b"one two"), 4);
+        assert_eq!(second_token(b"one \t\x0b two"), 7);
+        assert_eq!(second_token(b"one "), 4);
+    }
+
+    proptest::proptest! {
+        /// Numbers read digit by digit have the value `str::parse` and
+        /// `chars` give them, whatever the text and the unit.
+        #[test]
+        fn to_um_agrees_with_the_plain_reading(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "0", "1", "5", "9", "12", "4294", "99999999", ".", "+", "-", "x", " ", "é", "\u{663}",
+                ]),
+                0..8,
+            ),
+            mm in proptest::bool::ANY,
+        ) {
+            let n = pieces.concat();
+            let (unit, scale) = if mm { ("mm", 1_000) } else { ("cm", 10_000) };
+            proptest::prop_assert_eq!(to_um(&n, unit), to_um_plain(&n, scale), "{:?}", n);
+            if let Some(v) = to_um_ascii(n.as_bytes(), scale) {
+                proptest::prop_assert_eq!(v, to_um_plain(&n, scale), "{:?}", n);
+            }
+        }
+
+        /// The area words before a size are read from ASCII bytes as
+        /// `trim_end` and lowering read them.
+        #[test]
+        fn area_words_ascii_agree_with_trim_end(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "sq", "SQ", "Square", "squar", "e", "q", " ", "\t", "\u{b}", "\n", "\u{c}", "\r", "\u{1c}",
+                    "x", ".", "4",
+                ]),
+                0..6,
+            ),
+        ) {
+            let before = pieces.concat();
+            let text = format!("{before}4 cm");
+            let start = before.len();
+            proptest::prop_assert_eq!(
+                area_word_before(&text, start, true),
+                area_word_before(&text, start, false),
+                "{:?}", text
+            );
+        }
     }
 }
