@@ -88,9 +88,9 @@ struct SizeCaps {
 /// `found` until it says to stop: on ASCII text by [`size_at`], which
 /// finds the same matches without the regex's capture search, on any
 /// other text by the regex. A caller that wants only the first of some
-/// kind stops there.
-fn size_matches(text: &str, mut found: impl FnMut(SizeCaps) -> ControlFlow<()>) {
-    if !text.is_ascii() {
+/// kind stops there. `ascii` says whether `text` is ASCII.
+fn size_matches(text: &str, ascii: bool, mut found: impl FnMut(SizeCaps) -> ControlFlow<()>) {
+    if !ascii {
         for caps in SIZE_RE.captures_iter(text) {
             if found(size_caps(&caps)).is_break() {
                 return;
@@ -296,6 +296,21 @@ pub fn measures(text: &str) -> Vec<Measure> {
     out
 }
 
+/// The first measurement [`measures`] lists for which `keep` holds, found
+/// without reading the sizes after it or building the list: for callers
+/// that want `measures(text).into_iter().find(keep)`.
+pub fn find_measure(text: &str, mut keep: impl FnMut(&Measure) -> bool) -> Option<Measure> {
+    let mut first = None;
+    each_measure(text, |m| {
+        if keep(&m) {
+            first = Some(m);
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    });
+    first
+}
+
 /// The measurements [`measures`] lists, each given to `found` until it
 /// says to stop.
 fn each_measure(text: &str, mut found: impl FnMut(Measure) -> ControlFlow<()>) {
@@ -303,7 +318,7 @@ fn each_measure(text: &str, mut found: impl FnMut(Measure) -> ControlFlow<()>) {
         return;
     }
     let ascii = text.is_ascii();
-    size_matches(text, |caps| match measure_of(text, caps, ascii) {
+    size_matches(text, ascii, |caps| match measure_of(text, caps, ascii) {
         Some(m) => found(m),
         None => ControlFlow::Continue(()),
     });
@@ -375,16 +390,22 @@ fn area_word_before(text: &str, start: usize, ascii: bool) -> bool {
         let before = text[..start].trim_end();
         return ends_with_lowercase(before, "sq") || ends_with_lowercase(before, "square");
     }
-    let bytes = &text.as_bytes()[..start];
-    let end = bytes
-        .iter()
-        .rposition(|&b| !is_space(b))
-        .map_or(0, |k| k + 1);
-    let before = &bytes[..end];
+    let bytes = text.as_bytes();
+    let before = &bytes[..end_of_words(bytes, start)];
     let ends = |w: &[u8]| {
         before.len() >= w.len() && before[before.len() - w.len()..].eq_ignore_ascii_case(w)
     };
     ends(b"sq") || ends(b"square")
+}
+
+/// Where the text of ASCII `bytes` before `end` ends with its trailing
+/// white space trimmed, as `trim_end` trims it: on ASCII text its white
+/// space is [`is_space`].
+fn end_of_words(bytes: &[u8], end: usize) -> usize {
+    bytes[..end]
+        .iter()
+        .rposition(|&b| !is_space(b))
+        .map_or(0, |k| k + 1)
 }
 
 /// Whether `s` in lower case ends with `suffix` (ASCII, lower case): when
@@ -450,8 +471,10 @@ fn role(text: &str, span: Span) -> Role {
 /// case, and the phrase set ignores ASCII case already. Only the words
 /// next to the size are looked at, not the whole text on each side.
 fn role_ascii(text: &str, span: Span) -> Role {
-    let after = text[span.end..].trim_start();
-    let before = text[..span.start].trim_end().as_bytes();
+    // On ASCII text `trim_start` and `trim_end` take off `is_space` bytes.
+    let bytes = text.as_bytes();
+    let after = &text[after_spaces(bytes, span.end)..];
+    let before = &bytes[..end_of_words(bytes, span.start)];
     let is = |word: &[u8], w: &str| word.eq_ignore_ascii_case(w.as_bytes());
     let starts = |word: &[u8], w: &str| word.get(..w.len()).is_some_and(|x| is(x, w));
     let ends = |w: &str| before.len() >= w.len() && is(&before[before.len() - w.len()..], w);
@@ -642,13 +665,24 @@ pub fn cm(um: u32) -> String {
 /// is one lesion's size (not a range, a landmark distance, a margin, a punch
 /// diameter or a depth), as its greatest dimension.
 pub fn lesion_size(text: &str) -> Option<Measure> {
+    if !may_hold_digit(text) {
+        return None;
+    }
+    let ascii = text.is_ascii();
     let mut first = None;
-    each_measure(text, |m| {
-        if m.shape != Shape::Range && m.role == Role::Plain {
-            first = Some(m);
-            return ControlFlow::Break(());
+    size_matches(text, ascii, |caps| {
+        // A range (a match with a second number after `-` or `to`) is
+        // never one lesion's size: its measure is not worked out.
+        if caps.r2.is_some() {
+            return ControlFlow::Continue(());
         }
-        ControlFlow::Continue(())
+        match measure_of(text, caps, ascii) {
+            Some(m) if m.role == Role::Plain => {
+                first = Some(m);
+                ControlFlow::Break(())
+            }
+            _ => ControlFlow::Continue(()),
+        }
     });
     first
 }
@@ -1135,7 +1169,7 @@ mod tests {
         }
         for t in &texts {
             let mut found = Vec::new();
-            size_matches(t, |m| {
+            size_matches(t, t.is_ascii(), |m| {
                 found.push(m);
                 ControlFlow::Continue(())
             });
@@ -1184,6 +1218,30 @@ mod tests {
         let unit = unit.to_lowercase();
         let mm = unit.starts_with("mm") || unit.starts_with("milli");
         to_um(number, if mm { "mm" } else { "cm" })
+    }
+
+    /// The first size of a kind is the one the list of all sizes gives
+    /// first.
+    #[test]
+    fn find_measure_is_the_first_listed() {
+        let mut texts: Vec<String> = crate::corpus::generate(9, 100_000)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        texts.push("3-6 mm, 0.2 cm margins, then 4 mm punch and a 5 mm papule".into());
+        texts.push("Café 3-6 mm, 0.2 cm margins, then 4 mm punch and a 5 mm papule".into());
+        let kinds: [fn(&Measure) -> bool; 4] = [
+            |m| m.shape != Shape::Range,
+            |m| m.role == Role::Margin,
+            |m| m.shape == Shape::Single && m.role == Role::Plain,
+            |_| true,
+        ];
+        for t in &texts {
+            for keep in kinds {
+                let want = measures(t).into_iter().find(keep);
+                assert_eq!(find_measure(t, keep), want, "{t:?}");
+            }
+        }
     }
 
     /// The first plain size is the one the list of all sizes gives first.
