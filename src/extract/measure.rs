@@ -88,9 +88,9 @@ struct SizeCaps {
 /// `found` until it says to stop: on ASCII text by [`size_at`], which
 /// finds the same matches without the regex's capture search, on any
 /// other text by the regex. A caller that wants only the first of some
-/// kind stops there.
-fn size_matches(text: &str, mut found: impl FnMut(SizeCaps) -> ControlFlow<()>) {
-    if !text.is_ascii() {
+/// kind stops there. `ascii` says whether `text` is ASCII.
+fn size_matches(text: &str, ascii: bool, mut found: impl FnMut(SizeCaps) -> ControlFlow<()>) {
+    if !ascii {
         for caps in SIZE_RE.captures_iter(text) {
             if found(size_caps(&caps)).is_break() {
                 return;
@@ -296,6 +296,21 @@ pub fn measures(text: &str) -> Vec<Measure> {
     out
 }
 
+/// The first measurement [`measures`] lists for which `keep` holds, found
+/// without reading the sizes after it or building the list: for callers
+/// that want `measures(text).into_iter().find(keep)`.
+pub fn find_measure(text: &str, mut keep: impl FnMut(&Measure) -> bool) -> Option<Measure> {
+    let mut first = None;
+    each_measure(text, |m| {
+        if keep(&m) {
+            first = Some(m);
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    });
+    first
+}
+
 /// The measurements [`measures`] lists, each given to `found` until it
 /// says to stop.
 fn each_measure(text: &str, mut found: impl FnMut(Measure) -> ControlFlow<()>) {
@@ -303,7 +318,7 @@ fn each_measure(text: &str, mut found: impl FnMut(Measure) -> ControlFlow<()>) {
         return;
     }
     let ascii = text.is_ascii();
-    size_matches(text, |caps| match measure_of(text, caps, ascii) {
+    size_matches(text, ascii, |caps| match measure_of(text, caps, ascii) {
         Some(m) => found(m),
         None => ControlFlow::Continue(()),
     });
@@ -317,8 +332,7 @@ fn measure_of(text: &str, caps: SizeCaps, ascii: bool) -> Option<Measure> {
     if area_after(after) {
         return None;
     }
-    let before = text[..start].trim_end();
-    if ends_with_lowercase(before, "sq") || ends_with_lowercase(before, "square") {
+    if area_word_before(text, start, ascii) {
         return None;
     }
     let g = |x: Option<(usize, usize)>| x.map(|(s, e)| &text[s..e]);
@@ -364,6 +378,34 @@ fn measure_of(text: &str, caps: SizeCaps, ascii: bool) -> Option<Measure> {
         min_um,
         role,
     })
+}
+
+/// Whether the text before a size at `start`, white space trimmed, ends
+/// with `sq` or `square` in lower case: then the size is an area's. On
+/// ASCII text (`ascii`) the trimmed white space is [`is_space`] and the
+/// words compare ignoring ASCII case, read from the bytes without going
+/// through `trim_end`'s characters.
+fn area_word_before(text: &str, start: usize, ascii: bool) -> bool {
+    if !ascii {
+        let before = text[..start].trim_end();
+        return ends_with_lowercase(before, "sq") || ends_with_lowercase(before, "square");
+    }
+    let bytes = text.as_bytes();
+    let before = &bytes[..end_of_words(bytes, start)];
+    let ends = |w: &[u8]| {
+        before.len() >= w.len() && before[before.len() - w.len()..].eq_ignore_ascii_case(w)
+    };
+    ends(b"sq") || ends(b"square")
+}
+
+/// Where the text of ASCII `bytes` before `end` ends with its trailing
+/// white space trimmed, as `trim_end` trims it: on ASCII text its white
+/// space is [`is_space`].
+fn end_of_words(bytes: &[u8], end: usize) -> usize {
+    bytes[..end]
+        .iter()
+        .rposition(|&b| !is_space(b))
+        .map_or(0, |k| k + 1)
 }
 
 /// Whether `s` in lower case ends with `suffix` (ASCII, lower case): when
@@ -429,8 +471,10 @@ fn role(text: &str, span: Span) -> Role {
 /// case, and the phrase set ignores ASCII case already. Only the words
 /// next to the size are looked at, not the whole text on each side.
 fn role_ascii(text: &str, span: Span) -> Role {
-    let after = text[span.end..].trim_start();
-    let before = text[..span.start].trim_end().as_bytes();
+    // On ASCII text `trim_start` and `trim_end` take off `is_space` bytes.
+    let bytes = text.as_bytes();
+    let after = &text[after_spaces(bytes, span.end)..];
+    let before = &bytes[..end_of_words(bytes, span.start)];
     let is = |word: &[u8], w: &str| word.eq_ignore_ascii_case(w.as_bytes());
     let starts = |word: &[u8], w: &str| word.get(..w.len()).is_some_and(|x| is(x, w));
     let ends = |w: &str| before.len() >= w.len() && is(&before[before.len() - w.len()..], w);
@@ -439,7 +483,7 @@ fn role_ascii(text: &str, span: Span) -> Role {
         .iter()
         .position(|&b| !(b.is_ascii_alphabetic() || b == b'-'))
         .unwrap_or(a.len())];
-    let second = after.split_whitespace().nth(1).unwrap_or("").as_bytes();
+    let second = &a[second_token(a)..];
     let second_word = &second[..second
         .iter()
         .position(|b| !b.is_ascii_alphabetic())
@@ -478,6 +522,15 @@ fn role_ascii(text: &str, span: Span) -> Role {
         return Role::Landmark;
     }
     Role::Plain
+}
+
+/// Where the second white-space-separated word of ASCII `a` starts (its
+/// length when there is none), as `split_whitespace().nth(1)` finds it:
+/// on ASCII text its white space is [`is_space`]. `a` starts with no
+/// white space. Read a byte at a time, with no iterator to build.
+fn second_token(a: &[u8]) -> usize {
+    let first_end = a.iter().position(|&b| is_space(b)).unwrap_or(a.len());
+    after_spaces(a, first_end)
 }
 
 /// `s` in lower case, borrowed when it is already.
@@ -535,6 +588,9 @@ pub fn to_um(number: &str, unit: &str) -> Option<u32> {
     } else {
         10_000
     };
+    if let Some(value) = to_um_ascii(number.as_bytes(), scale) {
+        return value;
+    }
     let (int, frac) = match number.split_once('.') {
         Some((i, f)) => (i, f),
         None => (number, ""),
@@ -552,6 +608,48 @@ pub fn to_um(number: &str, unit: &str) -> Option<u32> {
     u32::try_from(value).ok()
 }
 
+/// [`to_um`]'s value for a number of ASCII digits with at most one `.`,
+/// the numbers sizes are written with, read digit by digit instead of
+/// through `str::parse` and `chars`: `None` for any other number, which
+/// [`to_um`] reads its own way, and `Some` of its result otherwise (an
+/// overflow of the whole part gives `Some(None)`, as `parse` fails there).
+/// As there, fraction digits past the unit's precision are not read.
+fn to_um_ascii(number: &[u8], scale: u64) -> Option<Option<u32>> {
+    let dot = number.iter().position(|&b| b == b'.');
+    let (int, frac) = match dot {
+        Some(d) => (&number[..d], &number[d + 1..]),
+        None => (number, &[][..]),
+    };
+    if !int.iter().chain(frac).all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut whole = 0u64;
+    for &b in int {
+        match whole
+            .checked_mul(10)
+            .and_then(|w| w.checked_add(u64::from(b - b'0')))
+        {
+            Some(w) => whole = w,
+            None => return Some(None),
+        }
+    }
+    let Some(mut value) = whole.checked_mul(scale) else {
+        return Some(None);
+    };
+    let mut place = scale;
+    for &b in frac {
+        place /= 10;
+        if place == 0 {
+            break;
+        }
+        match value.checked_add(u64::from(b - b'0') * place) {
+            Some(v) => value = v,
+            None => return Some(None),
+        }
+    }
+    Some(u32::try_from(value).ok())
+}
+
 /// Formats micrometres as centimetres: `1.3 cm`, `0.55 cm`.
 pub fn cm(um: u32) -> String {
     let whole = um / UM_PER_CM;
@@ -567,13 +665,24 @@ pub fn cm(um: u32) -> String {
 /// is one lesion's size (not a range, a landmark distance, a margin, a punch
 /// diameter or a depth), as its greatest dimension.
 pub fn lesion_size(text: &str) -> Option<Measure> {
+    if !may_hold_digit(text) {
+        return None;
+    }
+    let ascii = text.is_ascii();
     let mut first = None;
-    each_measure(text, |m| {
-        if m.shape != Shape::Range && m.role == Role::Plain {
-            first = Some(m);
-            return ControlFlow::Break(());
+    size_matches(text, ascii, |caps| {
+        // A range (a match with a second number after `-` or `to`) is
+        // never one lesion's size: its measure is not worked out.
+        if caps.r2.is_some() {
+            return ControlFlow::Continue(());
         }
-        ControlFlow::Continue(())
+        match measure_of(text, caps, ascii) {
+            Some(m) if m.role == Role::Plain => {
+                first = Some(m);
+                ControlFlow::Break(())
+            }
+            _ => ControlFlow::Continue(()),
+        }
     });
     first
 }
@@ -1060,7 +1169,7 @@ mod tests {
         }
         for t in &texts {
             let mut found = Vec::new();
-            size_matches(t, |m| {
+            size_matches(t, t.is_ascii(), |m| {
                 found.push(m);
                 ControlFlow::Continue(())
             });
@@ -1109,6 +1218,30 @@ mod tests {
         let unit = unit.to_lowercase();
         let mm = unit.starts_with("mm") || unit.starts_with("milli");
         to_um(number, if mm { "mm" } else { "cm" })
+    }
+
+    /// The first size of a kind is the one the list of all sizes gives
+    /// first.
+    #[test]
+    fn find_measure_is_the_first_listed() {
+        let mut texts: Vec<String> = crate::corpus::generate(9, 100_000)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        texts.push("3-6 mm, 0.2 cm margins, then 4 mm punch and a 5 mm papule".into());
+        texts.push("Café 3-6 mm, 0.2 cm margins, then 4 mm punch and a 5 mm papule".into());
+        let kinds: [fn(&Measure) -> bool; 4] = [
+            |m| m.shape != Shape::Range,
+            |m| m.role == Role::Margin,
+            |m| m.shape == Shape::Single && m.role == Role::Plain,
+            |_| true,
+        ];
+        for t in &texts {
+            for keep in kinds {
+                let want = measures(t).into_iter().find(keep);
+                assert_eq!(find_measure(t, keep), want, "{t:?}");
+            }
+        }
     }
 
     /// The first plain size is the one the list of all sizes gives first.
@@ -1278,5 +1411,134 @@ mod tests {
         assert!(matches!(area("Area: 180 sq cm"), Some(Area::SqCm(180, _))));
         assert!(matches!(area("300 cm2"), Some(Area::SqCm(300, _))));
         assert!(matches!(area("12% BSA"), Some(Area::PercentBsa(_))));
+    }
+
+    /// [`to_um`]'s number reading as it was, through `str::parse` and
+    /// `chars`, for the tests to hold [`to_um_ascii`] to.
+    fn to_um_plain(number: &str, scale: u64) -> Option<u32> {
+        let (int, frac) = match number.split_once('.') {
+            Some((i, f)) => (i, f),
+            None => (number, ""),
+        };
+        let int: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
+        let mut value = int.checked_mul(scale)?;
+        let mut place = scale;
+        for c in frac.chars() {
+            place /= 10;
+            if place == 0 {
+                break;
+            }
+            value = value.checked_add(u64::from(c.to_digit(10)?) * place)?;
+        }
+        u32::try_from(value).ok()
+    }
+
+    #[test]
+    fn numbers_read_digit_by_digit() {
+        for scale in [1_000, 10_000] {
+            for n in [
+                "",
+                ".",
+                "0",
+                "1",
+                "1.5",
+                ".5",
+                "5.",
+                "0.123456",
+                "12.3.4",
+                "1.2345x",
+                "1.2x",
+                "+5",
+                "-5",
+                "5+",
+                "4294967",
+                "429497",
+                "18446744073709551615",
+                "18446744073709551616",
+                "99999999999999999999999",
+                "\u{663}",
+                "1\u{663}",
+                "1.\u{663}",
+            ] {
+                let fast = to_um_ascii(n.as_bytes(), scale);
+                if let Some(v) = fast {
+                    assert_eq!(v, to_um_plain(n, scale), "{n:?} {scale}");
+                }
+                let unit = if scale == 1_000 { "mm" } else { "cm" };
+                assert_eq!(to_um(n, unit), to_um_plain(n, scale), "{n:?} {scale}");
+            }
+        }
+        assert_eq!(to_um_ascii(b"1.5", 10_000), Some(Some(15_000)));
+        assert_eq!(to_um_ascii(b"+5", 10_000), None);
+        assert_eq!(to_um_ascii(b"99999999999999999999999", 10_000), Some(None));
+    }
+
+    #[test]
+    fn area_words_before_a_size() {
+        for (text, want) in [
+            ("180 sq cm", false),
+            ("sq 180 cm", true),
+            ("SQUARE \t 4 cm", true),
+            ("sq\u{b}4 cm", true),
+            ("squ 4 cm", false),
+            ("4 cm", false),
+        ] {
+            let start = text.find(|c: char| c.is_ascii_digit()).expect("a digit");
+            assert_eq!(area_word_before(text, start, true), want, "{text:?}");
+            assert_eq!(area_word_before(text, start, false), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn second_tokens() {
+        assert_eq!(second_token(b""), 0);
+        assert_eq!(second_token(b"one"), 3);
+        assert_eq!(second_token(b"one two"), 4);
+        assert_eq!(second_token(b"one \t\x0b two"), 7);
+        assert_eq!(second_token(b"one "), 4);
+    }
+
+    proptest::proptest! {
+        /// Numbers read digit by digit have the value `str::parse` and
+        /// `chars` give them, whatever the text and the unit.
+        #[test]
+        fn to_um_agrees_with_the_plain_reading(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "0", "1", "5", "9", "12", "4294", "99999999", ".", "+", "-", "x", " ", "é", "\u{663}",
+                ]),
+                0..8,
+            ),
+            mm in proptest::bool::ANY,
+        ) {
+            let n = pieces.concat();
+            let (unit, scale) = if mm { ("mm", 1_000) } else { ("cm", 10_000) };
+            proptest::prop_assert_eq!(to_um(&n, unit), to_um_plain(&n, scale), "{:?}", n);
+            if let Some(v) = to_um_ascii(n.as_bytes(), scale) {
+                proptest::prop_assert_eq!(v, to_um_plain(&n, scale), "{:?}", n);
+            }
+        }
+
+        /// The area words before a size are read from ASCII bytes as
+        /// `trim_end` and lowering read them.
+        #[test]
+        fn area_words_ascii_agree_with_trim_end(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "sq", "SQ", "Square", "squar", "e", "q", " ", "\t", "\u{b}", "\n", "\u{c}", "\r", "\u{1c}",
+                    "x", ".", "4",
+                ]),
+                0..6,
+            ),
+        ) {
+            let before = pieces.concat();
+            let text = format!("{before}4 cm");
+            let start = before.len();
+            proptest::prop_assert_eq!(
+                area_word_before(&text, start, true),
+                area_word_before(&text, start, false),
+                "{:?}", text
+            );
+        }
     }
 }

@@ -15,7 +15,9 @@ pub struct Site {
     /// The text the site was read from.
     pub span: Span,
     pub laterality: Option<Laterality>,
-    pub term: Option<SiteTerm>,
+    /// The anatomic term: the vocabulary's own entry, shared rather than
+    /// copied (a site names one of a fixed list).
+    pub term: Option<&'static SiteTerm>,
     /// Where the anatomic term is.
     pub term_span: Option<Span>,
     /// A midline word for a midline site (`mid back`, `nasal tip`).
@@ -75,11 +77,19 @@ const LANDMARK_WORDS: [&[u8]; 15] = [
     b"under",
 ];
 
-/// Where the first match of [`LANDMARK`] in `text` starts. ASCII text is
-/// read by [`landmark_start_ascii`], a plain scan that finds the same
-/// start; other text goes to the regex.
+/// [`landmark_start_in`], for the tests: it looks whether `text` is ASCII
+/// itself.
+#[cfg(test)]
 fn landmark_start(text: &str) -> Option<usize> {
-    if text.is_ascii() {
+    landmark_start_in(text, text.is_ascii())
+}
+
+/// Where the first match of [`LANDMARK`] in `text` starts; `ascii` says
+/// whether `text` is ASCII (its caller knows already). ASCII text is read
+/// by [`landmark_start_ascii`], a plain scan that finds the same start;
+/// other text goes to the regex.
+fn landmark_start_in(text: &str, ascii: bool) -> Option<usize> {
+    if ascii {
         return landmark_start_ascii(text.as_bytes());
     }
     // A landmark distance holds a digit and `cm` or `mm`.
@@ -518,18 +528,18 @@ fn first_term(text: &str) -> Option<(Span, &'static SiteTerm)> {
 
 /// [`parse`], given the first site term in `text` (see [`first_term`]):
 /// callers that have looked for it already do not look again.
-fn parse_with(text: &str, offset: usize, term: Option<(Span, &SiteTerm)>) -> Option<Site> {
-    let landmark_at = landmark_start(text);
+fn parse_with(text: &str, offset: usize, term: Option<(Span, &'static SiteTerm)>) -> Option<Site> {
     let (term_span, term) = match term {
-        Some((s, t)) => (Some(s), Some(t.clone())),
+        Some((s, t)) => (Some(s), Some(t)),
         None => (None, None),
     };
     let term_start = term_span.map(|s| s.start);
+    let ascii = text.is_ascii();
     let Words {
         laterality,
         midline,
         subsite,
-    } = if text.is_ascii() {
+    } = if ascii {
         words_ascii(text.as_bytes(), term_start)
     } else {
         words_by_sets(text, term_start)
@@ -537,6 +547,8 @@ fn parse_with(text: &str, offset: usize, term: Option<(Span, &SiteTerm)>) -> Opt
     if term.is_none() && laterality.is_none() {
         return None;
     }
+    // The landmark is looked for only for a site that is kept.
+    let landmark = landmark_start_in(text, ascii).is_some();
     Some(Site {
         span: Span::new(offset, offset + text.len()),
         laterality,
@@ -544,7 +556,7 @@ fn parse_with(text: &str, offset: usize, term: Option<(Span, &SiteTerm)>) -> Opt
         term_span: term_span.map(|s| Span::new(offset + s.start, offset + s.end)),
         midline,
         subsite,
-        landmark: landmark_at.is_some(),
+        landmark,
     })
 }
 
