@@ -929,20 +929,15 @@ fn procedure(
                     return None;
                 }
                 let body = l.body.text(text);
-                measure::measures(body)
-                    .into_iter()
-                    .find(|m| m.role == Role::Margin)
-                    .map(|m| {
-                        let m = shift(m, l.body.start);
-                        Measure { um: m.min_um, ..m }
-                    })
+                measure::find_measure(body, |m| m.role == Role::Margin).map(|m| {
+                    let m = shift(m, l.body.start);
+                    Measure { um: m.min_um, ..m }
+                })
             })
         });
     let excised_diameter = field(section, Label::ExcisedDiameter)
         .and_then(|f| {
-            measure::measures(f.value.text(text))
-                .into_iter()
-                .find(|m| m.shape != Shape::Range)
+            measure::find_measure(f.value.text(text), |m| m.shape != Shape::Range)
                 .map(|m| shift(m, f.value.start))
         })
         .or_else(|| {
@@ -954,16 +949,14 @@ fn procedure(
                 }
                 let body = l.body.text(text);
                 let at = EXCISED_DIAMETER.find(body)?;
-                measure::measures(&body[at.end()..])
-                    .into_iter()
-                    .find(|m| m.shape != Shape::Range && m.role == Role::Plain)
-                    .map(|m| shift(m, l.body.start + at.end()))
+                measure::find_measure(&body[at.end()..], |m| {
+                    m.shape != Shape::Range && m.role == Role::Plain
+                })
+                .map(|m| shift(m, l.body.start + at.end()))
             })
         });
     let defect = field(section, Label::Defect).and_then(|f| {
-        measure::measures(f.value.text(text))
-            .into_iter()
-            .find(|m| m.shape != Shape::Range)
+        measure::find_measure(f.value.text(text), |m| m.shape != Shape::Range)
             .map(|m| shift(m, f.value.start))
     });
     let repair = repair(text, section, kind, &lowered);
@@ -1476,10 +1469,10 @@ fn repair(text: &str, section: &Section, kind: ProcKind, lowered: &Lowered) -> O
             if length.is_none()
                 && !matches!(l.field(), Some(f) if f.label == Label::Defect || f.label == Label::Margin)
             {
-                length = measure::measures(body)
-                    .into_iter()
-                    .find(|m| m.shape == Shape::Single && m.role == Role::Plain)
-                    .map(|m| shift(m, l.body.start));
+                length = measure::find_measure(body, |m| {
+                    m.shape == Shape::Single && m.role == Role::Plain
+                })
+                .map(|m| shift(m, l.body.start));
             }
         }
         return Some(Repair {
