@@ -24,6 +24,11 @@ pub(crate) struct Literals {
     classes: usize,
     /// Whether some variant may start with the byte.
     first: [bool; 256],
+    /// For each byte, the bytes that may follow it at the start of a
+    /// variant, a bit for each one's low six bits (every bit after a
+    /// variant's first byte when its second is not a fixed byte; none for
+    /// a byte no variant starts with): one look rules out most word starts.
+    pairs: Box<[u64; 256]>,
     /// Whether some variant needs no word boundary before it.
     any_unbounded: bool,
     /// Whether every match starts a word: every variant needs a boundary
@@ -46,6 +51,30 @@ pub(crate) struct Literals {
 struct Index {
     start: Vec<u32>,
     list: Vec<u32>,
+    /// The prefix test of each variant in `list`, at the same place, for
+    /// the matcher to walk a cell without looking up each variant
+    /// (filled by [`Index::with_tests`]).
+    tests: Vec<PrefixTest>,
+    /// For each cell, the third and the fourth bytes its prefix tests may
+    /// pass on, in either case, a bit for each byte's low six bits (every
+    /// bit when a test does not look that far): a cell whose variants
+    /// cannot start as the text does is passed over without walking it.
+    /// An empty cell has no bits.
+    later: Vec<[u64; 2]>,
+}
+
+/// A variant's prefix test as a cell lists it, and where to go on in the
+/// cell when it fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PrefixTest {
+    prefix: u64,
+    mask: u64,
+    variant: u32,
+    /// The place in the list of the next variant of the cell whose prefix
+    /// test may pass when this one fails. The variants passed over test
+    /// at least this one's bytes and want the same there (`biopsy proven`
+    /// after `biopsy`), so they fail too.
+    on_fail: u32,
 }
 
 impl Index {
@@ -66,9 +95,73 @@ impl Index {
             list[next[c as usize] as usize] = v;
             next[c as usize] += 1;
         }
-        Index { start, list }
+        Index {
+            start,
+            list,
+            tests: Vec::new(),
+            later: Vec::new(),
+        }
     }
 
+    /// The index with the prefix tests of `variants` laid out along its
+    /// lists.
+    fn with_tests(mut self, variants: &[Variant]) -> Index {
+        self.tests = self
+            .list
+            .iter()
+            .map(|&v| PrefixTest {
+                prefix: variants[v as usize].prefix,
+                mask: variants[v as usize].mask,
+                variant: v,
+                // Set below.
+                on_fail: 0,
+            })
+            .collect();
+        for c in 0..self.start.len() - 1 {
+            let (from, to) = (self.start[c] as usize, self.start[c + 1] as usize);
+            for k in from..to {
+                let failed = self.tests[k];
+                // A later test fails whenever this one does when it tests
+                // all of its bytes and wants the same of them.
+                let implied = |t: &PrefixTest| {
+                    t.mask & failed.mask == failed.mask && t.prefix & failed.mask == failed.prefix
+                };
+                let next = (k + 1..to)
+                    .find(|&j| !implied(&self.tests[j]))
+                    .unwrap_or(to);
+                self.tests[k].on_fail = next as u32;
+            }
+        }
+        self.later = (0..self.start.len() - 1)
+            .map(|c| {
+                let cell = self.start[c] as usize..self.start[c + 1] as usize;
+                let mut bits = [0u64; 2];
+                for t in &self.tests[cell] {
+                    for (n, b) in bits.iter_mut().enumerate() {
+                        let at = 8 * (n + 2);
+                        *b |= if t.mask >> at & 0xFF == 0xFF {
+                            let byte = (t.prefix >> at) as u8;
+                            1 << (byte & 63) | 1 << (byte.to_ascii_uppercase() & 63)
+                        } else {
+                            !0
+                        };
+                    }
+                }
+                bits
+            })
+            .collect();
+        self
+    }
+
+    /// Whether some prefix test of cell `c` may pass where the text has
+    /// `third` and `fourth` (in either case; zero past its end).
+    #[inline(always)]
+    fn may_pass(&self, c: usize, third: u8, fourth: u8) -> bool {
+        let [t, f] = self.later[c];
+        t >> (third & 63) & f >> (fourth & 63) & 1 == 1
+    }
+
+    #[cfg(test)]
     fn cell(&self, c: usize) -> &[u32] {
         &self.list[self.start[c] as usize..self.start[c + 1] as usize]
     }
@@ -315,6 +408,17 @@ impl Literals {
                 }
             }
         }
+        let mut pairs = Box::new([0u64; 256]);
+        for (firsts, second) in &keys {
+            let follow = match second {
+                Some(b) => 1 << (b & 63) | 1 << (b.to_ascii_uppercase() & 63),
+                None => !0,
+            };
+            for &b in firsts {
+                pairs[usize::from(b)] |= follow;
+                pairs[usize::from(b.to_ascii_uppercase())] |= follow;
+            }
+        }
         let mut first = [false; 256];
         for (b, f) in first.iter_mut().enumerate() {
             *f = first_lower[usize::from((b as u8).to_ascii_lowercase())];
@@ -326,13 +430,14 @@ impl Literals {
         Some(Literals {
             word_starts_only,
             needles,
-            bounded: Index::new(classes * classes, &all),
-            unbounded: Index::new(classes * classes, &unbounded),
+            bounded: Index::new(classes * classes, &all).with_tests(&variants),
+            unbounded: Index::new(classes * classes, &unbounded).with_tests(&variants),
             any_unbounded: variants.iter().any(|v| !v.bounded),
             variants,
             class,
             classes,
             first,
+            pairs,
         })
     }
 
@@ -377,9 +482,10 @@ impl Literals {
             carry = words >> 15 & 1;
             while starts != 0 {
                 let at = i + starts.trailing_zeros() as usize;
-                // Most word starts are ruled out by their first byte, or
-                // their first two, without a call.
-                if self.first[usize::from(text[at])] {
+                // Most word starts are ruled out by their first two bytes
+                // without a call. Past the end of the text comes a zero.
+                let next = text.get(at + 1).map_or(0, |b| b & 63);
+                if self.pairs[usize::from(text[at])] >> next & 1 == 1 {
                     if let Some(found) = self.match_here(text, at, true) {
                         return Some(found);
                     }
@@ -441,35 +547,47 @@ impl Literals {
         let c1 = text
             .get(i + 1)
             .map_or(0, |b| usize::from(self.class[usize::from(*b)]));
-        let cell = index.cell(c0 * self.classes + c1);
-        if cell.is_empty() {
+        let c = c0 * self.classes + c1;
+        let byte = |k: usize| text.get(i + k).copied().unwrap_or(0);
+        if !index.may_pass(c, byte(2), byte(3)) {
             return None;
         }
-        self.match_cell(text, i, cell, lower_word(&text[i..]))
+        let (from, to) = (index.start[c] as usize, index.start[c + 1] as usize);
+        self.match_cell(text, i, &index.tests, from..to, lower_word(&text[i..]))
     }
 
-    /// The first variant of `cell` that matches at `i`, where the text
-    /// reads `word` (as [`lower_word`] reads it).
+    /// The first variant of a cell (the tests at `cell` in `tests`) that
+    /// matches at `i`, where the text reads `word` (as [`lower_word`]
+    /// reads it). A failed prefix test passes over the variants it rules
+    /// out as well.
     fn match_cell(
         &self,
         text: &[u8],
         i: usize,
-        cell: &[u32],
+        tests: &[PrefixTest],
+        cell: std::ops::Range<usize>,
         word: u64,
     ) -> Option<(usize, usize, usize)> {
-        cell.iter().find_map(|&v| {
-            let v = &self.variants[v as usize];
-            if word & v.mask != v.prefix {
-                return None;
+        let mut k = cell.start;
+        while k < cell.end {
+            let t = &tests[k];
+            if word & t.mask != t.prefix {
+                k = t.on_fail as usize;
+                continue;
             }
+            k += 1;
+            let v = &self.variants[t.variant as usize];
             let (piece, len) = v.skip;
             if let Some(a) = &v.anchor {
                 if !a.holds(text, i + len) {
-                    return None;
+                    continue;
                 }
             }
-            match_at(&v.pieces[piece..], text, i + len).map(|end| (i, end, v.phrase))
-        })
+            if let Some(end) = match_at(&v.pieces[piece..], text, i + len) {
+                return Some((i, end, v.phrase));
+            }
+        }
+        None
     }
 }
 
@@ -1300,6 +1418,55 @@ mod tests {
         assert_eq!(index.cell(1), &[] as &[u32]);
         assert_eq!(index.cell(2), &[7, 3, 5]);
         assert_eq!(index.cell(3), &[0]);
+    }
+
+    #[test]
+    fn a_failed_prefix_test_passes_over_the_tests_it_rules_out() {
+        let fast = Literals::new([
+            ("biopsy", true, true),
+            ("biopsy proven", true, true),
+            ("bi", true, true),
+            ("biopsied", true, true),
+            ("biopsy-proven", true, true),
+        ])
+        .unwrap();
+        let index = &fast.bounded;
+        let cell = |c: usize| index.start[c] as usize..index.start[c + 1] as usize;
+        let mut passed_over = 0;
+        for c in 0..index.start.len() - 1 {
+            for k in cell(c) {
+                let (t, next) = (index.tests[k], index.tests[k].on_fail as usize);
+                assert_eq!(t.variant, index.list[k]);
+                assert!(k < next && next <= cell(c).end);
+                for u in &index.tests[k + 1..next] {
+                    assert_eq!(u.mask & t.mask, t.mask);
+                    assert_eq!(u.prefix & t.mask, t.prefix);
+                }
+                passed_over += next - k - 1;
+                // The cell lets through the third and fourth bytes the
+                // test wants, in either case.
+                for (n, bits) in index.later[c].iter().enumerate() {
+                    let byte = (t.prefix >> (8 * (n + 2))) as u8;
+                    for b in [byte, byte.to_ascii_uppercase()] {
+                        assert!(t.mask >> (8 * (n + 2)) == 0 || bits >> (b & 63) & 1 == 1);
+                    }
+                }
+            }
+            if cell(c).is_empty() {
+                assert_eq!(index.later[c], [0, 0]);
+            }
+        }
+        // The first two bytes of a variant, in either case, pass the
+        // look at word starts; other first bytes pass nothing.
+        for (a, b) in [(b'b', b'i'), (b'B', b'I'), (b'b', b'I')] {
+            assert_eq!(fast.pairs[usize::from(a)] >> (b & 63) & 1, 1);
+        }
+        assert_eq!(fast.pairs[usize::from(b'x')], 0);
+        // `biopsy proven` after `biopsy`, and `biopsied` after `bi`.
+        assert!(passed_over >= 2, "{passed_over}");
+        assert_eq!(fast.find_at(b"a biopsied site", 0), Some((2, 10, 3)));
+        assert_eq!(fast.find_at(b"bi-proven biopsy", 0), Some((0, 2, 2)));
+        assert_eq!(fast.find_at(b"biopsy-proven", 0), Some((0, 6, 0)));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::span::Span;
 static PAST_AFTER: Re = Re::new(
     r"(?i)^\W*(?:\w+\W+){0,3}?(?:in\s+(?:19|20)\d\d(?:[\s.,;)]|$)|\d+\s+(?:years?|months?|weeks?)\s+ago\b|\bago\b|last\s+(?:year|month|week)\b)",
 );
-use crate::phrase::{Literals, Needle, block_pairs};
+use crate::phrase::{Block, Literals, Needle, block_pairs};
 use crate::vocab::{PhraseSet, vocab};
 
 /// Splits text into clauses at `.` (not between digits), `;`, `,` and `:`,
@@ -77,8 +77,52 @@ fn splits(bytes: &[u8], i: usize) -> bool {
 }
 
 /// The clause of `bytes` (as [`clauses`] finds them) that holds `i`, or
-/// `None` when `i` is a split.
+/// `None` when `i` is a split. The splits on either side are looked for
+/// sixteen bytes at a time, as [`clauses`] looks for them.
 fn clause_around(bytes: &[u8], i: usize) -> Option<Span> {
+    if splits(bytes, i) {
+        return None;
+    }
+    let marks = [b';', b',', b':', b'.'].map(Needle::new);
+    let found = |block: Block| marks.iter().fold(0, |m, n| m | block.find(n));
+    // Back from `i`: the last split before it, block by block.
+    let mut start = 0;
+    let mut end = i;
+    'back: while end > 0 {
+        let from = end.saturating_sub(16);
+        let mut at = found(Block::load(bytes, from)) & ((1u32 << (end - from)) - 1);
+        while at != 0 {
+            let top = 31 - at.leading_zeros() as usize;
+            if splits(bytes, from + top) {
+                start = from + top + 1;
+                break 'back;
+            }
+            at &= !(1 << top);
+        }
+        end = from;
+    }
+    // On from `i`: the first split after it. Past the end of the text come
+    // zeros, which are no marks.
+    let mut end = bytes.len();
+    let mut from = i + 1;
+    'on: while from < bytes.len() {
+        let mut at = found(Block::load(bytes, from));
+        while at != 0 {
+            let k = from + at.trailing_zeros() as usize;
+            if splits(bytes, k) {
+                end = k;
+                break 'on;
+            }
+            at &= at - 1;
+        }
+        from += 16;
+    }
+    Some(Span::new(start, end))
+}
+
+/// [`clause_around`] a byte at a time, for the tests to hold it to.
+#[cfg(test)]
+fn clause_around_plain(bytes: &[u8], i: usize) -> Option<Span> {
     if splits(bytes, i) {
         return None;
     }
@@ -585,6 +629,24 @@ mod tests {
         ) {
             let text = pieces.concat();
             proptest::prop_assert_eq!(clauses(&text), clauses_plain(&text));
+        }
+
+        /// The block-wise [`clause_around`] finds the clause around each
+        /// byte as reading byte by byte does.
+        #[test]
+        fn clause_around_agrees_with_plain(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![".", ",", ";", ":", "5", "a", " ", "é", "中", ".5", "abcdefghij"]),
+                0..50,
+            ),
+        ) {
+            let text = pieces.concat();
+            for i in 0..text.len() {
+                proptest::prop_assert_eq!(
+                    clause_around(text.as_bytes(), i),
+                    clause_around_plain(text.as_bytes(), i)
+                );
+            }
         }
     }
 
