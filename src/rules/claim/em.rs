@@ -16,16 +16,23 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
     let Some(em) = &facts.em else { return };
     let Some(code) = &em.code else { return };
     let em_code = NcciCode::new(code);
-    let bundling: Vec<&str> = claim
-        .lines
-        .iter()
-        .filter(|l| table.ncci_of(NcciCode::new(&l.cpt), em_code).is_some())
-        .map(|l| l.cpt.as_str())
-        .collect();
+    // The codes that bundle the E/M, written `11102, 17000` as they are
+    // found: one string for the why, without a list and a `join`.
+    let mut bundling = String::new();
+    let mut any_bundling = false;
+    for l in &claim.lines {
+        if table.ncci_of(NcciCode::new(&l.cpt), em_code).is_some() {
+            if any_bundling {
+                bundling.push_str(", ");
+            }
+            any_bundling = true;
+            bundling.push_str(&l.cpt);
+        }
+    }
     let separate: Vec<&crate::extract::Problem> =
         facts.problems.iter().filter(|p| p.is_separate()).collect();
     let mut line = ClaimLine::new(code, "em", String::new()).source(em.span);
-    if bundling.is_empty() {
+    if !any_bundling {
         line.why = "E/M with no procedure billed today: no modifier.".to_string();
         for p in &facts.problems {
             line = line.dx(&p.dx);
@@ -36,7 +43,7 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
     if separate.is_empty() {
         line.why = [
             "E/M not billable: the decision to do a minor procedure is part of the procedure (",
-            &bundling.join(", "),
+            &bundling,
             "), and no separately identifiable problem with its own plan is documented.",
         ]
         .concat();
@@ -52,7 +59,7 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
         "E/M with modifier 25: ",
         itoa::Buffer::new().format(separate.len()),
         " separately identifiable problem(s) with their own plan, beyond the procedures (",
-        &bundling.join(", "),
+        &bundling,
         ").",
     ]
     .concat();

@@ -303,6 +303,10 @@ fn push_one<T>(v: &mut Vec<T>, x: T) {
 
 /// Lines with the same code and modifiers become one, units added.
 fn merge(lines: &mut Vec<ClaimLine>) {
+    // A single line has nothing to merge with: no new list is made.
+    if lines.len() < 2 {
+        return;
+    }
     let mut out: Vec<ClaimLine> = Vec::with_capacity(lines.len());
     for l in lines.drain(..) {
         // The code first: the modifiers are compared only for a line of

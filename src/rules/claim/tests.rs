@@ -51,3 +51,58 @@ proptest! {
         prop_assert!(super::same_modifiers(&a, &a));
     }
 }
+
+/// An E/M beside two procedures that bundle it names both codes in its
+/// why, in the claim's order and joined by a comma, as the list it was
+/// once joined from did.
+#[test]
+fn em_why_names_every_bundling_code() {
+    let text = "# Encounter 2026-01-19
+Payer: Self-pay
+E/M: 99215
+
+## Assessment and plan
+1. Seborrheic dermatitis of the scalp (L21.9): ketoconazole 2% shampoo three times weekly.
+2. Lesion(s) of concern: see procedure.
+
+## Procedure 1: punch biopsy
+Technique: 4 mm punch, closed with one 4-0 nylon suture
+(A) arm: 0.9 x 0.5 cm erythematous crusted plaque, r/o inflammatory dermatosis vs lichen planus
+(B) arm: 1.0 cm pearly pink papule with telangiectasia, r/o inflammatory dermatosis vs lichen planus
+Pathology: sent
+Dx: L43.9
+
+## Procedure 2: excision
+Site: nasal tip
+Lesion: 6 mm biopsy-proven melanoma in situ
+Margins: 0.10 cm
+Technique: elliptical excision to the subcutaneous fat
+Repair: simple, 7.8 cm
+Pathology: melanoma in situ, margins clear
+Dx: D03.59
+";
+    let a = crate::analysis::analyze(
+        text,
+        crate::codes::CodeTable::builtin(),
+        &crate::analysis::Options::default(),
+    );
+    let em = a.claims[0]
+        .lines
+        .iter()
+        .find(|l| l.rule == "em")
+        .expect("an E/M line");
+    assert!(
+        em.why.ends_with("beyond the procedures (11104, 11641)."),
+        "{}",
+        em.why
+    );
+}
+
+/// A claim of one line is left as it is by `merge`.
+#[test]
+fn merge_keeps_a_single_line() {
+    let line = super::ClaimLine::new("11102", "biopsy", "why".to_string());
+    let mut lines = vec![line.clone()];
+    super::merge(&mut lines);
+    assert_eq!(lines, vec![line]);
+}
