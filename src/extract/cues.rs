@@ -617,30 +617,41 @@ mod tests {
         )
     }
 
+    /// Text of clause marks, digits, decimals, spaces, words and non-ASCII
+    /// letters, in any order, for the block-wise readers' proptests.
+    fn clause_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::strategy::Strategy;
+        proptest::collection::vec(
+            proptest::sample::select(vec![
+                ".",
+                ",",
+                ";",
+                ":",
+                "5",
+                "a",
+                " ",
+                "é",
+                "中",
+                ".5",
+                "abcdefghij",
+            ]),
+            0..50,
+        )
+        .prop_map(|pieces| pieces.concat())
+    }
+
     proptest::proptest! {
         /// The block-wise [`clauses`] splits as reading byte by byte does,
         /// on any text.
         #[test]
-        fn clauses_agree_with_plain_split(
-            pieces in proptest::collection::vec(
-                proptest::sample::select(vec![".", ",", ";", ":", "5", "a", " ", "é", "中", ".5", "abcdefghij"]),
-                0..50,
-            ),
-        ) {
-            let text = pieces.concat();
+        fn clauses_agree_with_plain_split(text in clause_text()) {
             proptest::prop_assert_eq!(clauses(&text), clauses_plain(&text));
         }
 
         /// The block-wise [`clause_around`] finds the clause around each
         /// byte as reading byte by byte does.
         #[test]
-        fn clause_around_agrees_with_plain(
-            pieces in proptest::collection::vec(
-                proptest::sample::select(vec![".", ",", ";", ":", "5", "a", " ", "é", "中", ".5", "abcdefghij"]),
-                0..50,
-            ),
-        ) {
-            let text = pieces.concat();
+        fn clause_around_agrees_with_plain(text in clause_text()) {
             for i in 0..text.len() {
                 proptest::prop_assert_eq!(
                     clause_around(text.as_bytes(), i),

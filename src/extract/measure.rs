@@ -588,9 +588,14 @@ pub fn to_um(number: &str, unit: &str) -> Option<u32> {
     } else {
         10_000
     };
-    if let Some(value) = to_um_ascii(number.as_bytes(), scale) {
-        return value;
-    }
+    to_um_ascii(number.as_bytes(), scale).unwrap_or_else(|| to_um_plain(number, scale))
+}
+
+/// A number's value in micrometres at `scale` per unit, read through
+/// `str::parse` and `chars`: any digits they accept (other scripts'
+/// included), fraction digits past the unit's precision not read.
+/// [`to_um_ascii`] reads the usual numbers faster and is held to this.
+fn to_um_plain(number: &str, scale: u64) -> Option<u32> {
     let (int, frac) = match number.split_once('.') {
         Some((i, f)) => (i, f),
         None => (number, ""),
@@ -1411,26 +1416,6 @@ mod tests {
         assert!(matches!(area("Area: 180 sq cm"), Some(Area::SqCm(180, _))));
         assert!(matches!(area("300 cm2"), Some(Area::SqCm(300, _))));
         assert!(matches!(area("12% BSA"), Some(Area::PercentBsa(_))));
-    }
-
-    /// [`to_um`]'s number reading as it was, through `str::parse` and
-    /// `chars`, for the tests to hold [`to_um_ascii`] to.
-    fn to_um_plain(number: &str, scale: u64) -> Option<u32> {
-        let (int, frac) = match number.split_once('.') {
-            Some((i, f)) => (i, f),
-            None => (number, ""),
-        };
-        let int: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
-        let mut value = int.checked_mul(scale)?;
-        let mut place = scale;
-        for c in frac.chars() {
-            place /= 10;
-            if place == 0 {
-                break;
-            }
-            value = value.checked_add(u64::from(c.to_digit(10)?) * place)?;
-        }
-        u32::try_from(value).ok()
     }
 
     #[test]
