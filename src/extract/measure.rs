@@ -1225,16 +1225,23 @@ mod tests {
         to_um(number, if mm { "mm" } else { "cm" })
     }
 
-    /// The first size of a kind is the one the list of all sizes gives
-    /// first.
-    #[test]
-    fn find_measure_is_the_first_listed() {
-        let mut texts: Vec<String> = crate::corpus::generate(9, 100_000)
+    /// The lines of a generated corpus, and a line of every kind of size
+    /// (a range, a margin, plain sizes) in ASCII and not.
+    fn size_texts(seed: u64) -> Vec<String> {
+        let mut texts: Vec<String> = crate::corpus::generate(seed, 100_000)
             .lines()
             .map(str::to_string)
             .collect();
         texts.push("3-6 mm, 0.2 cm margins, then 4 mm punch and a 5 mm papule".into());
         texts.push("Café 3-6 mm, 0.2 cm margins, then 4 mm punch and a 5 mm papule".into());
+        texts
+    }
+
+    /// The first size of a kind is the one the list of all sizes gives
+    /// first.
+    #[test]
+    fn find_measure_is_the_first_listed() {
+        let texts = size_texts(9);
         let kinds: [fn(&Measure) -> bool; 4] = [
             |m| m.shape != Shape::Range,
             |m| m.role == Role::Margin,
@@ -1252,12 +1259,7 @@ mod tests {
     /// The first plain size is the one the list of all sizes gives first.
     #[test]
     fn lesion_size_is_the_first_plain_measure() {
-        let mut texts: Vec<String> = crate::corpus::generate(5, 100_000)
-            .lines()
-            .map(str::to_string)
-            .collect();
-        texts.push("3-6 mm, 0.2 cm margins, then 4 mm punch and a 5 mm papule".into());
-        texts.push("Café 3-6 mm, 0.2 cm margins, then 4 mm punch and a 5 mm papule".into());
+        let texts = size_texts(5);
         for t in &texts {
             let want = measures(t)
                 .into_iter()
