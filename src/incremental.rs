@@ -266,13 +266,20 @@ impl Incremental {
             },
         };
         // The last version's parts of the changed stretch are taken out of
-        // `a`, leaving stand-ins in their place until the new ones are put
+        // `a`, leaving empty ones in their place until the new ones are put
         // there: nothing after them moves in memory when as many come back
         // (a keystroke), and only once otherwise.
         let f_lead: usize = self.slots[..lead].iter().map(|s| s.findings).sum();
         let f_mid: usize = self.slots[mid_old.clone()].iter().map(|s| s.findings).sum();
-        let (found, hashes) =
-            self.find(text, &chunks, mid.clone(), mid_old.clone(), &mut a, f_lead);
+        let f_old = f_lead..f_lead + f_mid;
+        let (found, hashes) = self.find(
+            text,
+            &chunks,
+            mid.clone(),
+            mid_old.clone(),
+            &mut a,
+            f_old.clone(),
+        );
         let analysed = found.iter().filter(|p| p.is_none()).count();
         let part = |(k, found): (usize, Option<Part>)| {
             found.unwrap_or_else(|| fresh(text, chunks[lead + k], lead + k, table, options))
@@ -293,9 +300,7 @@ impl Incremental {
         // The encounters after the changed stretch: moved, now when their
         // claims are to be derived again (the chain before them changed and
         // one of them looks back), else by `settle`.
-        let f_after_old: usize = self.slots[mid_old.end..].iter().map(|s| s.findings).sum();
-        let f_after = a.findings.len() - f_after_old;
-        let after = mid_old.end;
+        let (after, f_after) = (mid_old.end, f_old.end);
         let eager = !same_before && a.facts[after..].iter().any(claim::uses_prior);
         let mut pending = None;
         if moved != 0 && after < a.note.encounters.len() {
@@ -314,7 +319,6 @@ impl Incremental {
             }
         }
         debug_assert_eq!(a.claims.len(), n_old);
-        debug_assert_eq!(f_after, f_lead + f_mid);
 
         // The modifier-58 chain: each claim that looks back derived again
         // with the summaries before it (unless they are the same as
@@ -410,7 +414,8 @@ impl Incremental {
         a.note.encounters.splice(mid_old.clone(), encounters);
         a.facts.splice(mid_old.clone(), facts);
         a.claims.splice(mid_old.clone(), claims);
-        a.findings.splice(f_lead..f_lead + f_mid, new_findings);
+        let f_new = new_findings.len();
+        a.findings.splice(f_old, new_findings);
         if !recheck.is_empty() {
             // Claims after the stretch that changed: their findings replace
             // the old ones, in one pass over the findings.
@@ -442,7 +447,7 @@ impl Incremental {
         // numbering.
         let pending = pending.map(|delta| Pending {
             encounter: mid.end,
-            finding: a.findings.len() - f_after_old,
+            finding: f_lead + f_new,
             delta,
         });
         (Arc::new(a), pending)
@@ -527,8 +532,8 @@ impl Incremental {
     /// version's encounters there when one has the same text (found by the
     /// text's hash, then compared) and moved to its new offset; `None` for
     /// those to analyse. The last version's parts there are taken out of
-    /// `a`, stand-ins left in their place. Also gives the hash of each
-    /// one's text.
+    /// `a` (the findings at `findings`), empty ones left in their place.
+    /// Also gives the hash of each one's text.
     fn find(
         &self,
         text: &str,
@@ -536,20 +541,18 @@ impl Incremental {
         mid: Range<usize>,
         mid_old: Range<usize>,
         a: &mut Analysis,
-        f_lead: usize,
+        findings: Range<usize>,
     ) -> (Vec<Option<Part>>, Vec<u64>) {
         let old_slots = &self.slots[mid_old.clone()];
-        let f_mid: usize = old_slots.iter().map(|s| s.findings).sum();
-        let mut old_findings = take(&mut a.findings[f_lead..f_lead + f_mid], stand_in::finding);
-        let mut old: Vec<Taken> =
-            take(&mut a.note.encounters[mid_old.clone()], stand_in::encounter)
-                .zip(take(&mut a.facts[mid_old.clone()], stand_in::facts))
-                .zip(take(&mut a.claims[mid_old.clone()], stand_in::claim))
-                .zip(old_slots)
-                .map(|(((e, f), c), s)| {
-                    Some((e, f, c, old_findings.by_ref().take(s.findings).collect()))
-                })
-                .collect();
+        let mut old_findings = take(&mut a.findings[findings]);
+        let mut old: Vec<Taken> = take(&mut a.note.encounters[mid_old.clone()])
+            .zip(take(&mut a.facts[mid_old.clone()]))
+            .zip(take(&mut a.claims[mid_old.clone()]))
+            .zip(old_slots)
+            .map(|(((e, f), c), s)| {
+                Some((e, f, c, old_findings.by_ref().take(s.findings).collect()))
+            })
+            .collect();
         // The first encounter of each text.
         let by_content: HashMap<u64, usize> = old_slots
             .iter()
@@ -635,69 +638,10 @@ fn shift_tail(a: &mut Analysis, encounter: usize, finding: usize, delta: isize, 
     }
 }
 
-/// Each value of `values` taken out, a stand-in left in its place.
-fn take<T>(values: &mut [T], stand_in: fn() -> T) -> impl Iterator<Item = T> + '_ {
-    values
-        .iter_mut()
-        .map(move |v| std::mem::replace(v, stand_in()))
-}
-
-/// Values that hold nothing (no allocation), left in an analysis where
-/// its parts were taken out until the new ones are put there.
-mod stand_in {
-    use crate::extract::EncounterFacts;
-    use crate::note::Encounter;
-    use crate::rules::claim::EncounterClaim;
-    use crate::rules::{Finding, Severity};
-    use crate::span::Span;
-    use crate::vocab::Payer;
-
-    pub fn encounter() -> Encounter {
-        Encounter {
-            span: Span::default(),
-            heading: None,
-            date: None,
-            header: Vec::new(),
-            sections: Vec::new(),
-        }
-    }
-
-    pub fn facts() -> EncounterFacts {
-        EncounterFacts {
-            index: 0,
-            span: Span::default(),
-            heading: None,
-            date: None,
-            payer: None,
-            em: None,
-            problems: Vec::new(),
-            procedures: Vec::new(),
-            billing: None,
-            reauthorized: false,
-            auc: false,
-        }
-    }
-
-    pub fn claim() -> EncounterClaim {
-        EncounterClaim {
-            index: 0,
-            date: None,
-            payer: Payer::Medicare,
-            lines: Vec::new(),
-            dropped: Vec::new(),
-        }
-    }
-
-    pub fn finding() -> Finding {
-        Finding {
-            code: "",
-            severity: Severity::Info,
-            span: Span::default(),
-            message: String::new(),
-            related: Vec::new(),
-            fix: None,
-        }
-    }
+/// Each value of `values` taken out, an empty one (its `Default`, which
+/// allocates nothing) left in its place until the new one is put there.
+fn take<T: Default>(values: &mut [T]) -> impl Iterator<Item = T> + '_ {
+    values.iter_mut().map(std::mem::take)
 }
 
 /// An encounter parsed, extracted and derived without looking back.

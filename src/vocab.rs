@@ -144,7 +144,8 @@ impl GroupFamily {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// A payer; `Unknown` when a claim names none and no default is set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Payer {
     Medicare,
     Uhc,
@@ -153,6 +154,7 @@ pub enum Payer {
     Medicaid,
     Commercial,
     SelfPay,
+    #[default]
     Unknown,
 }
 

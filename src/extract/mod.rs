@@ -22,7 +22,7 @@ pub use measure::{Area, Measure, Role, Shape};
 pub use site::Site;
 
 /// Everything extracted from one encounter.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EncounterFacts {
     pub index: usize,
     pub span: Span,

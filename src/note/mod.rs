@@ -18,7 +18,7 @@ pub struct Note {
 
 /// One encounter: from its `# Encounter` heading (or the start of the file)
 /// to the next one.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Encounter {
     pub span: Span,
     /// The `# Encounter …` heading line, when there is one.

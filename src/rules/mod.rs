@@ -20,7 +20,7 @@ use crate::span::Span;
 pub use registry::{Rule, Severity, rule};
 
 /// A diagnostic the rules raise.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Finding {
     pub code: &'static str,
     pub severity: Severity,
@@ -34,7 +34,7 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(code: &'static str, span: Span, message: String) -> Finding {
-        let severity = rule(code).map(|r| r.severity).unwrap_or(Severity::Info);
+        let severity = rule(code).map(|r| r.severity).unwrap_or_default();
         Finding {
             code,
             severity,

@@ -1,10 +1,12 @@
 //! Every diagnostic code with its severity and title. Nothing else spells a
 //! code string; `dermls explain CODE` and hover read the texts here.
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A finding's severity; `Info` when a code has no rule of its own.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     Error,
     Warning,
+    #[default]
     Info,
 }
 

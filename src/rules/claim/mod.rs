@@ -131,7 +131,7 @@ impl ClaimLine {
 }
 
 /// The claim for one encounter.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EncounterClaim {
     pub index: usize,
     pub date: Option<String>,
