@@ -17,7 +17,7 @@ use crate::note::{Encounter, Field, Line, LineKind, Note, Section};
 use crate::span::Span;
 use crate::vocab::{self, Label, LesionClass, Payer, ProcKind, SectionClass, Technique, vocab};
 pub use billing::{BillingLine, BillingSection};
-use lowered::{Lowered, Word, Words};
+use lowered::{Hits, Lowered, Word, Words};
 pub use measure::{Area, Measure, Role, Shape};
 pub use site::Site;
 
@@ -238,10 +238,20 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
     // The encounter lowered once: for its own guards below, and each
     // procedure section a piece of it.
     let lowered = Lowered::new(text, enc.span);
-    let mut procedures: Vec<Procedure> = Vec::new();
+    // The places of the words of the guards asked about the whole
+    // encounter and whole sections, found with one search of it.
+    let hits = lowered.hits(&HIT_WORDS);
+    // Sized for every procedure section: a `Procedure` is large, and each
+    // growth of the Vec would copy those before it.
+    let mut procedures: Vec<Procedure> = Vec::with_capacity(
+        enc.sections
+            .iter()
+            .filter(|s| s.class == SectionClass::Procedure)
+            .count(),
+    );
     for (i, section) in enc.sections.iter().enumerate() {
         if section.class == SectionClass::Procedure {
-            if let Some(mut p) = procedure(text, i, section, &lowered) {
+            if let Some(mut p) = procedure(text, i, section, &lowered, &hits) {
                 if p.kind == ProcKind::Repair {
                     p.host = procedures.iter().rposition(|h| {
                         matches!(
@@ -261,7 +271,7 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
     let mut problems = Vec::new();
     for section in &enc.sections {
         if section.class == SectionClass::Assessment {
-            problems.extend(assessment(text, section, &kinds));
+            assessment(text, section, &kinds, &mut problems);
         }
     }
     let billing = enc
@@ -280,33 +290,36 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
         problems,
         procedures,
         billing,
-        reauthorized: reauthorized_in(whole, &lowered),
-        auc: auc_in(whole, &lowered),
+        reauthorized: reauthorized_in(whole, &hits),
+        auc: auc_in(whole, &hits),
     }
 }
 
 /// Whether a `reauthorized` phrase is in the encounter un-negated.
 #[cfg(test)]
 fn reauthorized(whole: &str) -> bool {
-    reauthorized_in(whole, &Lowered::new(whole, Span::new(0, whole.len())))
+    let lowered = Lowered::new(whole, Span::new(0, whole.len()));
+    reauthorized_in(whole, &lowered.hits(&HIT_WORDS))
 }
 
-/// [`reauthorized`], with the encounter lowered. Each phrase holds
-/// `uthori` (see the test): text without it is not searched.
-fn reauthorized_in(whole: &str, lowered: &Lowered) -> bool {
-    lowered.whole_may_contain(&[&W_UTHORI]) && cues::any_done(whole, &vocab().reauthorized)
+/// [`reauthorized`], with the places of [`HIT_WORDS`] in the encounter.
+/// Each phrase holds `uthori` (see the test): text without it is not
+/// searched.
+fn reauthorized_in(whole: &str, hits: &Hits) -> bool {
+    hits.any_in_whole(&[&W_UTHORI]) && cues::any_done(whole, &vocab().reauthorized)
 }
 
 /// Whether the encounter names the appropriate use criteria.
 #[cfg(test)]
 fn auc(whole: &str) -> bool {
-    auc_in(whole, &Lowered::new(whole, Span::new(0, whole.len())))
+    let lowered = Lowered::new(whole, Span::new(0, whole.len()));
+    auc_in(whole, &lowered.hits(&HIT_WORDS))
 }
 
-/// [`auc`], with the encounter lowered. `AUC_RE` needs `auc` or
-/// `appropriate`: text without them is not searched.
-fn auc_in(whole: &str, lowered: &Lowered) -> bool {
-    lowered.whole_may_contain_any(&AUC_WORDS) && AUC_RE.is_match(whole)
+/// [`auc`], with the places of [`HIT_WORDS`] in the encounter. `AUC_RE`
+/// needs `auc` or `appropriate`: text without them is not searched.
+fn auc_in(whole: &str, hits: &Hits) -> bool {
+    hits.any_in_whole(&AUC_WORDS) && AUC_RE.is_match(whole)
 }
 
 /// Words looked for in lowered text before a regex that needs one of
@@ -379,6 +392,28 @@ static HISTORY_WORDS: Words = Words::new(&[&W_BIOPS, &W_BX, &W_PRIOR, &W_PREVIOU
 static FROZEN_WORDS: Words = Words::new(&[&W_FROZEN, &W_88331]);
 /// One of these is in each modifier-58 cue (see the test).
 static MODIFIER58_WORDS: Words = Words::new(&[&W_EXCIS, &W_STAGED, &W_POSITIVE, &W_GLOBAL]);
+/// The words of the guards asked about the whole encounter and about
+/// whole procedure sections (and the lines of one, for modifier 58),
+/// found in the encounter with one search ([`Lowered::hits`]). Most are
+/// rare: the one search, and a few places, cost less than a search of
+/// each section for each set. The words of the guards asked of each line
+/// are common, and are looked for line by line.
+static HIT_WORDS: Words = Words::new(&[
+    &W_UTHORI,
+    &W_AUC,
+    &W_APPROPRIATE,
+    &W_COSMETIC,
+    &W_AESTHETIC,
+    &W_FROZEN,
+    &W_88331,
+    &W_BIOPSIES,
+    &W_BXS,
+    &W_PUNCHES,
+    &W_EXCIS,
+    &W_STAGED,
+    &W_POSITIVE,
+    &W_GLOBAL,
+]);
 /// One of these is in each `AUC_RE` match.
 static AUC_WORDS: Words = Words::new(&[&W_AUC, &W_APPROPRIATE]);
 /// One of these is in each `BIOPSY_COUNT` match.
@@ -416,20 +451,27 @@ static EXCISED_DIAMETER: Re = Re::new(r"(?i)\b(?:excised|excision|total)\s+diame
 /// `offset`. ASCII text is read by [`icd_at`], which finds what the regex
 /// finds without starting a regex search for each field and line.
 fn icd_codes(text: &str, offset: usize) -> Vec<Dx> {
+    let mut out = Vec::new();
+    icd_codes_into(text, offset, &mut out);
+    out
+}
+
+/// [`icd_codes`], appended to `out`: the codes of several lines go into
+/// one Vec with no Vec of their own for each line.
+fn icd_codes_into(text: &str, offset: usize, out: &mut Vec<Dx>) {
     let dx = |s: usize, e: usize| Dx {
         code: text[s..e].to_string(),
         span: Span::new(offset + s, offset + e),
     };
     if !text.is_ascii() {
-        return icd_codes_by_regex(text, offset);
+        out.extend(icd_codes_by_regex(text, offset));
+        return;
     }
-    let mut out = Vec::new();
     let mut from = 0;
     while let Some((s, e)) = icd_at(text.as_bytes(), from) {
         out.push(dx(s, e));
         from = e;
     }
-    out
 }
 
 /// [`icd_codes`] through [`ICD_RE`]: for text that is not ASCII, where a
@@ -654,15 +696,23 @@ fn procedure(
     index: usize,
     section: &Section,
     encounter: &Lowered,
+    hits: &Hits,
 ) -> Option<Procedure> {
     let v = vocab();
     // The section lowered once, for the words looked for in its lines
     // before a regex, a phrase set or a measurement is run on them.
     // (A section is inside its encounter; one that is not is lowered on
-    // its own.)
-    let lowered = encounter
-        .piece(section.span)
-        .unwrap_or_else(|| Lowered::new(text, section.span));
+    // its own, and the encounter's `hits` do not cover it.)
+    let (lowered, hits) = match encounter.piece(section.span) {
+        Some(piece) => (piece, Some(hits)),
+        None => (Lowered::new(text, section.span), None),
+    };
+    // Whether a piece of the section may hold one of `words` (some of
+    // `HIT_WORDS`), as `Lowered::may_contain_any` says.
+    let may_hold = |piece: Span, words: &Words| match hits {
+        Some(h) => h.any_in(piece, words),
+        None => lowered.may_contain_any(piece, words),
+    };
     let title = section.title.text(text);
     let stripped_len = heads::proc_prefix_len(title);
     let rest = &title[stripped_len..];
@@ -785,7 +835,14 @@ fn procedure(
     let letter_sites: Vec<(char, Site)> = site_field
         .map(|f| letter_sites(text, f.value))
         .unwrap_or_default();
-    let mut lesions = Vec::new();
+    // One lesion per specimen line, or one for the section: allocated
+    // once at its size.
+    let specimen_lines = section
+        .lines
+        .iter()
+        .filter(|l| matches!(l.kind, LineKind::Specimen { .. }))
+        .count();
+    let mut lesions = Vec::with_capacity(specimen_lines.max(1));
     // The lesion class of each specimen line's description, as
     // `lesion_class` reads it, with its span in the note: the class
     // sources below hold these descriptions, and do not read them again.
@@ -799,7 +856,9 @@ fn procedure(
             lesions.push(lesion);
         }
     }
-    let sentence_lines: Vec<&Line> = text_lines(section).collect();
+    // Room for every line, so that the Vec is allocated once.
+    let mut sentence_lines: Vec<&Line> = Vec::with_capacity(section.lines.len());
+    sentence_lines.extend(text_lines(section));
     // Whether the `Site:` field, read whole for the one lesion, gave its
     // site (`None` when it was not read so).
     let mut field_gave_site: Option<bool> = None;
@@ -883,7 +942,8 @@ fn procedure(
     // A source that is the same text as an earlier one (the one lesion's
     // description is the `Lesion:` field or a sentence) is left out: it
     // has the class the earlier one has, which was asked for first.
-    let mut class_sources: Vec<Span> = Vec::new();
+    // Room for every source, so that the Vec is allocated once.
+    let mut class_sources: Vec<Span> = Vec::with_capacity(5 + sentence_lines.len() + lesions.len());
     let sources = (lesion_field.map(|f| f.value).into_iter())
         .chain(indication_field.map(|f| f.value))
         .chain(size_field.map(|f| f.value))
@@ -973,13 +1033,13 @@ fn procedure(
     let mut dx = Vec::new();
     for f in section.lines.iter().filter_map(Line::field) {
         if f.label == Label::Dx {
-            dx.extend(icd_codes(f.value.text(text), f.value.start));
+            icd_codes_into(f.value.text(text), f.value.start, &mut dx);
         }
     }
     if dx.is_empty() {
         for l in &section.lines {
             if !matches!(l.kind, LineKind::Field(ref f) if f.label == Label::Pathology) {
-                dx.extend(icd_codes(l.body.text(text), l.body.start));
+                icd_codes_into(l.body.text(text), l.body.start, &mut dx);
             }
         }
     }
@@ -1066,7 +1126,7 @@ fn procedure(
 
     // Each cosmetic phrase holds one of `COSMETIC_WORDS` (see the test):
     // a section without them names none.
-    let cosmetic = if lowered.whole_may_contain_any(&COSMETIC_WORDS) {
+    let cosmetic = if may_hold(section.span, &COSMETIC_WORDS) {
         [indication_field.map(|f| f.value)]
             .into_iter()
             .flatten()
@@ -1081,10 +1141,10 @@ fn procedure(
     };
     // Likewise each modifier-58 cue holds one of `MODIFIER58_WORDS`: only
     // the lines holding one are searched.
-    let staged_cue = if lowered.whole_may_contain_any(&MODIFIER58_WORDS) {
+    let staged_cue = if may_hold(section.span, &MODIFIER58_WORDS) {
         std::iter::once(section.title)
             .chain(section.lines.iter().map(|l| l.body))
-            .filter(|s| lowered.may_contain_any(*s, &MODIFIER58_WORDS))
+            .filter(|s| may_hold(*s, &MODIFIER58_WORDS))
             .find_map(|s| {
                 v.modifier58
                     .find(s.text(text))
@@ -1119,11 +1179,11 @@ fn procedure(
     // A history cue already found rules the frozen section out unread.
     // Each frozen section phrase holds one of `FROZEN_WORDS` (see the test).
     let frozen_no_prior = history.get() != Some(&true)
-        && lowered.whole_may_contain_any(&FROZEN_WORDS)
+        && may_hold(section.span, &FROZEN_WORDS)
         && v.frozen_section.is_match(section_text)
         && !has_history();
     let biopsy_count = if kind == ProcKind::Biopsy && lesions.len() == 1 {
-        biopsy_count(section_text, &lowered).unwrap_or(1)
+        biopsy_count(section_text, may_hold(section.span, &BIOPSY_COUNT_WORDS)).unwrap_or(1)
     } else {
         1
     };
@@ -1165,10 +1225,11 @@ static BIOPSY_COUNT: Re = Re::new(
     r"(?i)\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:[a-z0-9\-]+\s+){0,3}?(?:biopsies|bxs|punches)\b|\b(?:biopsies|bxs)\s*(?:x|×|#)\s*(\d{1,2})\b",
 );
 
-/// `two punch biopsies`, `4 mm punch biopsies x2`, in `text`, which
-/// `lowered` holds lowered.
-fn biopsy_count(text: &str, lowered: &Lowered) -> Option<u32> {
-    if !lowered.whole_may_contain_any(&BIOPSY_COUNT_WORDS) {
+/// `two punch biopsies`, `4 mm punch biopsies x2`, in `text`.
+/// `may_hold` says whether `text` may hold one of `BIOPSY_COUNT_WORDS`,
+/// one of which each match holds: when not, it is not searched.
+fn biopsy_count(text: &str, may_hold: bool) -> Option<u32> {
+    if !may_hold {
         return None;
     }
     let c = cues::clauses(text).into_iter().find_map(|cl| {
@@ -1786,10 +1847,13 @@ fn destruction_groups(
     }]
 }
 
-fn assessment(text: &str, section: &Section, kinds: &[ProcKind]) -> Vec<Problem> {
+/// The items of an Assessment/Plan section, appended to `out` (the
+/// encounter's problems, with no Vec of their own).
+fn assessment(text: &str, section: &Section, kinds: &[ProcKind], out: &mut Vec<Problem>) {
     let v = vocab();
-    // Items: list entries, with following plain lines as continuations.
-    let mut items: Vec<Span> = Vec::new();
+    // Items: list entries, with following plain lines as continuations
+    // (at most one per line: room for them all, allocated once).
+    let mut items: Vec<Span> = Vec::with_capacity(section.lines.len());
     for l in &section.lines {
         match l.kind {
             LineKind::Blank | LineKind::Comment => continue,
@@ -1801,22 +1865,19 @@ fn assessment(text: &str, section: &Section, kinds: &[ProcKind]) -> Vec<Problem>
             last.end = l.body.end;
         }
     }
-    items
-        .into_iter()
-        .map(|span| {
-            let s = span.text(text);
-            // With no procedure in the encounter, none can be named.
-            let named = !kinds.is_empty()
-                && cues::first_done_where(s, &v.procedures, |(k, _)| kinds.contains(k)).is_some();
-            let linked = named || v.see_procedure.is_match(s);
-            Problem {
-                span,
-                linked,
-                has_plan: v.plan.is_match(s),
-                dx: icd_codes(s, span.start),
-            }
-        })
-        .collect()
+    out.extend(items.into_iter().map(|span| {
+        let s = span.text(text);
+        // With no procedure in the encounter, none can be named.
+        let named = !kinds.is_empty()
+            && cues::first_done_where(s, &v.procedures, |(k, _)| kinds.contains(k)).is_some();
+        let linked = named || v.see_procedure.is_match(s);
+        Problem {
+            span,
+            linked,
+            has_plan: v.plan.is_match(s),
+            dx: icd_codes(s, span.start),
+        }
+    }));
 }
 
 /// Text for the property tests: up to `most` pieces picked from `pieces`
