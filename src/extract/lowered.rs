@@ -260,9 +260,11 @@ impl<'a> Lowered<'a> {
             let mut at = Vec::new();
             let mut from = 0;
             while let Some(s) = words.next_start(lower, from) {
-                // Every word that starts here, not only the one found.
+                // Every word that starts here, not only the one found
+                // (its first byte compared first, with no call).
                 for (k, w) in words.iter().enumerate() {
-                    if lower[s..].starts_with(w.text.as_bytes()) {
+                    let w = w.text.as_bytes();
+                    if lower[s] == w[0] && lower[s..].starts_with(w) {
                         at.push((self.start + s, k as u8));
                     }
                 }

@@ -241,6 +241,7 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
     // The places of the words of the guards asked about the whole
     // encounter and whole sections, found with one search of it.
     let hits = lowered.hits(&HIT_WORDS);
+    let mut scratch = Scratch::default();
     // Sized for every procedure section: a `Procedure` is large, and each
     // growth of the Vec would copy those before it.
     let mut procedures: Vec<Procedure> = Vec::with_capacity(
@@ -251,7 +252,7 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
     );
     for (i, section) in enc.sections.iter().enumerate() {
         if section.class == SectionClass::Procedure {
-            if let Some(mut p) = procedure(text, i, section, &lowered, &hits) {
+            if let Some(mut p) = procedure(text, i, section, &lowered, &hits, &mut scratch) {
                 if p.kind == ProcKind::Repair {
                     p.host = procedures.iter().rposition(|h| {
                         matches!(
@@ -267,11 +268,13 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
             }
         }
     }
-    let kinds: Vec<ProcKind> = procedures.iter().map(|p| p.kind).collect();
+    let kinds = procedures
+        .iter()
+        .fold(KindSet::default(), |set, p| set.with(p.kind));
     let mut problems = Vec::new();
     for section in &enc.sections {
         if section.class == SectionClass::Assessment {
-            assessment(text, section, &kinds, &mut problems);
+            assessment(text, section, kinds, &mut problems);
         }
     }
     let billing = enc
@@ -293,6 +296,50 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
         reauthorized: reauthorized_in(whole, &hits),
         auc: auc_in(whole, &hits),
     }
+}
+
+/// The kinds of an encounter's procedures, one bit each: asked whether it
+/// holds a kind, as a list of them would be, with no list allocated.
+#[derive(Clone, Copy, Default)]
+struct KindSet(u8);
+
+impl KindSet {
+    /// The bit of `kind`.
+    fn bit(kind: ProcKind) -> u8 {
+        1 << match kind {
+            ProcKind::Mohs => 0,
+            ProcKind::Excision => 1,
+            ProcKind::ShaveRemoval => 2,
+            ProcKind::Destruction => 3,
+            ProcKind::Phototherapy => 4,
+            ProcKind::Biopsy => 5,
+            ProcKind::Repair => 6,
+        }
+    }
+
+    /// This set with `kind` in it.
+    fn with(self, kind: ProcKind) -> KindSet {
+        KindSet(self.0 | KindSet::bit(kind))
+    }
+
+    fn contains(self, kind: ProcKind) -> bool {
+        self.0 & KindSet::bit(kind) != 0
+    }
+
+    fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// Vecs that the procedures of one encounter fill in turn, each emptied
+/// first: one allocation for them all, where each procedure would make
+/// its own.
+#[derive(Default)]
+struct Scratch<'e> {
+    /// The section's sentence lines.
+    sentence_lines: Vec<&'e Line>,
+    /// The texts the lesion class is read from.
+    class_sources: Vec<Span>,
 }
 
 /// Whether a `reauthorized` phrase is in the encounter un-negated.
@@ -397,7 +444,8 @@ static MODIFIER58_WORDS: Words = Words::new(&[&W_EXCIS, &W_STAGED, &W_POSITIVE, 
 /// found in the encounter with one search ([`Lowered::hits`]). Most are
 /// rare: the one search, and a few places, cost less than a search of
 /// each section for each set. The words of the guards asked of each line
-/// are common, and are looked for line by line.
+/// are common (`margin`, `stage`, `biops`, ...): each place found costs
+/// a step of the one search, and they are looked for line by line.
 static HIT_WORDS: Words = Words::new(&[
     &W_UTHORI,
     &W_AUC,
@@ -582,6 +630,56 @@ fn field(section: &Section, label: Label) -> Option<&Field> {
         .find(|f| f.label == label)
 }
 
+/// The first field of each label a procedure reads, found in one pass over
+/// the section's lines, where [`field`] reads the lines again for each
+/// label.
+struct Fields<'s> {
+    section: &'s Section,
+    /// The first field of each label [`Fields::slot`] numbers.
+    first: [Option<&'s Field>; Fields::SLOTS],
+}
+
+impl<'s> Fields<'s> {
+    const SLOTS: usize = 12;
+
+    /// Where the first field of `label` is kept, for the labels kept.
+    fn slot(label: Label) -> Option<usize> {
+        Some(match label {
+            Label::Site => 0,
+            Label::Lesion => 1,
+            Label::Size => 2,
+            Label::Indication => 3,
+            Label::Technique => 4,
+            Label::Procedure => 5,
+            Label::Count => 6,
+            Label::Margin => 7,
+            Label::ExcisedDiameter => 8,
+            Label::Defect => 9,
+            Label::Repair => 10,
+            Label::Pathology => 11,
+            _ => return None,
+        })
+    }
+
+    fn of(section: &'s Section) -> Fields<'s> {
+        let mut first = [None; Fields::SLOTS];
+        for f in section.lines.iter().filter_map(Line::field) {
+            if let Some(k) = Fields::slot(f.label) {
+                first[k].get_or_insert(f);
+            }
+        }
+        Fields { section, first }
+    }
+
+    /// What [`field`] gives for the section and `label`.
+    fn get(&self, label: Label) -> Option<&'s Field> {
+        match Fields::slot(label) {
+            Some(k) => self.first[k],
+            None => field(self.section, label),
+        }
+    }
+}
+
 fn shift(m: Measure, offset: usize) -> Measure {
     Measure {
         span: Span::new(m.span.start + offset, m.span.end + offset),
@@ -691,13 +789,18 @@ fn pathology_class_of(
 
 /// One procedure section's facts; `encounter` holds the encounter
 /// lowered.
-fn procedure(
+fn procedure<'e>(
     text: &str,
     index: usize,
-    section: &Section,
+    section: &'e Section,
     encounter: &Lowered,
     hits: &Hits,
+    scratch: &mut Scratch<'e>,
 ) -> Option<Procedure> {
+    let Scratch {
+        sentence_lines,
+        class_sources,
+    } = scratch;
     let v = vocab();
     // The section lowered once, for the words looked for in its lines
     // before a regex, a phrase set or a measurement is run on them.
@@ -713,6 +816,7 @@ fn procedure(
         Some(h) => h.any_in(piece, words),
         None => lowered.may_contain_any(piece, words),
     };
+    let fields = Fields::of(section);
     let title = section.title.text(text);
     let stripped_len = heads::proc_prefix_len(title);
     let rest = &title[stripped_len..];
@@ -723,7 +827,7 @@ fn procedure(
     let mut kind: Option<(ProcKind, Option<Technique>, Span)> = vocab::title_kind(rest)
         .map(|(k, t, s)| (k, t, Span::new(rest_offset + s.start, rest_offset + s.end)));
     let field_kind = |label: Label| {
-        field(section, label).and_then(|f| {
+        fields.get(label).and_then(|f| {
             cues::first_done(f.value.text(text), &v.procedures).map(|(s, (k, t))| {
                 (
                     k,
@@ -826,10 +930,10 @@ fn procedure(
                 })
             });
     }
-    let site_field = field(section, Label::Site);
-    let lesion_field = field(section, Label::Lesion);
-    let size_field = field(section, Label::Size);
-    let indication_field = field(section, Label::Indication);
+    let site_field = fields.get(Label::Site);
+    let lesion_field = fields.get(Label::Lesion);
+    let size_field = fields.get(Label::Size);
+    let indication_field = fields.get(Label::Indication);
 
     // Lesions: one per specimen line, or one for the section.
     let letter_sites: Vec<(char, Site)> = site_field
@@ -856,9 +960,9 @@ fn procedure(
             lesions.push(lesion);
         }
     }
-    // Room for every line, so that the Vec is allocated once.
-    let mut sentence_lines: Vec<&Line> = Vec::with_capacity(section.lines.len());
+    sentence_lines.clear();
     sentence_lines.extend(text_lines(section));
+    let sentence_lines: &[&Line] = sentence_lines;
     // Whether the `Site:` field, read whole for the one lesion, gave its
     // site (`None` when it was not read so).
     let mut field_gave_site: Option<bool> = None;
@@ -877,7 +981,7 @@ fn procedure(
                     measure::lesion_size(f.value.text(text)).map(|m| shift(m, f.value.start))
                 })
             })
-            .or_else(|| sentence_size(text, &sentence_lines));
+            .or_else(|| sentence_size(text, sentence_lines));
         let description = lesion_field.map(|f| f.value).or_else(|| {
             size.and_then(|s| {
                 sentence_lines
@@ -933,7 +1037,7 @@ fn procedure(
         sites = lesions.iter().filter_map(|l| l.site.clone()).collect();
     }
     if sites.is_empty() {
-        for l in &sentence_lines {
+        for l in sentence_lines {
             sites.extend(site::parse_list(l.body.text(text), l.body.start));
         }
     }
@@ -942,14 +1046,13 @@ fn procedure(
     // A source that is the same text as an earlier one (the one lesion's
     // description is the `Lesion:` field or a sentence) is left out: it
     // has the class the earlier one has, which was asked for first.
-    // Room for every source, so that the Vec is allocated once.
-    let mut class_sources: Vec<Span> = Vec::with_capacity(5 + sentence_lines.len() + lesions.len());
+    class_sources.clear();
     let sources = (lesion_field.map(|f| f.value).into_iter())
         .chain(indication_field.map(|f| f.value))
         .chain(size_field.map(|f| f.value))
         .chain(sentence_lines.iter().map(|l| l.body))
         .chain(lesions.iter().filter_map(|l| l.description))
-        .chain(field(section, Label::Count).map(|f| f.value))
+        .chain(fields.get(Label::Count).map(|f| f.value))
         .chain(std::iter::once(section.title));
     for s in sources {
         if !class_sources.contains(&s) {
@@ -969,7 +1072,8 @@ fn procedure(
     let section_class = first_class.map(|(_, c)| c);
 
     let section_text = section.span.text(text);
-    let margin = field(section, Label::Margin)
+    let margin = fields
+        .get(Label::Margin)
         .and_then(|f| {
             measure::measures(f.value.text(text))
                 .into_iter()
@@ -995,7 +1099,8 @@ fn procedure(
                 })
             })
         });
-    let excised_diameter = field(section, Label::ExcisedDiameter)
+    let excised_diameter = fields
+        .get(Label::ExcisedDiameter)
         .and_then(|f| {
             measure::find_measure(f.value.text(text), |m| m.shape != Shape::Range)
                 .map(|m| shift(m, f.value.start))
@@ -1015,12 +1120,12 @@ fn procedure(
                 .map(|m| shift(m, l.body.start + at.end()))
             })
         });
-    let defect = field(section, Label::Defect).and_then(|f| {
+    let defect = fields.get(Label::Defect).and_then(|f| {
         measure::find_measure(f.value.text(text), |m| m.shape != Shape::Range)
             .map(|m| shift(m, f.value.start))
     });
-    let repair = repair(text, section, kind, &lowered);
-    let pathology = field(section, Label::Pathology).map(|f| {
+    let repair = repair(text, section, &fields, kind, &lowered);
+    let pathology = fields.get(Label::Pathology).map(|f| {
         let value = f.value.text(text);
         let class = pathology_class(value);
         Pathology {
@@ -1116,7 +1221,7 @@ fn procedure(
         destruction_groups(
             text,
             section,
-            &sentence_lines,
+            sentence_lines,
             section_class.map(|c| c.0),
             &lesions,
         )
@@ -1475,8 +1580,15 @@ fn specimen_lesion(
     (lesion, class)
 }
 
-/// The repair a section describes; `lowered` holds the section lowered.
-fn repair(text: &str, section: &Section, kind: ProcKind, lowered: &Lowered) -> Option<Repair> {
+/// The repair a section describes; `fields` holds its fields, `lowered`
+/// the section lowered.
+fn repair(
+    text: &str,
+    section: &Section,
+    fields: &Fields,
+    kind: ProcKind,
+    lowered: &Lowered,
+) -> Option<Repair> {
     // Each regex's matches hold one of the words looked for first: text
     // without them is not run through it.
     let classify = |s: &str| {
@@ -1502,7 +1614,7 @@ fn repair(text: &str, section: &Section, kind: ProcKind, lowered: &Lowered) -> O
             })
             .map(|m| shift(m, offset))
     };
-    if let Some(f) = field(section, Label::Repair) {
+    if let Some(f) = fields.get(Label::Repair) {
         let value = f.value.text(text);
         // The value's sizes, read once for both ways of finding the length.
         let ms = measure::measures(value);
@@ -1849,7 +1961,7 @@ fn destruction_groups(
 
 /// The items of an Assessment/Plan section, appended to `out` (the
 /// encounter's problems, with no Vec of their own).
-fn assessment(text: &str, section: &Section, kinds: &[ProcKind], out: &mut Vec<Problem>) {
+fn assessment(text: &str, section: &Section, kinds: KindSet, out: &mut Vec<Problem>) {
     let v = vocab();
     // Items: list entries, with following plain lines as continuations
     // (at most one per line: room for them all, allocated once).
@@ -1869,7 +1981,7 @@ fn assessment(text: &str, section: &Section, kinds: &[ProcKind], out: &mut Vec<P
         let s = span.text(text);
         // With no procedure in the encounter, none can be named.
         let named = !kinds.is_empty()
-            && cues::first_done_where(s, &v.procedures, |(k, _)| kinds.contains(k)).is_some();
+            && cues::first_done_where(s, &v.procedures, |(k, _)| kinds.contains(*k)).is_some();
         let linked = named || v.see_procedure.is_match(s);
         Problem {
             span,
