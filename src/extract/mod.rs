@@ -440,12 +440,12 @@ static FROZEN_WORDS: Words = Words::new(&[&W_FROZEN, &W_88331]);
 /// One of these is in each modifier-58 cue (see the test).
 static MODIFIER58_WORDS: Words = Words::new(&[&W_EXCIS, &W_STAGED, &W_POSITIVE, &W_GLOBAL]);
 /// The words of the guards asked about the whole encounter and about
-/// whole procedure sections (and the lines of one, for modifier 58),
-/// found in the encounter with one search ([`Lowered::hits`]). Most are
-/// rare: the one search, and a few places, cost less than a search of
-/// each section for each set. The words of the guards asked of each line
-/// are common (`margin`, `stage`, `biops`, ...): each place found costs
-/// a step of the one search, and they are looked for line by line.
+/// whole procedure sections, found in the encounter with one search
+/// ([`Lowered::hits`]). They are rare: the one search, and a few places,
+/// cost less than a search of each section for each set. Common words
+/// (`excis`, `margin`, `stage`, `biops`, ...) are looked for section by
+/// section or line by line: each place found costs a step of the one
+/// search.
 static HIT_WORDS: Words = Words::new(&[
     &W_UTHORI,
     &W_AUC,
@@ -457,10 +457,6 @@ static HIT_WORDS: Words = Words::new(&[
     &W_BIOPSIES,
     &W_BXS,
     &W_PUNCHES,
-    &W_EXCIS,
-    &W_STAGED,
-    &W_POSITIVE,
-    &W_GLOBAL,
 ]);
 /// One of these is in each `AUC_RE` match.
 static AUC_WORDS: Words = Words::new(&[&W_AUC, &W_APPROPRIATE]);
@@ -1246,10 +1242,10 @@ fn procedure<'e>(
     };
     // Likewise each modifier-58 cue holds one of `MODIFIER58_WORDS`: only
     // the lines holding one are searched.
-    let staged_cue = if may_hold(section.span, &MODIFIER58_WORDS) {
+    let staged_cue = if lowered.whole_may_contain_any(&MODIFIER58_WORDS) {
         std::iter::once(section.title)
             .chain(section.lines.iter().map(|l| l.body))
-            .filter(|s| may_hold(*s, &MODIFIER58_WORDS))
+            .filter(|s| lowered.may_contain_any(*s, &MODIFIER58_WORDS))
             .find_map(|s| {
                 v.modifier58
                     .find(s.text(text))
