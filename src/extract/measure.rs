@@ -99,14 +99,10 @@ fn size_matches(text: &str, ascii: bool, mut found: impl FnMut(SizeCaps) -> Cont
         return;
     }
     let t = text.as_bytes();
-    let mut p = 0;
+    // Every match starts with a number: a digit or a `.` (see
+    // `number_at`), so the bytes before the next one are skipped.
+    let mut p = next_number_byte(t, 0, true);
     while p < t.len() {
-        // Every match starts with a number: a digit or a `.` (see
-        // `number_at`), so the bytes before the next one are skipped.
-        if !(t[p].is_ascii_digit() || t[p] == b'.') {
-            p += 1;
-            continue;
-        }
         match size_at(t, p) {
             Some(m) => {
                 p = m.whole.1;
@@ -116,7 +112,43 @@ fn size_matches(text: &str, ascii: bool, mut found: impl FnMut(SizeCaps) -> Cont
             }
             None => p += 1,
         }
+        p = next_number_byte(t, p, true);
     }
+}
+
+/// The first index from `from` on whose byte is an ASCII digit, a `.`
+/// (when `dot`) or not ASCII; the length of `t` when there is none.
+///
+/// Eight bytes are tested at a time, in one `u64`: with each byte's top
+/// bit cleared, adding `0x80 - b` to it sets the top bit exactly when it
+/// is `b` or more (no byte carries into the next), which tells digits,
+/// and a byte is `.` when its bits differ from `.`'s nowhere. The top
+/// bits left are those of the bytes looked for.
+fn next_number_byte(t: &[u8], from: usize, dot: bool) -> usize {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const TOPS: u64 = ONES * 0x80;
+    let mut i = from;
+    while let Some(chunk) = t.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        let low = x & !TOPS;
+        let at_least_0 = low + ONES * u64::from(0x80 - b'0');
+        let past_9 = low + ONES * u64::from(0x80 - b'9' - 1);
+        let mut found = (at_least_0 & !past_9) | x;
+        if dot {
+            let differs = low ^ (ONES * u64::from(b'.'));
+            found |= !(differs + ONES * 0x7F);
+        }
+        let found = found & TOPS;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    let rest = t.get(i..).unwrap_or_default();
+    i + rest
+        .iter()
+        .position(|&b| b.is_ascii_digit() || (dot && b == b'.') || !b.is_ascii())
+        .unwrap_or(rest.len())
 }
 
 /// The groups of one match of the size regex.
@@ -569,7 +601,7 @@ fn area_after(after: &str) -> bool {
 /// which could be a digit of another script. The regexes that need one are
 /// not run on text without, most of the note's sentences.
 pub(crate) fn may_hold_digit(text: &str) -> bool {
-    text.bytes().any(|b| b.is_ascii_digit() || !b.is_ascii())
+    next_number_byte(text.as_bytes(), 0, false) < text.len()
 }
 
 /// A decimal number with a unit, in micrometres; exact for up to four
@@ -1067,6 +1099,55 @@ pub fn noun_counts(text: &str) -> Vec<(Span, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`next_number_byte`] a byte at a time.
+    fn next_number_byte_plain(t: &[u8], from: usize, dot: bool) -> usize {
+        (from..t.len())
+            .find(|&i| t[i].is_ascii_digit() || (dot && t[i] == b'.') || !t[i].is_ascii())
+            .unwrap_or(t.len().max(from))
+    }
+
+    #[test]
+    fn number_bytes_found_eight_at_a_time() {
+        let texts: [&[u8]; 8] = [
+            b"",
+            b"no digits here at all, none",
+            b"abcdefgh9",
+            b"abcdefg.",
+            b"/:-,.0",
+            b"caf\xc3\xa9 left",
+            b"\x7f\x2f\x3a\x40\xff\x80",
+            b"x 1.5 cm",
+        ];
+        for t in texts {
+            for from in 0..=t.len() {
+                for dot in [false, true] {
+                    assert_eq!(
+                        next_number_byte(t, from, dot),
+                        next_number_byte_plain(t, from, dot),
+                        "{t:?} {from} {dot}"
+                    );
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The eight-byte test finds the byte the plain scan finds, in any
+        /// bytes, from anywhere.
+        #[test]
+        fn number_bytes_agree_with_the_plain_scan(
+            t in proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+            from in 0usize..45,
+            dot in proptest::bool::ANY,
+        ) {
+            let from = from.min(t.len());
+            proptest::prop_assert_eq!(
+                next_number_byte(&t, from, dot),
+                next_number_byte_plain(&t, from, dot)
+            );
+        }
+    }
 
     proptest::proptest! {
         /// The precheck before [`AREA_AFTER`] passes over no text the
