@@ -243,7 +243,16 @@ impl Anchor {
 
     /// Whether the anchor stands where it must, for a spelling whose
     /// prefix test passed and ended at `from` in ASCII `text`.
+    #[cfg(test)]
     fn holds(&self, text: &[u8], from: usize) -> bool {
+        self.holds_in(self.read(text, from))
+    }
+
+    /// The eight bytes (lowercase) where the anchor must stand, for a
+    /// spelling whose prefix test passed and ended at `from` in ASCII
+    /// `text`: the place depends only on `from` and `before`, so spellings
+    /// that share them read it once.
+    fn read(&self, text: &[u8], from: usize) -> u64 {
         let mut at = from;
         while at < text.len()
             && self.before[usize::from(text[at] >> 6 & 1)] >> (text[at] & 63) & 1 == 1
@@ -251,7 +260,13 @@ impl Anchor {
             at += 1;
         }
         // Text past its end reads as zeros, which no anchor byte is.
-        lower_word(&text[at..]) & self.mask == self.word
+        lower_word(&text[at..])
+    }
+
+    /// Whether the anchor stands in `read`, as [`Anchor::read`] reads it.
+    #[inline(always)]
+    fn holds_in(&self, read: u64) -> bool {
+        read & self.mask == self.word
     }
 }
 
@@ -458,7 +473,7 @@ impl Literals {
             if !self.first[usize::from(b)] || !(boundary || self.any_unbounded) {
                 continue;
             }
-            if let Some(found) = self.match_here(text, i, boundary) {
+            if let Some(found) = self.match_here(text, i, boundary, load(&text[i..])) {
                 return Some(found);
             }
         }
@@ -483,10 +498,11 @@ impl Literals {
             while starts != 0 {
                 let at = i + starts.trailing_zeros() as usize;
                 // Most word starts are ruled out by their first two bytes
-                // without a call. Past the end of the text comes a zero.
-                let next = text.get(at + 1).map_or(0, |b| b & 63);
-                if self.pairs[usize::from(text[at])] >> next & 1 == 1 {
-                    if let Some(found) = self.match_here(text, at, true) {
+                // without a call. Past the end of the text come zeros. The
+                // eight bytes read here serve the index as well.
+                let raw = load(&text[at..]);
+                if self.pairs[usize::from(raw as u8)] >> (raw >> 8 & 63) & 1 == 1 {
+                    if let Some(found) = self.match_here(text, at, true, raw) {
                         return Some(found);
                     }
                 }
@@ -514,7 +530,7 @@ impl Literals {
             if at > 0 && is_word(text[at - 1]) {
                 return None;
             }
-            self.match_here(text, at, true)
+            self.match_here(text, at, true, load(&text[at..]))
         };
         match *needles {
             [a] => memchr::memchr_iter(a, hay).find_map(try_at),
@@ -531,29 +547,47 @@ impl Literals {
         if !self.first[usize::from(b)] {
             return None;
         }
-        self.match_here(text, 0, is_boundary(text, 0))
+        self.match_here(text, 0, is_boundary(text, 0), load(text))
     }
 
-    /// The first variant that matches at `i`: most positions are ruled
-    /// out by the index without a call.
+    /// The first variant that matches at `i`, where the text reads `raw`
+    /// (its eight bytes from `i`, as [`load`] reads them): most positions
+    /// are ruled out by the index, and the rest mostly by the prefix tests
+    /// of their cell, without a call.
     #[inline(always)]
-    fn match_here(&self, text: &[u8], i: usize, boundary: bool) -> Option<(usize, usize, usize)> {
+    fn match_here(
+        &self,
+        text: &[u8],
+        i: usize,
+        boundary: bool,
+        raw: u64,
+    ) -> Option<(usize, usize, usize)> {
         let index = if boundary {
             &self.bounded
         } else {
             &self.unbounded
         };
-        let c0 = usize::from(self.class[usize::from(text[i])]);
-        let c1 = text
-            .get(i + 1)
-            .map_or(0, |b| usize::from(self.class[usize::from(*b)]));
+        // The bytes past the end of the text read as zeros, which are
+        // class 0 and no third or fourth byte of a test.
+        let byte = |k: usize| (raw >> (8 * k)) as u8;
+        let c0 = usize::from(self.class[usize::from(byte(0))]);
+        let c1 = usize::from(self.class[usize::from(byte(1))]);
         let c = c0 * self.classes + c1;
-        let byte = |k: usize| text.get(i + k).copied().unwrap_or(0);
         if !index.may_pass(c, byte(2), byte(3)) {
             return None;
         }
-        let (from, to) = (index.start[c] as usize, index.start[c + 1] as usize);
-        self.match_cell(text, i, &index.tests, from..to, lower_word(&text[i..]))
+        let (mut k, to) = (index.start[c] as usize, index.start[c + 1] as usize);
+        let word = fold_word(raw);
+        // The walk goes on out of line from the first prefix test that
+        // passes.
+        while k < to {
+            let t = &index.tests[k];
+            if word & t.mask == t.prefix {
+                return self.match_cell(text, i, &index.tests, k..to, word);
+            }
+            k = t.on_fail as usize;
+        }
+        None
     }
 
     /// The first variant of a cell (the tests at `cell` in `tests`) that
@@ -568,6 +602,11 @@ impl Literals {
         cell: std::ops::Range<usize>,
         word: u64,
     ) -> Option<(usize, usize, usize)> {
+        // The last place an anchor was read, as (where its spelling's
+        // prefix test ended, the bytes that may come before it, the bytes
+        // read): the spellings of a cell mostly share the first two, as
+        // `biopsy proven` and `biopsy showed` do.
+        let mut last: Option<(usize, [u64; 2], u64)> = None;
         let mut k = cell.start;
         while k < cell.end {
             let t = &tests[k];
@@ -579,7 +618,16 @@ impl Literals {
             let v = &self.variants[t.variant as usize];
             let (piece, len) = v.skip;
             if let Some(a) = &v.anchor {
-                if !a.holds(text, i + len) {
+                let from = i + len;
+                let read = match last {
+                    Some((f, before, read)) if f == from && before == a.before => read,
+                    _ => {
+                        let read = a.read(text, from);
+                        last = Some((from, a.before, read));
+                        read
+                    }
+                };
+                if !a.holds_in(read) {
                     continue;
                 }
             }
@@ -594,7 +642,12 @@ impl Literals {
 /// The first eight bytes of ASCII `text` (zeros past its end) in one
 /// word, as [`pack`] packs them, with capitals made lower case.
 fn lower_word(text: &[u8]) -> u64 {
-    let w = load(text);
+    fold_word(load(text))
+}
+
+/// Eight ASCII bytes in one word with capitals made lower case.
+#[inline(always)]
+fn fold_word(w: u64) -> u64 {
     // Every byte is below 0x80, so these sums carry into no other byte:
     // the top bit of a byte says it is at least `A`, and at least `[`.
     let from_a = w + 0x3F3F_3F3F_3F3F_3F3F;
@@ -606,6 +659,7 @@ fn lower_word(text: &[u8]) -> u64 {
 /// The first eight bytes of `text` (zeros past its end) in one word, as
 /// [`pack`] packs them, read a few bytes at a time: texts are often
 /// shorter than eight bytes from the position read to their end.
+#[inline(always)]
 fn load(text: &[u8]) -> u64 {
     let n = text.len();
     let at = |k: usize| u64::from(text[k]);
@@ -1233,6 +1287,36 @@ mod tests {
             from = e;
         }
         out
+    }
+
+    /// Spellings of a cell whose anchors stand at the same place read it
+    /// once; each still tests its own anchor, and a spelling whose anchor
+    /// stands elsewhere reads its own place.
+    #[test]
+    fn spellings_that_share_an_anchor_place_each_test_their_anchor() {
+        let phrases = [
+            ("biopsy proven", true, true),
+            ("biopsy showed", true, true),
+            (r"biopsy\d+ shown", true, true),
+            ("biopsy", true, true),
+            (r"\d+(?:\.\d+)? mm punch", true, true),
+            (r"\d+ mm shave", true, true),
+        ];
+        let text = "biopsy - - showed; BIOPSY proven, biopsy3 shown, biopsy  x, \
+                    4.5 mm shave 4 mm shave 4.5 - MM punch";
+        let owned: Vec<(String, bool, bool)> = phrases
+            .iter()
+            .map(|(p, s, e)| (p.to_string(), *s, *e))
+            .collect();
+        let found: Vec<(String, usize)> = regex_find_all(&owned, text)
+            .into_iter()
+            .map(|(s, e, p)| (text[s..e].to_string(), p))
+            .collect();
+        assert_eq!(find_all(&phrases, text), found);
+        assert_eq!(
+            found.iter().map(|(_, p)| *p).collect::<Vec<_>>(),
+            [1, 0, 2, 3, 5, 5, 4]
+        );
     }
 
     #[test]
