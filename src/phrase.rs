@@ -75,6 +75,13 @@ struct PrefixTest {
     /// at least this one's bytes and want the same there (`biopsy proven`
     /// after `biopsy`), so they fail too.
     on_fail: u32,
+    /// The place in the list of the next variant of the cell that may
+    /// match when this one's prefix test passes and its anchor fails. The
+    /// variants passed over read their anchor at the same place (a prefix
+    /// test as long, the same bytes before the anchor) and want at least
+    /// this one's anchor there (the spellings of `N mm punch`), so they
+    /// fail too.
+    on_anchor_fail: u32,
 }
 
 impl Index {
@@ -115,6 +122,7 @@ impl Index {
                 variant: v,
                 // Set below.
                 on_fail: 0,
+                on_anchor_fail: 0,
             })
             .collect();
         for c in 0..self.start.len() - 1 {
@@ -130,6 +138,26 @@ impl Index {
                     .find(|&j| !implied(&self.tests[j]))
                     .unwrap_or(to);
                 self.tests[k].on_fail = next as u32;
+                // A later variant fails whenever this one's anchor does
+                // when it reads its anchor at the same place and wants at
+                // least the same bytes there.
+                let failed = &variants[failed.variant as usize];
+                let anchor_implied = |t: &PrefixTest| {
+                    let v = &variants[t.variant as usize];
+                    match (failed.anchor, v.anchor) {
+                        (Some(a), Some(b)) => {
+                            v.skip.1 == failed.skip.1
+                                && b.before == a.before
+                                && b.mask & a.mask == a.mask
+                                && b.word & a.mask == a.word
+                        }
+                        _ => false,
+                    }
+                };
+                let next = (k + 1..to)
+                    .find(|&j| !anchor_implied(&self.tests[j]))
+                    .unwrap_or(to);
+                self.tests[k].on_anchor_fail = next as u32;
             }
         }
         self.later = (0..self.start.len() - 1)
@@ -614,7 +642,6 @@ impl Literals {
                 k = t.on_fail as usize;
                 continue;
             }
-            k += 1;
             let v = &self.variants[t.variant as usize];
             let (piece, len) = v.skip;
             if let Some(a) = &v.anchor {
@@ -628,9 +655,11 @@ impl Literals {
                     }
                 };
                 if !a.holds_in(read) {
+                    k = t.on_anchor_fail as usize;
                     continue;
                 }
             }
+            k += 1;
             if let Some(end) = match_at(&v.pieces[piece..], text, i + len) {
                 return Some((i, end, v.phrase));
             }
@@ -1502,6 +1531,49 @@ mod tests {
         assert_eq!(index.cell(1), &[] as &[u32]);
         assert_eq!(index.cell(2), &[7, 3, 5]);
         assert_eq!(index.cell(3), &[0]);
+    }
+
+    /// A failed anchor passes over only variants whose anchor stands at
+    /// the same place and holds at least its bytes; the others are tried.
+    #[test]
+    fn a_failed_anchor_passes_over_the_anchors_it_rules_out() {
+        let phrases = [
+            (r"\d+ mm punch biopsy", true, true),
+            (r"\d+\.\d+ mm punch", true, true),
+            (r"\d+ mm punch", true, true),
+            (r"\d+ mm punch", true, true),
+            (r"\d+ cm", true, true),
+            (r"\d+ mm", true, true),
+        ];
+        let fast = Literals::new(phrases).unwrap();
+        let index = &fast.bounded;
+        let mut passed_over = 0;
+        for c in 0..index.start.len() - 1 {
+            let cell = index.start[c] as usize..index.start[c + 1] as usize;
+            for k in cell.clone() {
+                let t = index.tests[k];
+                let next = t.on_anchor_fail as usize;
+                assert!(k < next && next <= cell.end);
+                let a = fast.variants[t.variant as usize].anchor.unwrap();
+                for u in &index.tests[k + 1..next] {
+                    let b = fast.variants[u.variant as usize].anchor.unwrap();
+                    assert_eq!(b.before, a.before);
+                    assert_eq!((b.mask & a.mask, b.word & a.mask), (a.mask, a.word));
+                }
+                passed_over += next - k - 1;
+            }
+        }
+        assert!(passed_over > 0);
+        let text = "4 mm punch biopsy, 4.5 mm punch, 3 mm punches, 2 cm, 2 mm, 7 MM-punch";
+        let owned: Vec<(String, bool, bool)> = phrases
+            .iter()
+            .map(|(p, s, e)| (p.to_string(), *s, *e))
+            .collect();
+        let found: Vec<(String, usize)> = regex_find_all(&owned, text)
+            .into_iter()
+            .map(|(s, e, p)| (text[s..e].to_string(), p))
+            .collect();
+        assert_eq!(find_all(&phrases, text), found);
     }
 
     #[test]
