@@ -82,12 +82,18 @@ impl ClaimLine {
         }
     }
 
+    // Inlined, so that the line built through it is not copied
+    // into and out of each call.
+    #[inline(always)]
     pub(crate) fn for_lesion(mut self, proc: usize, lesion: usize) -> ClaimLine {
         push_one(&mut self.procedures, proc);
         push_one(&mut self.lesions, (proc, lesion));
         self
     }
 
+    // Inlined, so that the line built through it is not copied
+    // into and out of each call.
+    #[inline(always)]
     pub(crate) fn source(mut self, span: Span) -> ClaimLine {
         push_one(&mut self.sources, span);
         self
@@ -108,7 +114,8 @@ impl ClaimLine {
 
     pub(crate) fn add_modifier(&mut self, m: &str) {
         if !self.modifiers.iter().any(|x| x == m) {
-            self.modifiers.push(m.to_string());
+            // Most lines take one modifier at most: room for that one.
+            push_one(&mut self.modifiers, m.to_string());
         }
     }
 
@@ -307,6 +314,24 @@ fn merge(lines: &mut Vec<ClaimLine>) {
     if lines.len() < 2 {
         return;
     }
+    // Nor does a claim whose lines all differ, the usual case: then each
+    // line would be moved into a new list as it is. A line's code and
+    // modifiers do not change as lines merge, so comparing the lines as
+    // they are tells whether any would.
+    let mergeable = lines.iter().enumerate().any(|(i, l)| {
+        lines[..i]
+            .iter()
+            .any(|o| o.cpt == l.cpt && same_modifiers(&o.modifiers, &l.modifiers))
+    });
+    if mergeable {
+        merge_all(lines);
+    }
+}
+
+/// [`merge`]'s work once some two lines are known to merge: each line
+/// joins the first one before it with the same code and modifiers, or is
+/// kept.
+fn merge_all(lines: &mut Vec<ClaimLine>) {
     let mut out: Vec<ClaimLine> = Vec::with_capacity(lines.len());
     for l in lines.drain(..) {
         // The code first: the modifiers are compared only for a line of
