@@ -179,11 +179,20 @@ pub fn derive(
         Some((p, _)) if p != Payer::Unknown => p,
         _ => options.default_payer.unwrap_or(Payer::Unknown),
     };
+    // Room for the lines at once: a line or two per procedure (one per
+    // lesion for most, a second for an add-on), and the E/M. Grown a push
+    // at a time, the list would be copied as it doubled.
+    let room = facts
+        .procedures
+        .iter()
+        .map(|p| p.lesions.len().max(1) + 1)
+        .sum::<usize>()
+        + usize::from(facts.em.is_some());
     let mut claim = EncounterClaim {
         index: facts.index,
         date: facts.date.clone(),
         payer,
-        lines: Vec::new(),
+        lines: Vec::with_capacity(room),
         dropped: Vec::new(),
     };
     biopsy::derive(facts, table, &mut claim);
