@@ -742,7 +742,7 @@ fn with_sources(mut f: Finding, ctx: &Ctx, line: &ClaimLine) -> Finding {
 pub(super) fn tier_text(row: &CodeRow) -> String {
     // Written piece by piece into one string: the tier, then the group
     // with its `-`s as `, `, joined by `, ` when there are both.
-    let mut s = String::with_capacity(48);
+    let mut s = String::with_capacity(48 + 2 * row.group.as_ref().map_or(0, String::len));
     match (row.tier_min.filter(|&m| m > 0), row.tier_max) {
         (None, Some(max)) => {
             s.push_str("up to ");
@@ -767,12 +767,18 @@ pub(super) fn tier_text(row: &CodeRow) -> String {
         if !s.is_empty() {
             s.push_str(", ");
         }
-        for (i, part) in group.split('-').enumerate() {
-            if i > 0 {
+        // Each `-` as `, `, found among the bytes (it is one byte, which no
+        // other character's bytes hold) rather than split a character at
+        // a time.
+        let mut start = 0;
+        for (i, &b) in group.as_bytes().iter().enumerate() {
+            if b == b'-' {
+                s.push_str(&group[start..i]);
                 s.push_str(", ");
+                start = i + 1;
             }
-            s.push_str(part);
         }
+        s.push_str(&group[start..]);
     }
     s
 }
@@ -902,6 +908,7 @@ mod tests {
             Some("-"),
             Some("a--b-"),
             Some("face"),
+            Some("é-×-"),
         ];
         let bounds = [None, Some(0), Some(5_000), Some(12_345), Some(u32::MAX)];
         for row in t.rows() {
