@@ -360,7 +360,7 @@ struct Ignores {
 }
 
 impl Ignores {
-    fn of(text: &str, encounter: &Encounter) -> Ignores {
+    fn of<'a>(text: &str, encounter: &'a Encounter) -> Ignores {
         let mut scopes = Vec::new();
         let codes_of = |line: &Line| -> Option<Vec<String>> {
             if line.kind != LineKind::Comment {
@@ -384,13 +384,16 @@ impl Ignores {
                     .collect(),
             )
         };
-        for l in &encounter.header {
+        // Only comments are read: the kind is checked here, where it is
+        // cheap, before the call for each line.
+        let comments = |lines: &'a [Line]| lines.iter().filter(|l| l.kind == LineKind::Comment);
+        for l in comments(&encounter.header) {
             if let Some(codes) = codes_of(l) {
                 scopes.push((None, codes));
             }
         }
         for s in &encounter.sections {
-            for l in &s.lines {
+            for l in comments(&s.lines) {
                 if let Some(codes) = codes_of(l) {
                     scopes.push((Some(s.span), codes));
                 }

@@ -75,6 +75,13 @@ struct PrefixTest {
     /// at least this one's bytes and want the same there (`biopsy proven`
     /// after `biopsy`), so they fail too.
     on_fail: u32,
+    /// The place in the list of the next variant of the cell that may
+    /// match when this one's prefix test passes and its anchor fails. The
+    /// variants passed over read their anchor at the same place (a prefix
+    /// test as long, the same bytes before the anchor) and want at least
+    /// this one's anchor there (the spellings of `N mm punch`), so they
+    /// fail too.
+    on_anchor_fail: u32,
 }
 
 impl Index {
@@ -115,6 +122,7 @@ impl Index {
                 variant: v,
                 // Set below.
                 on_fail: 0,
+                on_anchor_fail: 0,
             })
             .collect();
         for c in 0..self.start.len() - 1 {
@@ -130,6 +138,26 @@ impl Index {
                     .find(|&j| !implied(&self.tests[j]))
                     .unwrap_or(to);
                 self.tests[k].on_fail = next as u32;
+                // A later variant fails whenever this one's anchor does
+                // when it reads its anchor at the same place and wants at
+                // least the same bytes there.
+                let failed = &variants[failed.variant as usize];
+                let anchor_implied = |t: &PrefixTest| {
+                    let v = &variants[t.variant as usize];
+                    match (failed.anchor, v.anchor) {
+                        (Some(a), Some(b)) => {
+                            v.skip.1 == failed.skip.1
+                                && b.before == a.before
+                                && b.mask & a.mask == a.mask
+                                && b.word & a.mask == a.word
+                        }
+                        _ => false,
+                    }
+                };
+                let next = (k + 1..to)
+                    .find(|&j| !anchor_implied(&self.tests[j]))
+                    .unwrap_or(to);
+                self.tests[k].on_anchor_fail = next as u32;
             }
         }
         self.later = (0..self.start.len() - 1)
@@ -243,7 +271,16 @@ impl Anchor {
 
     /// Whether the anchor stands where it must, for a spelling whose
     /// prefix test passed and ended at `from` in ASCII `text`.
+    #[cfg(test)]
     fn holds(&self, text: &[u8], from: usize) -> bool {
+        self.holds_in(self.read(text, from))
+    }
+
+    /// The eight bytes (lowercase) where the anchor must stand, for a
+    /// spelling whose prefix test passed and ended at `from` in ASCII
+    /// `text`: the place depends only on `from` and `before`, so spellings
+    /// that share them read it once.
+    fn read(&self, text: &[u8], from: usize) -> u64 {
         let mut at = from;
         while at < text.len()
             && self.before[usize::from(text[at] >> 6 & 1)] >> (text[at] & 63) & 1 == 1
@@ -251,7 +288,13 @@ impl Anchor {
             at += 1;
         }
         // Text past its end reads as zeros, which no anchor byte is.
-        lower_word(&text[at..]) & self.mask == self.word
+        lower_word(&text[at..])
+    }
+
+    /// Whether the anchor stands in `read`, as [`Anchor::read`] reads it.
+    #[inline(always)]
+    fn holds_in(&self, read: u64) -> bool {
+        read & self.mask == self.word
     }
 }
 
@@ -458,7 +501,7 @@ impl Literals {
             if !self.first[usize::from(b)] || !(boundary || self.any_unbounded) {
                 continue;
             }
-            if let Some(found) = self.match_here(text, i, boundary) {
+            if let Some(found) = self.match_here(text, i, boundary, load(&text[i..])) {
                 return Some(found);
             }
         }
@@ -483,10 +526,11 @@ impl Literals {
             while starts != 0 {
                 let at = i + starts.trailing_zeros() as usize;
                 // Most word starts are ruled out by their first two bytes
-                // without a call. Past the end of the text comes a zero.
-                let next = text.get(at + 1).map_or(0, |b| b & 63);
-                if self.pairs[usize::from(text[at])] >> next & 1 == 1 {
-                    if let Some(found) = self.match_here(text, at, true) {
+                // without a call. Past the end of the text come zeros. The
+                // eight bytes read here serve the index as well.
+                let raw = load(&text[at..]);
+                if self.pairs[usize::from(raw as u8)] >> (raw >> 8 & 63) & 1 == 1 {
+                    if let Some(found) = self.match_here(text, at, true, raw) {
                         return Some(found);
                     }
                 }
@@ -514,7 +558,7 @@ impl Literals {
             if at > 0 && is_word(text[at - 1]) {
                 return None;
             }
-            self.match_here(text, at, true)
+            self.match_here(text, at, true, load(&text[at..]))
         };
         match *needles {
             [a] => memchr::memchr_iter(a, hay).find_map(try_at),
@@ -531,29 +575,47 @@ impl Literals {
         if !self.first[usize::from(b)] {
             return None;
         }
-        self.match_here(text, 0, is_boundary(text, 0))
+        self.match_here(text, 0, is_boundary(text, 0), load(text))
     }
 
-    /// The first variant that matches at `i`: most positions are ruled
-    /// out by the index without a call.
+    /// The first variant that matches at `i`, where the text reads `raw`
+    /// (its eight bytes from `i`, as [`load`] reads them): most positions
+    /// are ruled out by the index, and the rest mostly by the prefix tests
+    /// of their cell, without a call.
     #[inline(always)]
-    fn match_here(&self, text: &[u8], i: usize, boundary: bool) -> Option<(usize, usize, usize)> {
+    fn match_here(
+        &self,
+        text: &[u8],
+        i: usize,
+        boundary: bool,
+        raw: u64,
+    ) -> Option<(usize, usize, usize)> {
         let index = if boundary {
             &self.bounded
         } else {
             &self.unbounded
         };
-        let c0 = usize::from(self.class[usize::from(text[i])]);
-        let c1 = text
-            .get(i + 1)
-            .map_or(0, |b| usize::from(self.class[usize::from(*b)]));
+        // The bytes past the end of the text read as zeros, which are
+        // class 0 and no third or fourth byte of a test.
+        let byte = |k: usize| (raw >> (8 * k)) as u8;
+        let c0 = usize::from(self.class[usize::from(byte(0))]);
+        let c1 = usize::from(self.class[usize::from(byte(1))]);
         let c = c0 * self.classes + c1;
-        let byte = |k: usize| text.get(i + k).copied().unwrap_or(0);
         if !index.may_pass(c, byte(2), byte(3)) {
             return None;
         }
-        let (from, to) = (index.start[c] as usize, index.start[c + 1] as usize);
-        self.match_cell(text, i, &index.tests, from..to, lower_word(&text[i..]))
+        let (mut k, to) = (index.start[c] as usize, index.start[c + 1] as usize);
+        let word = fold_word(raw);
+        // The walk goes on out of line from the first prefix test that
+        // passes.
+        while k < to {
+            let t = &index.tests[k];
+            if word & t.mask == t.prefix {
+                return self.match_cell(text, i, &index.tests, k..to, word);
+            }
+            k = t.on_fail as usize;
+        }
+        None
     }
 
     /// The first variant of a cell (the tests at `cell` in `tests`) that
@@ -568,6 +630,11 @@ impl Literals {
         cell: std::ops::Range<usize>,
         word: u64,
     ) -> Option<(usize, usize, usize)> {
+        // The last place an anchor was read, as (where its spelling's
+        // prefix test ended, the bytes that may come before it, the bytes
+        // read): the spellings of a cell mostly share the first two, as
+        // `biopsy proven` and `biopsy showed` do.
+        let mut last: Option<(usize, [u64; 2], u64)> = None;
         let mut k = cell.start;
         while k < cell.end {
             let t = &tests[k];
@@ -575,14 +642,24 @@ impl Literals {
                 k = t.on_fail as usize;
                 continue;
             }
-            k += 1;
             let v = &self.variants[t.variant as usize];
             let (piece, len) = v.skip;
             if let Some(a) = &v.anchor {
-                if !a.holds(text, i + len) {
+                let from = i + len;
+                let read = match last {
+                    Some((f, before, read)) if f == from && before == a.before => read,
+                    _ => {
+                        let read = a.read(text, from);
+                        last = Some((from, a.before, read));
+                        read
+                    }
+                };
+                if !a.holds_in(read) {
+                    k = t.on_anchor_fail as usize;
                     continue;
                 }
             }
+            k += 1;
             if let Some(end) = match_at(&v.pieces[piece..], text, i + len) {
                 return Some((i, end, v.phrase));
             }
@@ -594,7 +671,12 @@ impl Literals {
 /// The first eight bytes of ASCII `text` (zeros past its end) in one
 /// word, as [`pack`] packs them, with capitals made lower case.
 fn lower_word(text: &[u8]) -> u64 {
-    let w = load(text);
+    fold_word(load(text))
+}
+
+/// Eight ASCII bytes in one word with capitals made lower case.
+#[inline(always)]
+fn fold_word(w: u64) -> u64 {
     // Every byte is below 0x80, so these sums carry into no other byte:
     // the top bit of a byte says it is at least `A`, and at least `[`.
     let from_a = w + 0x3F3F_3F3F_3F3F_3F3F;
@@ -606,6 +688,7 @@ fn lower_word(text: &[u8]) -> u64 {
 /// The first eight bytes of `text` (zeros past its end) in one word, as
 /// [`pack`] packs them, read a few bytes at a time: texts are often
 /// shorter than eight bytes from the position read to their end.
+#[inline(always)]
 fn load(text: &[u8]) -> u64 {
     let n = text.len();
     let at = |k: usize| u64::from(text[k]);
@@ -1235,6 +1318,36 @@ mod tests {
         out
     }
 
+    /// Spellings of a cell whose anchors stand at the same place read it
+    /// once; each still tests its own anchor, and a spelling whose anchor
+    /// stands elsewhere reads its own place.
+    #[test]
+    fn spellings_that_share_an_anchor_place_each_test_their_anchor() {
+        let phrases = [
+            ("biopsy proven", true, true),
+            ("biopsy showed", true, true),
+            (r"biopsy\d+ shown", true, true),
+            ("biopsy", true, true),
+            (r"\d+(?:\.\d+)? mm punch", true, true),
+            (r"\d+ mm shave", true, true),
+        ];
+        let text = "biopsy - - showed; BIOPSY proven, biopsy3 shown, biopsy  x, \
+                    4.5 mm shave 4 mm shave 4.5 - MM punch";
+        let owned: Vec<(String, bool, bool)> = phrases
+            .iter()
+            .map(|(p, s, e)| (p.to_string(), *s, *e))
+            .collect();
+        let found: Vec<(String, usize)> = regex_find_all(&owned, text)
+            .into_iter()
+            .map(|(s, e, p)| (text[s..e].to_string(), p))
+            .collect();
+        assert_eq!(find_all(&phrases, text), found);
+        assert_eq!(
+            found.iter().map(|(_, p)| *p).collect::<Vec<_>>(),
+            [1, 0, 2, 3, 5, 5, 4]
+        );
+    }
+
     #[test]
     fn a_run_before_an_optional_part_it_could_give_way_to_keeps_the_regex() {
         // The regex takes the space before `-` first and then finds `ab `
@@ -1418,6 +1531,49 @@ mod tests {
         assert_eq!(index.cell(1), &[] as &[u32]);
         assert_eq!(index.cell(2), &[7, 3, 5]);
         assert_eq!(index.cell(3), &[0]);
+    }
+
+    /// A failed anchor passes over only variants whose anchor stands at
+    /// the same place and holds at least its bytes; the others are tried.
+    #[test]
+    fn a_failed_anchor_passes_over_the_anchors_it_rules_out() {
+        let phrases = [
+            (r"\d+ mm punch biopsy", true, true),
+            (r"\d+\.\d+ mm punch", true, true),
+            (r"\d+ mm punch", true, true),
+            (r"\d+ mm punch", true, true),
+            (r"\d+ cm", true, true),
+            (r"\d+ mm", true, true),
+        ];
+        let fast = Literals::new(phrases).unwrap();
+        let index = &fast.bounded;
+        let mut passed_over = 0;
+        for c in 0..index.start.len() - 1 {
+            let cell = index.start[c] as usize..index.start[c + 1] as usize;
+            for k in cell.clone() {
+                let t = index.tests[k];
+                let next = t.on_anchor_fail as usize;
+                assert!(k < next && next <= cell.end);
+                let a = fast.variants[t.variant as usize].anchor.unwrap();
+                for u in &index.tests[k + 1..next] {
+                    let b = fast.variants[u.variant as usize].anchor.unwrap();
+                    assert_eq!(b.before, a.before);
+                    assert_eq!((b.mask & a.mask, b.word & a.mask), (a.mask, a.word));
+                }
+                passed_over += next - k - 1;
+            }
+        }
+        assert!(passed_over > 0);
+        let text = "4 mm punch biopsy, 4.5 mm punch, 3 mm punches, 2 cm, 2 mm, 7 MM-punch";
+        let owned: Vec<(String, bool, bool)> = phrases
+            .iter()
+            .map(|(p, s, e)| (p.to_string(), *s, *e))
+            .collect();
+        let found: Vec<(String, usize)> = regex_find_all(&owned, text)
+            .into_iter()
+            .map(|(s, e, p)| (text[s..e].to_string(), p))
+            .collect();
+        assert_eq!(find_all(&phrases, text), found);
     }
 
     #[test]

@@ -382,6 +382,15 @@ impl CodeTable {
         }
     }
 
+    /// [`CodeTable::get`] for a code read once with [`NcciCode::new`]: its
+    /// packed key is looked up without reading the code again.
+    pub fn get_of(&self, code: NcciCode) -> Option<&CodeRow> {
+        match code.key {
+            Some(key) => self.by_key.get(key).map(|i| &self.rows[i]),
+            None => self.get(code.code),
+        }
+    }
+
     /// [`CodeTable::ncci`] for codes read once with [`NcciCode::new`]: a
     /// code looked up in several pairs (each claim line against every
     /// other) is trimmed, upper-cased and packed once, not once per pair.
@@ -932,6 +941,27 @@ mod tests {
 
     fn code_of(row: Option<&CodeRow>) -> Option<&str> {
         row.map(|r| r.code.as_str())
+    }
+
+    /// A code read once finds the row that reading it each time finds,
+    /// for codes that pack and codes that do not.
+    #[test]
+    fn rows_of_codes_read_once_are_those_of_codes() {
+        let t = CodeTable::builtin();
+        let codes = [
+            "11102",
+            " 11102 ",
+            "j1234",
+            "99213",
+            "",
+            "1110",
+            "é",
+            "123456789",
+            "11102\0",
+        ];
+        for code in t.rows().map(|r| r.code.as_str()).chain(codes) {
+            assert_eq!(t.get_of(NcciCode::new(code)), t.get(code), "{code:?}");
+        }
     }
 
     #[test]

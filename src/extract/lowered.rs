@@ -60,19 +60,41 @@ impl Words {
         }
     }
 
+    /// The words in one searcher, built on first use.
+    fn searcher(&self) -> Option<&packed::Searcher> {
+        self.searcher
+            .get_or_init(|| {
+                packed::Config::new()
+                    .match_kind(packed::MatchKind::LeftmostFirst)
+                    .builder()
+                    .extend(self.words.iter().map(|w| w.text.as_bytes()))
+                    .build()
+            })
+            .as_ref()
+    }
+
     /// Whether `hay` (lowered) holds one of the words.
     fn any_in(&self, hay: &[u8]) -> bool {
-        let searcher = self.searcher.get_or_init(|| {
-            packed::Config::new()
-                .match_kind(packed::MatchKind::LeftmostFirst)
-                .builder()
-                .extend(self.words.iter().map(|w| w.text.as_bytes()))
-                .build()
-        });
-        match searcher {
+        match self.searcher() {
             Some(s) => s.find(hay).is_some(),
             None => self.words.iter().any(|w| w.finder().find(hay).is_some()),
         }
+    }
+
+    /// The first place at or after `from` in `hay` (lowered) where one of
+    /// the words starts. A leftmost search finds the first place where
+    /// any word matches, whichever word it reports there.
+    fn next_start(&self, hay: &[u8], from: usize) -> Option<usize> {
+        let rest = hay.get(from..)?;
+        let found = match self.searcher() {
+            Some(s) => s.find(rest).map(|m| m.start()),
+            None => self
+                .words
+                .iter()
+                .filter_map(|w| w.finder().find(rest))
+                .min(),
+        };
+        found.map(|k| from + k)
     }
 }
 
@@ -145,6 +167,7 @@ impl<'a> Lowered<'a> {
     }
 
     /// [`Lowered::may_contain`] for the whole text.
+    #[cfg(test)]
     pub(crate) fn whole_may_contain(&self, words: &[&Word]) -> bool {
         self.may_contain(Span::new(self.start, self.start + self.text.len()), words)
     }
@@ -212,6 +235,82 @@ impl Places<'_, '_> {
             }
             None => self.lowered.may_contain(piece, &[self.word]),
         }
+    }
+}
+
+/// The places of a set of words in a lowered text, found with one search:
+/// for asking of many pieces of it, and of several sets among those
+/// words, whether a piece holds one of them. Each question then looks
+/// only at the places inside the piece, where a search of the piece pays
+/// a search's start-up cost and reads the whole piece.
+pub(crate) struct Hits<'l, 'a> {
+    lowered: &'l Lowered<'a>,
+    words: &'static Words,
+    /// Each place where one of the words starts, in the note, with the
+    /// word's index in `words`: every word at every place, overlapping
+    /// ones too, in order of place. `None` for text that is not ASCII,
+    /// whose pieces are asked one by one.
+    at: Option<Vec<(usize, u8)>>,
+}
+
+impl<'a> Lowered<'a> {
+    /// The places of `words` (at most 256 of them) in this text.
+    pub(crate) fn hits(&self, words: &'static Words) -> Hits<'_, 'a> {
+        let at = self.lower.as_ref().map(|lower| {
+            let mut at = Vec::new();
+            let mut from = 0;
+            while let Some(s) = words.next_start(lower, from) {
+                // Every word that starts here, not only the one found
+                // (its first byte compared first, with no call).
+                for (k, w) in words.iter().enumerate() {
+                    let w = w.text.as_bytes();
+                    if lower[s] == w[0] && lower[s..].starts_with(w) {
+                        at.push((self.start + s, k as u8));
+                    }
+                }
+                from = s + 1;
+            }
+            at
+        });
+        Hits {
+            lowered: self,
+            words,
+            at,
+        }
+    }
+}
+
+impl Hits<'_, '_> {
+    /// What [`Lowered::may_contain`] says of `piece` (a span of the note
+    /// inside the text searched) and `words`, each of which is one of the
+    /// words searched for: in ASCII text, whether one of them has a place
+    /// that lies inside the piece.
+    pub(crate) fn any_in(&self, piece: Span, words: &[&Word]) -> bool {
+        debug_assert!(
+            words
+                .iter()
+                .all(|w| self.words.iter().any(|x| std::ptr::eq(*w, *x))),
+            "a word that was not searched for"
+        );
+        match &self.at {
+            Some(at) => {
+                let first = at.partition_point(|&(s, _)| s < piece.start);
+                at[first..]
+                    .iter()
+                    .take_while(|&&(s, _)| s < piece.end)
+                    .any(|&(s, k)| {
+                        let w = self.words[usize::from(k)];
+                        s + w.text.len() <= piece.end && words.iter().any(|x| std::ptr::eq(*x, w))
+                    })
+            }
+            None => self.lowered.may_contain(piece, words),
+        }
+    }
+
+    /// [`Hits::any_in`] for the whole text searched.
+    pub(crate) fn any_in_whole(&self, words: &[&Word]) -> bool {
+        let l = self.lowered;
+        self.any_in(Span::new(l.start, l.start + l.text.len()), words)
     }
 }
 
@@ -287,6 +386,29 @@ mod tests {
         assert!(!l.may_contain_any(Span::new(0, long.len() - 1), &SET));
     }
 
+    #[test]
+    fn hits_answer_for_each_set() {
+        static PUNCH: Word = Word::new("punch");
+        static PUNCHES: Word = Word::new("punches");
+        static AUC: Word = Word::new("auc");
+        static ALL: Words = Words::new(&[&PUNCH, &PUNCHES, &AUC]);
+        let note = "## two PUNCHES; auc. punch";
+        let l = Lowered::new(note, Span::new(3, note.len()));
+        let hits = l.hits(&ALL);
+        // Both words that start at one place are found.
+        assert!(hits.any_in(Span::new(7, 14), &[&PUNCHES]));
+        assert!(hits.any_in(Span::new(7, 12), &[&PUNCH]));
+        assert!(!hits.any_in(Span::new(7, 13), &[&PUNCHES]));
+        assert!(!hits.any_in(Span::new(8, 14), &[&PUNCH, &PUNCHES]));
+        assert!(hits.any_in(Span::new(16, 19), &[&AUC]));
+        assert!(!hits.any_in(Span::new(16, 19), &[&PUNCH]));
+        assert!(hits.any_in_whole(&[&PUNCHES]));
+        let other = "## two punchés";
+        let l = Lowered::new(other, Span::new(3, other.len()));
+        // Text that is not ASCII is asked as `cues::may_contain` asks it.
+        assert!(l.hits(&ALL).any_in_whole(&[&AUC]));
+    }
+
     /// Text from word pieces in both cases, punctuation and a few letters
     /// that are not ASCII.
     fn text() -> impl proptest::strategy::Strategy<Value = String> {
@@ -332,6 +454,13 @@ mod tests {
                 Words::new(&S4),
                 Words::new(&S5),
             ];
+            // Every word, searched for once, for `Hits`.
+            static ALL: [&Word; 8] = [
+                &WORDS[0], &WORDS[1], &WORDS[2], &WORDS[3], &WORDS[4], &WORDS[5], &WORDS[6],
+                &WORDS[7],
+            ];
+            static ALL_SET: Words = Words::new(&ALL);
+            let hits = l.hits(&ALL_SET);
             for words in &SETS {
                 let texts: Vec<&str> = words.iter().map(|w| w.text).collect();
                 for &a in &cuts {
@@ -346,6 +475,13 @@ mod tests {
                         // each word.
                         proptest::prop_assert_eq!(
                             l.may_contain_any(Span::new(a, b), words),
+                            expected,
+                            "{:?} {:?}", &note[a..b], texts
+                        );
+                        // The places of all the words, found once,
+                        // answer as a search of the piece.
+                        proptest::prop_assert_eq!(
+                            hits.any_in(Span::new(a, b), words),
                             expected,
                             "{:?} {:?}", &note[a..b], texts
                         );

@@ -99,14 +99,10 @@ fn size_matches(text: &str, ascii: bool, mut found: impl FnMut(SizeCaps) -> Cont
         return;
     }
     let t = text.as_bytes();
-    let mut p = 0;
+    // Every match starts with a number: a digit or a `.` (see
+    // `number_at`), so the bytes before the next one are skipped.
+    let mut p = next_number_byte(t, 0, true);
     while p < t.len() {
-        // Every match starts with a number: a digit or a `.` (see
-        // `number_at`), so the bytes before the next one are skipped.
-        if !(t[p].is_ascii_digit() || t[p] == b'.') {
-            p += 1;
-            continue;
-        }
         match size_at(t, p) {
             Some(m) => {
                 p = m.whole.1;
@@ -116,7 +112,43 @@ fn size_matches(text: &str, ascii: bool, mut found: impl FnMut(SizeCaps) -> Cont
             }
             None => p += 1,
         }
+        p = next_number_byte(t, p, true);
     }
+}
+
+/// The first index from `from` on whose byte is an ASCII digit, a `.`
+/// (when `dot`) or not ASCII; the length of `t` when there is none.
+///
+/// Eight bytes are tested at a time, in one `u64`: with each byte's top
+/// bit cleared, adding `0x80 - b` to it sets the top bit exactly when it
+/// is `b` or more (no byte carries into the next), which tells digits,
+/// and a byte is `.` when its bits differ from `.`'s nowhere. The top
+/// bits left are those of the bytes looked for.
+fn next_number_byte(t: &[u8], from: usize, dot: bool) -> usize {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const TOPS: u64 = ONES * 0x80;
+    let mut i = from;
+    while let Some(chunk) = t.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        let low = x & !TOPS;
+        let at_least_0 = low + ONES * u64::from(0x80 - b'0');
+        let past_9 = low + ONES * u64::from(0x80 - b'9' - 1);
+        let mut found = (at_least_0 & !past_9) | x;
+        if dot {
+            let differs = low ^ (ONES * u64::from(b'.'));
+            found |= !(differs + ONES * 0x7F);
+        }
+        let found = found & TOPS;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    let rest = t.get(i..).unwrap_or_default();
+    i + rest
+        .iter()
+        .position(|&b| b.is_ascii_digit() || (dot && b == b'.') || !b.is_ascii())
+        .unwrap_or(rest.len())
 }
 
 /// The groups of one match of the size regex.
@@ -569,7 +601,7 @@ fn area_after(after: &str) -> bool {
 /// which could be a digit of another script. The regexes that need one are
 /// not run on text without, most of the note's sentences.
 pub(crate) fn may_hold_digit(text: &str) -> bool {
-    text.bytes().any(|b| b.is_ascii_digit() || !b.is_ascii())
+    next_number_byte(text.as_bytes(), 0, false) < text.len()
 }
 
 /// A decimal number with a unit, in micrometres; exact for up to four
@@ -825,22 +857,118 @@ pub fn number(word: &str) -> Option<u32> {
 /// The count in a `Count:` value: a leading number, or the sum of a
 /// per-site breakdown in parentheses.
 pub fn count_value(text: &str) -> Option<u32> {
-    for caps in FIRST_NUMBER.captures_iter(text) {
-        if let Some(d) = caps.get(1) {
+    let mut found = None;
+    first_numbers(text, |digits, word| {
+        if let Some((s, e)) = digits {
             // A number inside a breakdown's parentheses is not the total.
-            let before = &text[..d.start()];
+            let before = &text[..s];
             if before.trim_end().ends_with('(') {
-                break;
+                return ControlFlow::Break(());
             }
-            return d.as_str().parse().ok();
+            found = Some(text[s..e].parse().ok());
+            return ControlFlow::Break(());
         }
-        if let Some(w) = caps.get(2) {
-            if let Some(n) = vocab().number_word(w.as_str()) {
-                return Some(n);
+        if let Some((s, e)) = word {
+            if let Some(n) = vocab().number_word(&text[s..e]) {
+                found = Some(Some(n));
+                return ControlFlow::Break(());
             }
         }
+        ControlFlow::Continue(())
+    });
+    match found {
+        Some(n) => n,
+        None => breakdown_sum(text),
     }
-    breakdown_sum(text)
+}
+
+/// The spans of the two groups of a match of [`FIRST_NUMBER`]: the
+/// digits, or the word.
+type NumberGroups = (Option<(usize, usize)>, Option<(usize, usize)>);
+
+/// The matches of [`FIRST_NUMBER`] in `text`, left to right, as the spans
+/// of its two groups (the digits, or the word), each given to `found`
+/// until it says to stop: on ASCII text by [`first_number_at`], without
+/// the regex's capture search; on other text by the regex.
+fn first_numbers(
+    text: &str,
+    mut found: impl FnMut(Option<(usize, usize)>, Option<(usize, usize)>) -> ControlFlow<()>,
+) {
+    if !text.is_ascii() {
+        for caps in FIRST_NUMBER.captures_iter(text) {
+            let span = |k: usize| caps.get(k).map(|m| (m.start(), m.end()));
+            if found(span(1), span(2)).is_break() {
+                return;
+            }
+        }
+        return;
+    }
+    let t = text.as_bytes();
+    let mut p = 0;
+    while p < t.len() {
+        let Some(((digits, word), end)) = first_number_at(t, p) else {
+            p += 1;
+            continue;
+        };
+        if found(digits, word).is_break() {
+            return;
+        }
+        p = end;
+    }
+}
+
+/// The match of [`FIRST_NUMBER`] that starts at `p` of ASCII text, as the
+/// regex reads it: its groups and where it ends.
+///
+/// The first alternative starts at the start of the text (`^`) or with a
+/// byte that is neither a word byte nor `.`, tried in that order; then
+/// an `x` or `#` when there is one (without it, the digits would have to
+/// start on it), and a run of one to four digits that the run must end
+/// (fewer digits would leave a digit, a word byte, after them), followed
+/// by the end of the text or a byte that is neither a word byte nor `.`.
+/// The second is a word of letters at a word start that ends a word
+/// (fewer letters would leave a letter after them).
+fn first_number_at(t: &[u8], p: usize) -> Option<(NumberGroups, usize)> {
+    let other = |b: u8| !is_word(b) && b != b'.';
+    let digits_at = |q: usize| {
+        let q = match t.get(q) {
+            Some(b'x' | b'X' | b'#') => q + 1,
+            _ => q,
+        };
+        let run = t
+            .get(q..)?
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if !(1..=4).contains(&run) {
+            return None;
+        }
+        let e = q + run;
+        match t.get(e) {
+            None => Some((q, e, e)),
+            Some(&b) if other(b) => Some((q, e, e + 1)),
+            Some(_) => None,
+        }
+    };
+    let first = (p == 0).then(|| digits_at(p)).flatten().or_else(|| {
+        t.get(p)
+            .filter(|&&b| other(b))
+            .and_then(|_| digits_at(p + 1))
+    });
+    if let Some((s, e, end)) = first {
+        return Some(((Some((s, e)), None), end));
+    }
+    if !t.get(p).is_some_and(u8::is_ascii_alphabetic) || (p > 0 && is_word(t[p - 1])) {
+        return None;
+    }
+    let e = p + t[p..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphabetic())
+        .count();
+    if t.get(e).is_some_and(|&b| is_word(b)) {
+        return None;
+    }
+    Some(((None, Some((p, e))), e))
 }
 
 /// `scalp (5), hands (3)` → 8.
@@ -1067,6 +1195,128 @@ pub fn noun_counts(text: &str) -> Vec<(Span, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The matches [`first_numbers`] reads, as a list.
+    fn first_number_list(text: &str) -> Vec<NumberGroups> {
+        let mut out = Vec::new();
+        first_numbers(text, |d, w| {
+            out.push((d, w));
+            ControlFlow::Continue(())
+        });
+        out
+    }
+
+    /// The matches of [`FIRST_NUMBER`] by the regex.
+    fn first_number_regex(text: &str) -> Vec<NumberGroups> {
+        FIRST_NUMBER
+            .captures_iter(text)
+            .map(|c| {
+                let span = |k: usize| c.get(k).map(|m| (m.start(), m.end()));
+                (span(1), span(2))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn first_numbers_read_as_the_regex() {
+        let texts = [
+            "3 lesions",
+            "x3 lesions",
+            "#12",
+            " 12345 and 6",
+            "(4) AKs",
+            "three AKs",
+            "a1 b_2 c.3 4.5 x 6x",
+            ".7, 8.",
+            "x",
+            "",
+            "AK2 x#3 ##4",
+            "café 3",
+        ];
+        for t in texts {
+            assert_eq!(first_number_list(t), first_number_regex(t), "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The hand reading finds the regex's matches and groups.
+        #[test]
+        fn first_numbers_agree_with_the_regex(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "1", "23", "4567", "89012", "x", "X", "#", ".", " ", "(", ")", ",", "_",
+                    "a", "AK", "three", "lesions", "é", "\u{a0}", "-", "\t",
+                ]),
+                0..10,
+            ),
+        ) {
+            let t = pieces.concat();
+            proptest::prop_assert_eq!(first_number_list(&t), first_number_regex(&t), "{:?}", t);
+            if t.is_ascii() {
+                let mut ascii = Vec::new();
+                let mut p = 0;
+                while p < t.len() {
+                    match first_number_at(t.as_bytes(), p) {
+                        Some((groups, end)) => {
+                            ascii.push(groups);
+                            p = end;
+                        }
+                        None => p += 1,
+                    }
+                }
+                proptest::prop_assert_eq!(ascii, first_number_regex(&t), "{:?}", t);
+            }
+        }
+    }
+
+    /// [`next_number_byte`] a byte at a time.
+    fn next_number_byte_plain(t: &[u8], from: usize, dot: bool) -> usize {
+        (from..t.len())
+            .find(|&i| t[i].is_ascii_digit() || (dot && t[i] == b'.') || !t[i].is_ascii())
+            .unwrap_or(t.len().max(from))
+    }
+
+    #[test]
+    fn number_bytes_found_eight_at_a_time() {
+        let texts: [&[u8]; 8] = [
+            b"",
+            b"no digits here at all, none",
+            b"abcdefgh9",
+            b"abcdefg.",
+            b"/:-,.0",
+            b"caf\xc3\xa9 left",
+            b"\x7f\x2f\x3a\x40\xff\x80",
+            b"x 1.5 cm",
+        ];
+        for t in texts {
+            for from in 0..=t.len() {
+                for dot in [false, true] {
+                    assert_eq!(
+                        next_number_byte(t, from, dot),
+                        next_number_byte_plain(t, from, dot),
+                        "{t:?} {from} {dot}"
+                    );
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The eight-byte test finds the byte the plain scan finds, in any
+        /// bytes, from anywhere.
+        #[test]
+        fn number_bytes_agree_with_the_plain_scan(
+            t in proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+            from in 0usize..45,
+            dot in proptest::bool::ANY,
+        ) {
+            let from = from.min(t.len());
+            proptest::prop_assert_eq!(
+                next_number_byte(&t, from, dot),
+                next_number_byte_plain(&t, from, dot)
+            );
+        }
+    }
 
     proptest::proptest! {
         /// The precheck before [`AREA_AFTER`] passes over no text the

@@ -17,7 +17,7 @@ use crate::note::{Encounter, Field, Line, LineKind, Note, Section};
 use crate::span::Span;
 use crate::vocab::{self, Label, LesionClass, Payer, ProcKind, SectionClass, Technique, vocab};
 pub use billing::{BillingLine, BillingSection};
-use lowered::{Lowered, Word, Words};
+use lowered::{Hits, Lowered, Word, Words};
 pub use measure::{Area, Measure, Role, Shape};
 pub use site::Site;
 
@@ -238,10 +238,21 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
     // The encounter lowered once: for its own guards below, and each
     // procedure section a piece of it.
     let lowered = Lowered::new(text, enc.span);
-    let mut procedures: Vec<Procedure> = Vec::new();
+    // The places of the words of the guards asked about the whole
+    // encounter and whole sections, found with one search of it.
+    let hits = lowered.hits(&HIT_WORDS);
+    let mut scratch = Scratch::default();
+    // Sized for every procedure section: a `Procedure` is large, and each
+    // growth of the Vec would copy those before it.
+    let mut procedures: Vec<Procedure> = Vec::with_capacity(
+        enc.sections
+            .iter()
+            .filter(|s| s.class == SectionClass::Procedure)
+            .count(),
+    );
     for (i, section) in enc.sections.iter().enumerate() {
         if section.class == SectionClass::Procedure {
-            if let Some(mut p) = procedure(text, i, section, &lowered) {
+            if let Some(mut p) = procedure(text, i, section, &lowered, &hits, &mut scratch) {
                 if p.kind == ProcKind::Repair {
                     p.host = procedures.iter().rposition(|h| {
                         matches!(
@@ -257,11 +268,13 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
             }
         }
     }
-    let kinds: Vec<ProcKind> = procedures.iter().map(|p| p.kind).collect();
+    let kinds = procedures
+        .iter()
+        .fold(KindSet::default(), |set, p| set.with(p.kind));
     let mut problems = Vec::new();
     for section in &enc.sections {
         if section.class == SectionClass::Assessment {
-            problems.extend(assessment(text, section, &kinds));
+            assessment(text, section, kinds, &mut problems);
         }
     }
     let billing = enc
@@ -280,33 +293,80 @@ pub fn encounter(text: &str, index: usize, enc: &Encounter) -> EncounterFacts {
         problems,
         procedures,
         billing,
-        reauthorized: reauthorized_in(whole, &lowered),
-        auc: auc_in(whole, &lowered),
+        reauthorized: reauthorized_in(whole, &hits),
+        auc: auc_in(whole, &hits),
     }
+}
+
+/// The kinds of an encounter's procedures, one bit each: asked whether it
+/// holds a kind, as a list of them would be, with no list allocated.
+#[derive(Clone, Copy, Default)]
+struct KindSet(u8);
+
+impl KindSet {
+    /// The bit of `kind`.
+    fn bit(kind: ProcKind) -> u8 {
+        1 << match kind {
+            ProcKind::Mohs => 0,
+            ProcKind::Excision => 1,
+            ProcKind::ShaveRemoval => 2,
+            ProcKind::Destruction => 3,
+            ProcKind::Phototherapy => 4,
+            ProcKind::Biopsy => 5,
+            ProcKind::Repair => 6,
+        }
+    }
+
+    /// This set with `kind` in it.
+    fn with(self, kind: ProcKind) -> KindSet {
+        KindSet(self.0 | KindSet::bit(kind))
+    }
+
+    fn contains(self, kind: ProcKind) -> bool {
+        self.0 & KindSet::bit(kind) != 0
+    }
+
+    fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// Vecs that the procedures of one encounter fill in turn, each emptied
+/// first: one allocation for them all, where each procedure would make
+/// its own.
+#[derive(Default)]
+struct Scratch<'e> {
+    /// The section's sentence lines.
+    sentence_lines: Vec<&'e Line>,
+    /// The texts the lesion class is read from.
+    class_sources: Vec<Span>,
 }
 
 /// Whether a `reauthorized` phrase is in the encounter un-negated.
 #[cfg(test)]
 fn reauthorized(whole: &str) -> bool {
-    reauthorized_in(whole, &Lowered::new(whole, Span::new(0, whole.len())))
+    let lowered = Lowered::new(whole, Span::new(0, whole.len()));
+    reauthorized_in(whole, &lowered.hits(&HIT_WORDS))
 }
 
-/// [`reauthorized`], with the encounter lowered. Each phrase holds
-/// `uthori` (see the test): text without it is not searched.
-fn reauthorized_in(whole: &str, lowered: &Lowered) -> bool {
-    lowered.whole_may_contain(&[&W_UTHORI]) && cues::any_done(whole, &vocab().reauthorized)
+/// [`reauthorized`], with the places of [`HIT_WORDS`] in the encounter.
+/// Each phrase holds `uthori` (see the test): text without it is not
+/// searched.
+fn reauthorized_in(whole: &str, hits: &Hits) -> bool {
+    hits.any_in_whole(&[&W_UTHORI]) && cues::any_done(whole, &vocab().reauthorized)
 }
 
 /// Whether the encounter names the appropriate use criteria.
 #[cfg(test)]
 fn auc(whole: &str) -> bool {
-    auc_in(whole, &Lowered::new(whole, Span::new(0, whole.len())))
+    let lowered = Lowered::new(whole, Span::new(0, whole.len()));
+    auc_in(whole, &lowered.hits(&HIT_WORDS))
 }
 
-/// [`auc`], with the encounter lowered. `AUC_RE` needs `auc` or
-/// `appropriate`: text without them is not searched.
-fn auc_in(whole: &str, lowered: &Lowered) -> bool {
-    lowered.whole_may_contain_any(&AUC_WORDS) && AUC_RE.is_match(whole)
+/// [`auc`], with the places of [`HIT_WORDS`] in the encounter. `AUC_RE`
+/// needs `auc` or `appropriate`: text without them is not searched.
+fn auc_in(whole: &str, hits: &Hits) -> bool {
+    hits.any_in_whole(&AUC_WORDS) && AUC_RE.is_match(whole)
 }
 
 /// Words looked for in lowered text before a regex that needs one of
@@ -379,6 +439,25 @@ static HISTORY_WORDS: Words = Words::new(&[&W_BIOPS, &W_BX, &W_PRIOR, &W_PREVIOU
 static FROZEN_WORDS: Words = Words::new(&[&W_FROZEN, &W_88331]);
 /// One of these is in each modifier-58 cue (see the test).
 static MODIFIER58_WORDS: Words = Words::new(&[&W_EXCIS, &W_STAGED, &W_POSITIVE, &W_GLOBAL]);
+/// The words of the guards asked about the whole encounter and about
+/// whole procedure sections, found in the encounter with one search
+/// ([`Lowered::hits`]). They are rare: the one search, and a few places,
+/// cost less than a search of each section for each set. Common words
+/// (`excis`, `margin`, `stage`, `biops`, ...) are looked for section by
+/// section or line by line: each place found costs a step of the one
+/// search.
+static HIT_WORDS: Words = Words::new(&[
+    &W_UTHORI,
+    &W_AUC,
+    &W_APPROPRIATE,
+    &W_COSMETIC,
+    &W_AESTHETIC,
+    &W_FROZEN,
+    &W_88331,
+    &W_BIOPSIES,
+    &W_BXS,
+    &W_PUNCHES,
+]);
 /// One of these is in each `AUC_RE` match.
 static AUC_WORDS: Words = Words::new(&[&W_AUC, &W_APPROPRIATE]);
 /// One of these is in each `BIOPSY_COUNT` match.
@@ -416,20 +495,27 @@ static EXCISED_DIAMETER: Re = Re::new(r"(?i)\b(?:excised|excision|total)\s+diame
 /// `offset`. ASCII text is read by [`icd_at`], which finds what the regex
 /// finds without starting a regex search for each field and line.
 fn icd_codes(text: &str, offset: usize) -> Vec<Dx> {
+    let mut out = Vec::new();
+    icd_codes_into(text, offset, &mut out);
+    out
+}
+
+/// [`icd_codes`], appended to `out`: the codes of several lines go into
+/// one Vec with no Vec of their own for each line.
+fn icd_codes_into(text: &str, offset: usize, out: &mut Vec<Dx>) {
     let dx = |s: usize, e: usize| Dx {
         code: text[s..e].to_string(),
         span: Span::new(offset + s, offset + e),
     };
     if !text.is_ascii() {
-        return icd_codes_by_regex(text, offset);
+        out.extend(icd_codes_by_regex(text, offset));
+        return;
     }
-    let mut out = Vec::new();
     let mut from = 0;
     while let Some((s, e)) = icd_at(text.as_bytes(), from) {
         out.push(dx(s, e));
         from = e;
     }
-    out
 }
 
 /// [`icd_codes`] through [`ICD_RE`]: for text that is not ASCII, where a
@@ -538,6 +624,56 @@ fn field(section: &Section, label: Label) -> Option<&Field> {
         .iter()
         .filter_map(Line::field)
         .find(|f| f.label == label)
+}
+
+/// The first field of each label a procedure reads, found in one pass over
+/// the section's lines, where [`field`] reads the lines again for each
+/// label.
+struct Fields<'s> {
+    section: &'s Section,
+    /// The first field of each label [`Fields::slot`] numbers.
+    first: [Option<&'s Field>; Fields::SLOTS],
+}
+
+impl<'s> Fields<'s> {
+    const SLOTS: usize = 12;
+
+    /// Where the first field of `label` is kept, for the labels kept.
+    fn slot(label: Label) -> Option<usize> {
+        Some(match label {
+            Label::Site => 0,
+            Label::Lesion => 1,
+            Label::Size => 2,
+            Label::Indication => 3,
+            Label::Technique => 4,
+            Label::Procedure => 5,
+            Label::Count => 6,
+            Label::Margin => 7,
+            Label::ExcisedDiameter => 8,
+            Label::Defect => 9,
+            Label::Repair => 10,
+            Label::Pathology => 11,
+            _ => return None,
+        })
+    }
+
+    fn of(section: &'s Section) -> Fields<'s> {
+        let mut first = [None; Fields::SLOTS];
+        for f in section.lines.iter().filter_map(Line::field) {
+            if let Some(k) = Fields::slot(f.label) {
+                first[k].get_or_insert(f);
+            }
+        }
+        Fields { section, first }
+    }
+
+    /// What [`field`] gives for the section and `label`.
+    fn get(&self, label: Label) -> Option<&'s Field> {
+        match Fields::slot(label) {
+            Some(k) => self.first[k],
+            None => field(self.section, label),
+        }
+    }
 }
 
 fn shift(m: Measure, offset: usize) -> Measure {
@@ -649,20 +785,34 @@ fn pathology_class_of(
 
 /// One procedure section's facts; `encounter` holds the encounter
 /// lowered.
-fn procedure(
+fn procedure<'e>(
     text: &str,
     index: usize,
-    section: &Section,
+    section: &'e Section,
     encounter: &Lowered,
+    hits: &Hits,
+    scratch: &mut Scratch<'e>,
 ) -> Option<Procedure> {
+    let Scratch {
+        sentence_lines,
+        class_sources,
+    } = scratch;
     let v = vocab();
     // The section lowered once, for the words looked for in its lines
     // before a regex, a phrase set or a measurement is run on them.
     // (A section is inside its encounter; one that is not is lowered on
-    // its own.)
-    let lowered = encounter
-        .piece(section.span)
-        .unwrap_or_else(|| Lowered::new(text, section.span));
+    // its own, and the encounter's `hits` do not cover it.)
+    let (lowered, hits) = match encounter.piece(section.span) {
+        Some(piece) => (piece, Some(hits)),
+        None => (Lowered::new(text, section.span), None),
+    };
+    // Whether a piece of the section may hold one of `words` (some of
+    // `HIT_WORDS`), as `Lowered::may_contain_any` says.
+    let may_hold = |piece: Span, words: &Words| match hits {
+        Some(h) => h.any_in(piece, words),
+        None => lowered.may_contain_any(piece, words),
+    };
+    let fields = Fields::of(section);
     let title = section.title.text(text);
     let stripped_len = heads::proc_prefix_len(title);
     let rest = &title[stripped_len..];
@@ -673,7 +823,7 @@ fn procedure(
     let mut kind: Option<(ProcKind, Option<Technique>, Span)> = vocab::title_kind(rest)
         .map(|(k, t, s)| (k, t, Span::new(rest_offset + s.start, rest_offset + s.end)));
     let field_kind = |label: Label| {
-        field(section, label).and_then(|f| {
+        fields.get(label).and_then(|f| {
             cues::first_done(f.value.text(text), &v.procedures).map(|(s, (k, t))| {
                 (
                     k,
@@ -776,16 +926,23 @@ fn procedure(
                 })
             });
     }
-    let site_field = field(section, Label::Site);
-    let lesion_field = field(section, Label::Lesion);
-    let size_field = field(section, Label::Size);
-    let indication_field = field(section, Label::Indication);
+    let site_field = fields.get(Label::Site);
+    let lesion_field = fields.get(Label::Lesion);
+    let size_field = fields.get(Label::Size);
+    let indication_field = fields.get(Label::Indication);
 
     // Lesions: one per specimen line, or one for the section.
     let letter_sites: Vec<(char, Site)> = site_field
         .map(|f| letter_sites(text, f.value))
         .unwrap_or_default();
-    let mut lesions = Vec::new();
+    // One lesion per specimen line, or one for the section: allocated
+    // once at its size.
+    let specimen_lines = section
+        .lines
+        .iter()
+        .filter(|l| matches!(l.kind, LineKind::Specimen { .. }))
+        .count();
+    let mut lesions = Vec::with_capacity(specimen_lines.max(1));
     // The lesion class of each specimen line's description, as
     // `lesion_class` reads it, with its span in the note: the class
     // sources below hold these descriptions, and do not read them again.
@@ -799,7 +956,9 @@ fn procedure(
             lesions.push(lesion);
         }
     }
-    let sentence_lines: Vec<&Line> = text_lines(section).collect();
+    sentence_lines.clear();
+    sentence_lines.extend(text_lines(section));
+    let sentence_lines: &[&Line] = sentence_lines;
     // Whether the `Site:` field, read whole for the one lesion, gave its
     // site (`None` when it was not read so).
     let mut field_gave_site: Option<bool> = None;
@@ -818,7 +977,7 @@ fn procedure(
                     measure::lesion_size(f.value.text(text)).map(|m| shift(m, f.value.start))
                 })
             })
-            .or_else(|| sentence_size(text, &sentence_lines));
+            .or_else(|| sentence_size(text, sentence_lines));
         let description = lesion_field.map(|f| f.value).or_else(|| {
             size.and_then(|s| {
                 sentence_lines
@@ -874,7 +1033,7 @@ fn procedure(
         sites = lesions.iter().filter_map(|l| l.site.clone()).collect();
     }
     if sites.is_empty() {
-        for l in &sentence_lines {
+        for l in sentence_lines {
             sites.extend(site::parse_list(l.body.text(text), l.body.start));
         }
     }
@@ -883,13 +1042,13 @@ fn procedure(
     // A source that is the same text as an earlier one (the one lesion's
     // description is the `Lesion:` field or a sentence) is left out: it
     // has the class the earlier one has, which was asked for first.
-    let mut class_sources: Vec<Span> = Vec::new();
+    class_sources.clear();
     let sources = (lesion_field.map(|f| f.value).into_iter())
         .chain(indication_field.map(|f| f.value))
         .chain(size_field.map(|f| f.value))
         .chain(sentence_lines.iter().map(|l| l.body))
         .chain(lesions.iter().filter_map(|l| l.description))
-        .chain(field(section, Label::Count).map(|f| f.value))
+        .chain(fields.get(Label::Count).map(|f| f.value))
         .chain(std::iter::once(section.title));
     for s in sources {
         if !class_sources.contains(&s) {
@@ -909,7 +1068,8 @@ fn procedure(
     let section_class = first_class.map(|(_, c)| c);
 
     let section_text = section.span.text(text);
-    let margin = field(section, Label::Margin)
+    let margin = fields
+        .get(Label::Margin)
         .and_then(|f| {
             measure::measures(f.value.text(text))
                 .into_iter()
@@ -935,7 +1095,8 @@ fn procedure(
                 })
             })
         });
-    let excised_diameter = field(section, Label::ExcisedDiameter)
+    let excised_diameter = fields
+        .get(Label::ExcisedDiameter)
         .and_then(|f| {
             measure::find_measure(f.value.text(text), |m| m.shape != Shape::Range)
                 .map(|m| shift(m, f.value.start))
@@ -955,12 +1116,12 @@ fn procedure(
                 .map(|m| shift(m, l.body.start + at.end()))
             })
         });
-    let defect = field(section, Label::Defect).and_then(|f| {
+    let defect = fields.get(Label::Defect).and_then(|f| {
         measure::find_measure(f.value.text(text), |m| m.shape != Shape::Range)
             .map(|m| shift(m, f.value.start))
     });
-    let repair = repair(text, section, kind, &lowered);
-    let pathology = field(section, Label::Pathology).map(|f| {
+    let repair = repair(text, section, &fields, kind, &lowered);
+    let pathology = fields.get(Label::Pathology).map(|f| {
         let value = f.value.text(text);
         let class = pathology_class(value);
         Pathology {
@@ -973,13 +1134,13 @@ fn procedure(
     let mut dx = Vec::new();
     for f in section.lines.iter().filter_map(Line::field) {
         if f.label == Label::Dx {
-            dx.extend(icd_codes(f.value.text(text), f.value.start));
+            icd_codes_into(f.value.text(text), f.value.start, &mut dx);
         }
     }
     if dx.is_empty() {
         for l in &section.lines {
             if !matches!(l.kind, LineKind::Field(ref f) if f.label == Label::Pathology) {
-                dx.extend(icd_codes(l.body.text(text), l.body.start));
+                icd_codes_into(l.body.text(text), l.body.start, &mut dx);
             }
         }
     }
@@ -1056,7 +1217,7 @@ fn procedure(
         destruction_groups(
             text,
             section,
-            &sentence_lines,
+            sentence_lines,
             section_class.map(|c| c.0),
             &lesions,
         )
@@ -1066,7 +1227,7 @@ fn procedure(
 
     // Each cosmetic phrase holds one of `COSMETIC_WORDS` (see the test):
     // a section without them names none.
-    let cosmetic = if lowered.whole_may_contain_any(&COSMETIC_WORDS) {
+    let cosmetic = if may_hold(section.span, &COSMETIC_WORDS) {
         [indication_field.map(|f| f.value)]
             .into_iter()
             .flatten()
@@ -1119,11 +1280,11 @@ fn procedure(
     // A history cue already found rules the frozen section out unread.
     // Each frozen section phrase holds one of `FROZEN_WORDS` (see the test).
     let frozen_no_prior = history.get() != Some(&true)
-        && lowered.whole_may_contain_any(&FROZEN_WORDS)
+        && may_hold(section.span, &FROZEN_WORDS)
         && v.frozen_section.is_match(section_text)
         && !has_history();
     let biopsy_count = if kind == ProcKind::Biopsy && lesions.len() == 1 {
-        biopsy_count(section_text, &lowered).unwrap_or(1)
+        biopsy_count(section_text, may_hold(section.span, &BIOPSY_COUNT_WORDS)).unwrap_or(1)
     } else {
         1
     };
@@ -1165,10 +1326,11 @@ static BIOPSY_COUNT: Re = Re::new(
     r"(?i)\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:[a-z0-9\-]+\s+){0,3}?(?:biopsies|bxs|punches)\b|\b(?:biopsies|bxs)\s*(?:x|×|#)\s*(\d{1,2})\b",
 );
 
-/// `two punch biopsies`, `4 mm punch biopsies x2`, in `text`, which
-/// `lowered` holds lowered.
-fn biopsy_count(text: &str, lowered: &Lowered) -> Option<u32> {
-    if !lowered.whole_may_contain_any(&BIOPSY_COUNT_WORDS) {
+/// `two punch biopsies`, `4 mm punch biopsies x2`, in `text`.
+/// `may_hold` says whether `text` may hold one of `BIOPSY_COUNT_WORDS`,
+/// one of which each match holds: when not, it is not searched.
+fn biopsy_count(text: &str, may_hold: bool) -> Option<u32> {
+    if !may_hold {
         return None;
     }
     let c = cues::clauses(text).into_iter().find_map(|cl| {
@@ -1414,8 +1576,15 @@ fn specimen_lesion(
     (lesion, class)
 }
 
-/// The repair a section describes; `lowered` holds the section lowered.
-fn repair(text: &str, section: &Section, kind: ProcKind, lowered: &Lowered) -> Option<Repair> {
+/// The repair a section describes; `fields` holds its fields, `lowered`
+/// the section lowered.
+fn repair(
+    text: &str,
+    section: &Section,
+    fields: &Fields,
+    kind: ProcKind,
+    lowered: &Lowered,
+) -> Option<Repair> {
     // Each regex's matches hold one of the words looked for first: text
     // without them is not run through it.
     let classify = |s: &str| {
@@ -1441,7 +1610,7 @@ fn repair(text: &str, section: &Section, kind: ProcKind, lowered: &Lowered) -> O
             })
             .map(|m| shift(m, offset))
     };
-    if let Some(f) = field(section, Label::Repair) {
+    if let Some(f) = fields.get(Label::Repair) {
         let value = f.value.text(text);
         // The value's sizes, read once for both ways of finding the length.
         let ms = measure::measures(value);
@@ -1786,10 +1955,13 @@ fn destruction_groups(
     }]
 }
 
-fn assessment(text: &str, section: &Section, kinds: &[ProcKind]) -> Vec<Problem> {
+/// The items of an Assessment/Plan section, appended to `out` (the
+/// encounter's problems, with no Vec of their own).
+fn assessment(text: &str, section: &Section, kinds: KindSet, out: &mut Vec<Problem>) {
     let v = vocab();
-    // Items: list entries, with following plain lines as continuations.
-    let mut items: Vec<Span> = Vec::new();
+    // Items: list entries, with following plain lines as continuations
+    // (at most one per line: room for them all, allocated once).
+    let mut items: Vec<Span> = Vec::with_capacity(section.lines.len());
     for l in &section.lines {
         match l.kind {
             LineKind::Blank | LineKind::Comment => continue,
@@ -1801,22 +1973,19 @@ fn assessment(text: &str, section: &Section, kinds: &[ProcKind]) -> Vec<Problem>
             last.end = l.body.end;
         }
     }
-    items
-        .into_iter()
-        .map(|span| {
-            let s = span.text(text);
-            // With no procedure in the encounter, none can be named.
-            let named = !kinds.is_empty()
-                && cues::first_done_where(s, &v.procedures, |(k, _)| kinds.contains(k)).is_some();
-            let linked = named || v.see_procedure.is_match(s);
-            Problem {
-                span,
-                linked,
-                has_plan: v.plan.is_match(s),
-                dx: icd_codes(s, span.start),
-            }
-        })
-        .collect()
+    out.extend(items.into_iter().map(|span| {
+        let s = span.text(text);
+        // With no procedure in the encounter, none can be named.
+        let named = !kinds.is_empty()
+            && cues::first_done_where(s, &v.procedures, |(k, _)| kinds.contains(*k)).is_some();
+        let linked = named || v.see_procedure.is_match(s);
+        Problem {
+            span,
+            linked,
+            has_plan: v.plan.is_match(s),
+            dx: icd_codes(s, span.start),
+        }
+    }));
 }
 
 /// Text for the property tests: up to `most` pieces picked from `pieces`

@@ -2,7 +2,7 @@
 //! site group in each code family), and whether it is specific enough for a
 //! biopsy audit.
 
-use crate::phrase::{Needle, block_pairs, is_space, is_word};
+use crate::phrase::{Block, Needle, block_pairs, is_space, is_word};
 use crate::re::Re;
 
 use super::{cues, measure};
@@ -77,28 +77,27 @@ const LANDMARK_WORDS: [&[u8]; 15] = [
     b"under",
 ];
 
-/// [`landmark_start_in`], for the tests: it looks whether `text` is ASCII
-/// itself.
+/// Where the first match of [`LANDMARK`] in `text` starts, for the
+/// tests: ASCII text is read by [`scan_ascii`], other text by the regex.
 #[cfg(test)]
 fn landmark_start(text: &str) -> Option<usize> {
-    landmark_start_in(text, text.is_ascii())
+    match text.is_ascii() {
+        true => scan_ascii(text.as_bytes(), None).1,
+        false => landmark_start_regex(text),
+    }
 }
 
-/// Where the first match of [`LANDMARK`] in `text` starts; `ascii` says
-/// whether `text` is ASCII (its caller knows already). ASCII text is read
-/// by [`landmark_start_ascii`], a plain scan that finds the same start;
-/// other text goes to the regex.
-fn landmark_start_in(text: &str, ascii: bool) -> Option<usize> {
-    if ascii {
-        return landmark_start_ascii(text.as_bytes());
-    }
+/// Where the first match of [`LANDMARK`] in `text` starts, by the regex:
+/// the path for text that is not ASCII.
+fn landmark_start_regex(text: &str) -> Option<usize> {
     // A landmark distance holds a digit and `cm` or `mm`.
     (measure::may_hold_digit(text) && cues::may_contain(text, &["cm", "mm"]))
         .then(|| LANDMARK.find(text).map(|m| m.start()))
         .flatten()
 }
 
-/// [`LANDMARK`]'s first match start in ASCII text, without the regex.
+/// [`LANDMARK`]'s first match start in ASCII text, without the regex:
+/// the scan [`scan_ascii`] replaced, kept for the tests to hold it to.
 ///
 /// Every match holds a unit, `cm` or `mm` (of any case): the text is read
 /// sixteen bytes at a time for them, and most sites have none. A match
@@ -110,6 +109,7 @@ fn landmark_start_in(text: &str, ascii: bool) -> Option<usize> {
 /// only starts that can reach a unit are found by walking back from it
 /// (see [`number_before`]), and the first unit with a match after it
 /// gives the leftmost match.
+#[cfg(test)]
 fn landmark_start_ascii(bytes: &[u8]) -> Option<usize> {
     let [c, m] = [b'c', b'm'].map(Needle::new);
     let mut found = None;
@@ -375,11 +375,37 @@ enum Kind {
 }
 
 /// A phrase of [`WORD_TABLE`]: its bytes (lowercase), the length of its
-/// first word, and its set.
+/// first word, that word as [`folded_word`] packs it, and its set.
 struct Entry {
     phrase: &'static [u8],
     first_word: usize,
+    key: u128,
     kind: Kind,
+}
+
+/// The word of `len` bytes (1 to 15) at `start` of `bytes`, packed into
+/// one number with the case bit of each byte set (zeros after it), so
+/// that a word is compared with a phrase's first word at once.
+///
+/// Setting the case bit makes capitals lowercase and leaves digits as
+/// they are; `_`, the only other word byte, becomes no letter. So a word
+/// packs as a lowercase first word of letters exactly when it is that
+/// word, ignoring ASCII case.
+fn folded_word(bytes: &[u8], start: usize, len: usize) -> u128 {
+    let raw = match bytes.get(start..start + 16) {
+        Some(b) => u128::from_le_bytes(b.try_into().expect("16 bytes")),
+        // Near the end of the text: the last sixteen bytes, moved down.
+        None if bytes.len() >= 16 => {
+            let from = bytes.len() - 16;
+            u128::from_le_bytes(bytes[from..].try_into().expect("16 bytes")) >> (8 * (start - from))
+        }
+        None => {
+            let mut copy = [0u8; 16];
+            copy[..bytes.len() - start].copy_from_slice(&bytes[start..]);
+            u128::from_le_bytes(copy)
+        }
+    };
+    (raw | u128::from_le_bytes([0x20; 16])) & (u128::MAX >> (128 - 8 * len))
 }
 
 /// First words this long or longer are in no phrase of [`WORD_TABLE`]
@@ -404,13 +430,26 @@ static WORD_TABLE: std::sync::LazyLock<Vec<Vec<Entry>>> = std::sync::LazyLock::n
         table[usize::from(phrase[0] - b'a') * WORD_LIMIT + first_word].push(Entry {
             phrase,
             first_word,
+            key: folded_word(phrase, 0, first_word),
             kind,
         });
     }
     table
 });
 
-/// [`words_by_sets`] for ASCII text in one pass over its words.
+/// [`words_by_sets`] for ASCII text in one pass over its words (see
+/// [`scan_ascii`]), for the tests.
+#[cfg(test)]
+fn words_ascii(bytes: &[u8], term_start: Option<usize>) -> Words {
+    scan_ascii(bytes, term_start).0
+}
+
+/// [`Words`] and the start of the first landmark ([`LANDMARK`]'s first
+/// match) in ASCII text, read in one pass over its words.
+///
+/// The words are found sixteen bytes at a time: each block gives a mask
+/// of its word bytes, and from it the places where words start and end,
+/// so only those places are looked at one by one.
 ///
 /// Every phrase of the three sets starts and ends with a letter and has a
 /// word boundary at both ends, so a match starts at a word start and its
@@ -423,62 +462,98 @@ static WORD_TABLE: std::sync::LazyLock<Vec<Vec<Entry>>> = std::sync::LazyLock::n
 /// are those of the set's leftmost-first search, which goes on after the
 /// end of each match; the midline and sub-site sets are only asked
 /// whether they match anywhere.
-fn words_ascii(bytes: &[u8], term_start: Option<usize>) -> Words {
+///
+/// A landmark's unit (`cm` or `mm`, any case) has white space after it,
+/// so it ends a word: only words that end so are read further, as
+/// [`landmark_start_ascii`] reads a unit (see [`number_before`]). The
+/// words come left to right, so the first unit with a match after it
+/// gives the leftmost match, as there.
+fn scan_ascii(bytes: &[u8], term_start: Option<usize>) -> (Words, Option<usize>) {
     let table = &*WORD_TABLE;
     let mut out = Words {
         laterality: None,
         midline: false,
         subsite: false,
     };
+    let mut landmark = None;
     // The first laterality kept, and the last one that ends by the term.
     let mut first_lat = None;
     let mut lat_before_term = None;
     // Where the laterality search goes on: after its last match.
     let mut lat_from = 0;
+    // Where the word being read started.
+    let mut start = 0;
+    // Whether the byte before the block is a word byte.
+    let mut carry = 0u32;
     let mut i = 0;
     while i < bytes.len() {
-        if !is_word(bytes[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let end = skip(bytes, i, is_word);
-        i = end;
-        let lower = bytes[start].to_ascii_lowercase();
-        if !lower.is_ascii_lowercase() {
-            continue;
-        }
-        let word = &bytes[start..end];
-        if word.len() >= WORD_LIMIT {
-            continue;
-        }
-        for e in &table[usize::from(lower - b'a') * WORD_LIMIT + word.len()] {
-            if !word.eq_ignore_ascii_case(&e.phrase[..e.first_word]) {
+        // Past the end of the text come zeros, which are no word bytes.
+        let words = Block::load(bytes, i).words();
+        let starts = words & !(words << 1 | carry);
+        let after = u32::from(bytes.get(i + 16).is_some_and(|&b| is_word(b)));
+        let ends = words & !(words >> 1 | after << 15);
+        carry = words >> 15 & 1;
+        let mut marks = starts | ends;
+        let block = i;
+        i += 16;
+        while marks != 0 {
+            let k = marks.trailing_zeros();
+            marks &= marks - 1;
+            if starts >> k & 1 == 1 {
+                start = block + k as usize;
+            }
+            if ends >> k & 1 == 0 {
                 continue;
             }
-            let Some(m_end) = phrase_rest(bytes, end, &e.phrase[e.first_word..]) else {
+            let end = block + k as usize + 1;
+            let word = &bytes[start..end];
+            if landmark.is_none()
+                && word.len() >= 2
+                && word[word.len() - 1] | 0x20 == b'm'
+                && matches!(word[word.len() - 2] | 0x20, b'c' | b'm')
+            {
+                landmark = number_before(bytes, end - 2)
+                    .filter(|&s| landmark_follows(bytes, skip(bytes, s, |b| b.is_ascii_digit())));
+            }
+            // Setting the case bit makes capitals lowercase and leaves
+            // digits digits; `_` becomes no letter.
+            let lower = word[0] | 0x20;
+            if !lower.is_ascii_lowercase() || word.len() >= WORD_LIMIT {
                 continue;
-            };
-            match e.kind {
-                Kind::Laterality(l) if start >= lat_from => {
-                    lat_from = m_end;
-                    // `r/o` is "rule out", not "right".
-                    if m_end - start == 1 && bytes.get(m_end) == Some(&b'/') {
-                        continue;
-                    }
-                    first_lat.get_or_insert(l);
-                    if term_start.is_some_and(|t| m_end <= t) {
-                        lat_before_term = Some(l);
-                    }
+            }
+            let entries = &table[usize::from(lower - b'a') * WORD_LIMIT + word.len()];
+            if entries.is_empty() {
+                continue;
+            }
+            let key = folded_word(bytes, start, word.len());
+            for e in entries {
+                if e.key != key {
+                    continue;
                 }
-                Kind::Laterality(_) => {}
-                Kind::Midline => out.midline = true,
-                Kind::Subsite => out.subsite = true,
+                let Some(m_end) = phrase_rest(bytes, end, &e.phrase[e.first_word..]) else {
+                    continue;
+                };
+                match e.kind {
+                    Kind::Laterality(l) if start >= lat_from => {
+                        lat_from = m_end;
+                        // `r/o` is "rule out", not "right".
+                        if m_end - start == 1 && bytes.get(m_end) == Some(&b'/') {
+                            continue;
+                        }
+                        first_lat.get_or_insert(l);
+                        if term_start.is_some_and(|t| m_end <= t) {
+                            lat_before_term = Some(l);
+                        }
+                    }
+                    Kind::Laterality(_) => {}
+                    Kind::Midline => out.midline = true,
+                    Kind::Subsite => out.subsite = true,
+                }
             }
         }
     }
     out.laterality = lat_before_term.or(first_lat);
-    out
+    (out, landmark)
 }
 
 /// Where the rest of a phrase (after its first word) ends when it matches
@@ -534,21 +609,28 @@ fn parse_with(text: &str, offset: usize, term: Option<(Span, &'static SiteTerm)>
         None => (None, None),
     };
     let term_start = term_span.map(|s| s.start);
+    // ASCII text is read in one pass, landmark and all; other text goes
+    // to the phrase sets and (for a site that is kept) the regex.
     let ascii = text.is_ascii();
-    let Words {
-        laterality,
-        midline,
-        subsite,
-    } = if ascii {
-        words_ascii(text.as_bytes(), term_start)
+    let (
+        Words {
+            laterality,
+            midline,
+            subsite,
+        },
+        landmark_ascii,
+    ) = if ascii {
+        scan_ascii(text.as_bytes(), term_start)
     } else {
-        words_by_sets(text, term_start)
+        (words_by_sets(text, term_start), None)
     };
     if term.is_none() && laterality.is_none() {
         return None;
     }
-    // The landmark is looked for only for a site that is kept.
-    let landmark = landmark_start_in(text, ascii).is_some();
+    let landmark = match ascii {
+        true => landmark_ascii.is_some(),
+        false => landmark_start_regex(text).is_some(),
+    };
     Some(Site {
         span: Span::new(offset, offset + text.len()),
         laterality,
@@ -570,39 +652,117 @@ pub fn parse_term(text: &str, offset: usize) -> Option<Site> {
 
 /// Every site named in a list such as `scalp (10), bilateral dorsal hands
 /// (6)`: one per anatomic term, laterality from its own part of the list.
+///
+/// On ASCII text the terms are looked for in the whole text, from the
+/// start of the first part that has not had one yet (see
+/// [`PartTerms`]), rather than in each part from its start.
 pub fn parse_list(text: &str, offset: usize) -> Vec<Site> {
     let mut out = Vec::new();
-    for (s, e) in list_parts(text) {
-        if let Some(site) = parse_term(&text[s..e], offset + s) {
-            out.push(site);
-        }
-    }
+    let mut terms = vocab().sites.fast_for(text).map(|fast| PartTerms {
+        text,
+        fast,
+        next: None,
+    });
+    each_part(text, |s, e| {
+        let part = &text[s..e];
+        let site = match &mut terms {
+            Some(terms) => match terms.first_in(s, e) {
+                Ok(term) => term.and_then(|t| parse_with(part, offset + s, Some(t))),
+                // No part from here on names a term.
+                Err(()) => return true,
+            },
+            None => parse_term(part, offset + s),
+        };
+        out.extend(site);
+        false
+    });
     out
 }
 
-/// The parts [`parse_list`] reads: split at `,`, `;` and ` and `.
+/// The first site term of each part of an ASCII list, for [`parse_list`]:
+/// the terms are looked for in the whole text, from the start of the
+/// first part that has not had one yet, rather than in each part alone.
+///
+/// The parts are split at `,`, `;` and spaces, which are no word bytes,
+/// and a match of the set depends only on its own bytes and whether the
+/// bytes next to it are word bytes. So a match inside a part is a match
+/// in the whole text too, and the other way round. The leftmost match in
+/// the whole text from a part's start is then the part's first term when
+/// it ends within the part; when it starts past the part, the part has
+/// none; when it runs on past the part's end (a phrase with a space, read
+/// across ` and `), the part is searched alone. A match past a part
+/// serves the parts after it without another search.
+struct PartTerms<'a> {
+    text: &'a str,
+    fast: &'a crate::phrase::Literals,
+    /// The leftmost match (start, end, phrase) of the last search, from
+    /// the start of an earlier part or this one; `None` before the first.
+    next: Option<Option<(usize, usize, usize)>>,
+}
+
+impl PartTerms<'_> {
+    /// The first term of the part from `s` to `e`, as [`first_term`] finds
+    /// it in the part alone, for parts asked for left to right; `Err` when
+    /// neither this part nor any after it has one.
+    fn first_in(&mut self, s: usize, e: usize) -> Result<Option<(Span, &'static SiteTerm)>, ()> {
+        let found = match self.next {
+            Some(found) if found.is_none_or(|(start, _, _)| start >= s) => found,
+            _ => {
+                let found = self.fast.find_at(self.text.as_bytes(), s);
+                self.next = Some(found);
+                found
+            }
+        };
+        let Some((start, end, phrase)) = found else {
+            return Err(());
+        };
+        if start >= e {
+            return Ok(None);
+        }
+        if end <= e {
+            let term = vocab().sites.value(phrase);
+            return Ok(Some((Span::new(start - s, end - s), term)));
+        }
+        Ok(first_term(&self.text[s..e]))
+    }
+}
+
+/// Hands `each` the parts [`parse_list`] reads, in order, as (start, end):
+/// split at `,`, `;` and ` and `; stops when `each` says to, and says
+/// whether it did.
 ///
 /// The text is read sixteen bytes at a time; only the places of `,`, `;`
 /// and of a space before an `a` (of either case) are looked at one by one.
-fn list_parts(text: &str) -> Vec<(usize, usize)> {
+fn each_part(text: &str, mut each: impl FnMut(usize, usize) -> bool) -> bool {
     let bytes = text.as_bytes();
     let mut start = 0;
-    let mut parts = Vec::new();
     let [comma, semicolon, space, a] = [b',', b';', b' ', b'a'].map(Needle::new);
-    block_pairs(bytes, |i, here, next| {
+    let stopped = block_pairs(bytes, |i, here, next| {
         let mut at =
             here.find(&comma) | here.find(&semicolon) | (here.find(&space) & next.find(&a));
         while at != 0 {
             let k = i + at.trailing_zeros() as usize;
             if splits_list(bytes, k, start) {
-                parts.push((start, k));
+                if each(start, k) {
+                    return true;
+                }
                 start = k + 1;
             }
             at &= at - 1;
         }
         false
     });
-    parts.push((start, text.len()));
+    stopped || each(start, text.len())
+}
+
+/// The parts [`parse_list`] reads (see [`each_part`]), as a list.
+#[cfg(test)]
+fn list_parts(text: &str) -> Vec<(usize, usize)> {
+    let mut parts = Vec::new();
+    each_part(text, |s, e| {
+        parts.push((s, e));
+        false
+    });
     parts
 }
 
@@ -636,7 +796,9 @@ fn splits_list(bytes: &[u8], i: usize, start: usize) -> bool {
 /// Whether [`parse_list`] reads `text` as one part: then it finds what
 /// [`parse`] finds on the whole, when that names an anatomic term.
 pub fn is_one_part(text: &str) -> bool {
-    list_parts(text).len() == 1
+    // The first part ends before the end of the text when there are more.
+    let len = text.len();
+    !each_part(text, |_, e| e < len)
 }
 
 #[cfg(test)]
@@ -796,6 +958,38 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Packed words are equal exactly when the words are, ignoring
+        /// ASCII case, wherever the word is in the text.
+        #[test]
+        fn folded_words_compare_as_words(
+            t in "([a-zA-Z0-9_ /-]|(?i)(left|lt|mid|nasal|supraclavicular)){0,40}",
+            phrase in "[a-z]{1,15}|left|lt|mid|nasal|supraclavicular",
+        ) {
+            let bytes = t.as_bytes();
+            let mut start = 0;
+            while start < bytes.len() {
+                let len = skip(bytes, start, is_word) - start;
+                if len == 0 || len >= WORD_LIMIT {
+                    start += len.max(1);
+                    continue;
+                }
+                let word = &bytes[start..start + len];
+                let mut copy = [0u8; 16];
+                copy[..len].copy_from_slice(word);
+                let key = folded_word(bytes, start, len);
+                proptest::prop_assert_eq!(key, folded_word(&copy, 0, len));
+                if phrase.len() == len {
+                    proptest::prop_assert_eq!(
+                        key == folded_word(phrase.as_bytes(), 0, len),
+                        word.eq_ignore_ascii_case(phrase.as_bytes())
+                    );
+                }
+                start += len;
+            }
+        }
+    }
+
     #[test]
     fn words_in_one_pass() {
         let cases = [
@@ -889,6 +1083,79 @@ mod tests {
                 first_term(&t),
                 vocab().sites.find_all_ref(&t).first().copied()
             );
+        }
+    }
+
+    /// [`parse_list`] as it read lists before [`PartTerms`]: each
+    /// part searched alone.
+    fn parse_list_by_parts(text: &str, offset: usize) -> Vec<Site> {
+        list_parts(text)
+            .into_iter()
+            .filter_map(|(s, e)| parse_term(&text[s..e], offset + s))
+            .collect()
+    }
+
+    #[test]
+    fn list_terms_from_the_whole_text() {
+        let texts = [
+            "scalp (10), bilateral dorsal hands (6)",
+            "left cheek and right forearm; nasal tip, back of the hand",
+            "no term, none here; and left forearm",
+            "back of the left hand and back of hands",
+            "scalp,,; and  and face",
+            "left, right, and both",
+            ", ; and ",
+            "",
+            "café left helix, right cheek",
+        ];
+        for t in texts {
+            assert_eq!(parse_list(t, 9), parse_list_by_parts(t, 9), "{t:?}");
+        }
+        let sites = parse_list("left cheek, x, right forearm and scalp", 0);
+        let spans: Vec<_> = sites.iter().map(|s| s.term_span).collect();
+        assert_eq!(
+            spans,
+            [
+                Some(Span::new(5, 10)),
+                Some(Span::new(21, 28)),
+                Some(Span::new(33, 38))
+            ]
+        );
+    }
+
+    proptest::proptest! {
+        /// Reading the terms from the whole text lists the sites that
+        /// reading each part alone listed, on any text.
+        #[test]
+        fn list_terms_agree_with_each_part_alone(
+            t in "([ ]{1,2}|(?i)(and|an|a)|[,;]|(?i)(left|r|b/l|scalp|face|cheek|hand|hands|dorsal|back|of|the|neck|nasal|tip|forearm|upper|arm|helix)|[a-z]{1,3}|[-é\u{a0}]){0,30}"
+        ) {
+            proptest::prop_assert_eq!(parse_list(&t, 4), parse_list_by_parts(&t, 4));
+        }
+    }
+
+    proptest::proptest! {
+        /// The one pass finds the landmark that the scan it replaced and
+        /// the regex find, on ASCII text of several blocks.
+        #[test]
+        fn scan_finds_the_landmark(
+            t in "([0-9]{1,3}|[.]|[ \t]{1,2}|cm|CM|Cm|mm|mM|c|m|to|TO|off|from|under|Under|posterior|left|mid|back|[a-zA-Z_]{1,20}|[-,;]){0,30}"
+        ) {
+            let (_, at) = scan_ascii(t.as_bytes(), None);
+            proptest::prop_assert_eq!(at, landmark_start_ascii(t.as_bytes()));
+            proptest::prop_assert_eq!(at, LANDMARK.find(&t).map(|m| m.start()));
+        }
+
+        /// The one pass reads the words the phrase sets find on ASCII text
+        /// of several blocks, with words across their ends and words too
+        /// long for any phrase.
+        #[test]
+        fn words_agree_on_long_text(
+            t in "([ \t]{1,3}|[-/,_0-9]|l|L|r|R|b/l|B/L|left|Left|RIGHT|right|bilateral|mid|Mid|back|nasal|tip|side|wall|web|space|supraclavicular|helix|HELIX|[a-zA-Z]{1,20}){0,40}",
+            term in proptest::option::of(0usize..200),
+        ) {
+            let term = term.filter(|&t2| t2 <= t.len());
+            proptest::prop_assert_eq!(words_ascii(t.as_bytes(), term), words_by_sets(&t, term));
         }
     }
 

@@ -441,3 +441,59 @@ proptest::proptest! {
         proptest::prop_assert_eq!(next_digit(&bytes, from), expected);
     }
 }
+
+#[test]
+fn a_kind_set_holds_what_a_list_holds() {
+    use ProcKind::*;
+    let all = [
+        Mohs,
+        Excision,
+        ShaveRemoval,
+        Destruction,
+        Phototherapy,
+        Biopsy,
+        Repair,
+    ];
+    for n in 0..all.len() {
+        for start in 0..all.len() {
+            let list: Vec<ProcKind> = all.iter().cycle().skip(start).take(n).copied().collect();
+            let set = list.iter().fold(KindSet::default(), |s, k| s.with(*k));
+            assert_eq!(set.is_empty(), list.is_empty());
+            for k in all {
+                assert_eq!(set.contains(k), list.contains(&k), "{list:?} {k:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn fields_found_at_once_are_the_first_of_each_label() {
+    use crate::note::Note;
+    let text = "# Encounter 2026-01-04\nPayer: Medicare\n\n\
+        ## Procedure: excision\nSite: R cheek\nLesion: 2.2 cm SCC\nMargins: 0.7 cm\n\
+        Margins: 0.4 cm\nTechnique: elliptical excision\nRepair: layered, 3 cm\n\
+        Site: left arm\nPathology: sent\nDx: C44.329\nDose: 2\n\n\
+        ## Procedure 2: shave biopsy\n(A) L scalp: 10 mm plaque\nSize: 4 mm\n\
+        Count: 3\nDefect: 1 cm\nExcised diameter: 2 cm\nIndication: r/o BCC\n";
+    let note = Note::parse(text);
+    let mut asked = 0;
+    for enc in &note.encounters {
+        for section in &enc.sections {
+            let fields = Fields::of(section);
+            let labels = section
+                .lines
+                .iter()
+                .filter_map(Line::field)
+                .map(|f| f.label);
+            for label in labels.chain([Label::Margin, Label::Repair, Label::Dose, Label::Area]) {
+                asked += 1;
+                assert_eq!(
+                    fields.get(label).map(|f| f.value),
+                    field(section, label).map(|f| f.value),
+                    "{label:?}"
+                );
+            }
+        }
+    }
+    assert!(asked > 20);
+}

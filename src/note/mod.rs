@@ -156,7 +156,9 @@ impl Encounter {
     ///
     /// One walk over its lines, their ends found sixteen bytes at a time
     /// and each line looked at as bytes: only a line that starts with
-    /// `##` is tested for a section heading.
+    /// `##` is tested for a section heading. The walk notes the lines'
+    /// spans; the header's and each section's lines are then parsed into
+    /// lists made at their size.
     pub fn parse(text: &str, chunk: Chunk) -> Encounter {
         let bytes = text.as_bytes();
         let mut ends = scan::LineEnds::new(bytes, chunk.start);
@@ -181,40 +183,46 @@ impl Encounter {
             header: Vec::new(),
             sections: Vec::new(),
         };
-        // The lines of the header, then of each section, gather here and
-        // move to their place once all are known: one allocation of the
-        // right size each, where pushing one by one grows and copies.
-        let mut pending: Vec<Line> = Vec::with_capacity(32);
+        // First the lines' spans, and where each section heading is
+        // among them; then each list of lines is made at its size and
+        // its lines parsed straight into it. A line is parsed once and
+        // moved once, and no list grows.
+        let (mut spans, mut heads) = WALK.take();
+        spans.clear();
+        heads.clear();
         while pos < chunk.end {
             let (span, next) = next_line(bytes, &mut ends, pos);
             pos = next;
-            enc.span.end = span.end;
             if bytes[span.start..span.end].starts_with(b"##") {
                 if let Some(title) = section_title(span.text(text)) {
-                    enc.place(&mut pending);
-                    enc.sections.push(Section::headed(text, span, title));
+                    heads.push(Head {
+                        at: spans.len(),
+                        span,
+                        title,
+                    });
                     continue;
                 }
             }
-            if let Some(section) = enc.sections.last_mut() {
-                section.span.end = span.end;
+            spans.push(span);
+        }
+        let first = heads.first().map_or(spans.len(), |h| h.at);
+        enc.header = parse_lines(text, &spans[..first]);
+        enc.sections = Vec::with_capacity(heads.len());
+        for (k, head) in heads.iter().enumerate() {
+            let to = heads.get(k + 1).map_or(spans.len(), |h| h.at);
+            let mut section = Section::headed(text, head.span, head.title);
+            section.lines = parse_lines(text, &spans[head.at..to]);
+            if let Some(last) = section.lines.last() {
+                section.span.end = last.span.end;
             }
-            pending.push(parse_line(text, span));
+            enc.sections.push(section);
         }
-        enc.place(&mut pending);
+        // The encounter ends with its last line, heading or not.
+        let last_line = spans.last().map_or(0, |s| s.end);
+        let last_head = heads.last().map_or(0, |h| h.span.end);
+        enc.span.end = enc.span.end.max(last_line).max(last_head);
+        WALK.set((spans, heads));
         enc
-    }
-
-    /// Moves the lines parsed since the last section heading to the last
-    /// section, or to the header before any.
-    fn place(&mut self, pending: &mut Vec<Line>) {
-        // Exactly as long as needed; `pending` keeps its room for the next.
-        let mut lines = Vec::with_capacity(pending.len());
-        lines.append(pending);
-        match self.sections.last_mut() {
-            Some(section) => section.lines = lines,
-            None => self.header = lines,
-        }
     }
 
     /// How many lines its text has: one per line parsed (the heading,
@@ -237,6 +245,30 @@ impl Encounter {
             .filter_map(|l| l.field())
             .find(|f| f.label == label)
     }
+}
+
+/// A section heading met by [`Encounter::parse`]: how many of the
+/// encounter's other lines come before it, its line, and its title's
+/// offsets in that line.
+struct Head {
+    at: usize,
+    span: Span,
+    title: (usize, usize),
+}
+
+std::thread_local! {
+    /// The line spans and section headings of the encounter
+    /// [`Encounter::parse`] is parsing: lists kept by each thread between
+    /// encounters, so that an encounter needs none of its own.
+    static WALK: std::cell::Cell<(Vec<Span>, Vec<Head>)> =
+        const { std::cell::Cell::new((Vec::new(), Vec::new())) };
+}
+
+/// The lines at `spans` of `text`, parsed into a list of their number.
+fn parse_lines(text: &str, spans: &[Span]) -> Vec<Line> {
+    let mut lines = Vec::with_capacity(spans.len());
+    lines.extend(spans.iter().map(|&span| parse_line(text, span)));
+    lines
 }
 
 /// Splits text into lines: each line's span without its line end (`\n`,

@@ -291,11 +291,12 @@ impl<'a> Recon<'a> {
         let mut order: Vec<usize> = (0..billed.len()).collect();
         order.sort_by_key(|&i| billed[i].code);
         let mut derived_used = vec![false; derived.len()];
+        // The derived lines of each code in turn, in one list reused.
+        let mut same: Vec<usize> = Vec::new();
         for lines in order.chunk_by(|&a, &b| billed[a].code == billed[b].code) {
             let code = &billed[lines[0]].code;
-            let same: Vec<usize> = (0..derived.len())
-                .filter(|&d| derived[d].cpt == *code)
-                .collect();
+            same.clear();
+            same.extend((0..derived.len()).filter(|&d| derived[d].cpt == *code));
             if same.is_empty() {
                 continue;
             }
@@ -357,8 +358,12 @@ impl<'a> Recon<'a> {
         }
 
         // 3. Extra billed lines and missing derived ones.
-        let derived_families: Vec<Family> =
-            derived_rows.iter().flatten().map(|r| r.family).collect();
+        // What the extra lines ask of the derived codes' families, found
+        // without listing them.
+        let derives =
+            |pred: fn(Family) -> bool| derived_rows.iter().flatten().any(|r| pred(r.family));
+        let derives_destruction = derives(is_destruction);
+        let derives_mohs = derives(|f| f == Family::Mohs);
         for b in free_billed {
             let this = &billed[b];
             let bundled_by = (0..billed.len()).find(|&o| {
@@ -372,20 +377,19 @@ impl<'a> Recon<'a> {
             let family = this.row.family;
             // 17004 beside 17000/17003 is a counting error first, whatever
             // NCCI says about the pair.
-            let why =
-                if is_destruction(family) && derived_families.iter().any(|f| is_destruction(*f)) {
-                    Extra::Destruction
-                } else if family == Family::Mohs && derived_families.contains(&Family::Mohs) {
-                    Extra::Mohs
-                } else if family == Family::Em && this.line.modifiers.iter().any(|m| m.0 == "25") {
-                    Extra::EmWith25
-                } else if let Some(by) = bundled_by {
-                    Extra::Bundled { by }
-                } else if is_repair(family) {
-                    Extra::Repair
-                } else {
-                    Extra::Other
-                };
+            let why = if is_destruction(family) && derives_destruction {
+                Extra::Destruction
+            } else if family == Family::Mohs && derives_mohs {
+                Extra::Mohs
+            } else if family == Family::Em && this.line.modifiers.iter().any(|m| m.0 == "25") {
+                Extra::EmWith25
+            } else if let Some(by) = bundled_by {
+                Extra::Bundled { by }
+            } else if is_repair(family) {
+                Extra::Repair
+            } else {
+                Extra::Other
+            };
             issues.push(Issue::Extra { billed: b, why });
         }
         for (d, used) in derived_used.iter().enumerate() {
@@ -738,7 +742,7 @@ fn with_sources(mut f: Finding, ctx: &Ctx, line: &ClaimLine) -> Finding {
 pub(super) fn tier_text(row: &CodeRow) -> String {
     // Written piece by piece into one string: the tier, then the group
     // with its `-`s as `, `, joined by `, ` when there are both.
-    let mut s = String::with_capacity(48);
+    let mut s = String::with_capacity(48 + 2 * row.group.as_ref().map_or(0, String::len));
     match (row.tier_min.filter(|&m| m > 0), row.tier_max) {
         (None, Some(max)) => {
             s.push_str("up to ");
@@ -763,12 +767,18 @@ pub(super) fn tier_text(row: &CodeRow) -> String {
         if !s.is_empty() {
             s.push_str(", ");
         }
-        for (i, part) in group.split('-').enumerate() {
-            if i > 0 {
+        // Each `-` as `, `, found among the bytes (it is one byte, which no
+        // other character's bytes hold) rather than split a character at
+        // a time.
+        let mut start = 0;
+        for (i, &b) in group.as_bytes().iter().enumerate() {
+            if b == b'-' {
+                s.push_str(&group[start..i]);
                 s.push_str(", ");
+                start = i + 1;
             }
-            s.push_str(part);
         }
+        s.push_str(&group[start..]);
     }
     s
 }
@@ -898,6 +908,7 @@ mod tests {
             Some("-"),
             Some("a--b-"),
             Some("face"),
+            Some("é-×-"),
         ];
         let bounds = [None, Some(0), Some(5_000), Some(12_345), Some(u32::MAX)];
         for row in t.rows() {

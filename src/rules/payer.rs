@@ -177,12 +177,27 @@ impl PayerRule {
     /// The message with its placeholders filled, and a caution when the row
     /// is not verified.
     pub fn message(&self, vars: &[(&str, String)]) -> String {
+        let mut threshold = itoa::Buffer::new();
+        let threshold = self.threshold.map(|t| threshold.format(t));
+        let mut m = match fill_once(&self.message, threshold, vars) {
+            Some(m) => m,
+            None => self.filled_in_turn(threshold, vars),
+        };
+        if !self.verified {
+            m.push_str(" (Payer note from the source guide, not verified: check the payer's current policy.)");
+        }
+        m
+    }
+
+    /// The message with each placeholder replaced in turn, the threshold
+    /// first: what [`fill_once`] gives in one pass when it can.
+    fn filled_in_turn(&self, threshold: Option<&str>, vars: &[(&str, String)]) -> String {
         let mut m = self.message.clone();
         // Each placeholder is replaced in turn, as before, but only when
         // the message holds it: a replacement that finds nothing copies
         // the message for nothing.
-        if let Some(t) = self.threshold {
-            m = fill(m, "{threshold}", itoa::Buffer::new().format(t));
+        if let Some(t) = threshold {
+            m = fill(m, "{threshold}", t);
         }
         let mut placeholder = String::new();
         for (k, v) in vars {
@@ -191,9 +206,6 @@ impl PayerRule {
             placeholder.push_str(k);
             placeholder.push('}');
             m = fill(m, &placeholder, v);
-        }
-        if !self.verified {
-            m.push_str(" (Payer note from the source guide, not verified: check the payer's current policy.)");
         }
         m
     }
@@ -204,6 +216,51 @@ impl PayerRule {
         f.severity = self.severity;
         f
     }
+}
+
+/// `template` with each `{name}` replaced by the threshold (`{threshold}`,
+/// when there is one) or by the first of `vars` of that name, in one pass
+/// over it: what replacing the placeholders one after another gives, with
+/// one copy of the message instead of one per placeholder found.
+///
+/// `None` when the two could differ: when a name or a value (the threshold
+/// included) holds a brace
+/// (a value could then make a placeholder that a later one fills), or when
+/// the template opens a brace inside another (`{a{b}c}`: filling `{b}`
+/// could make `{ac}`). Otherwise every placeholder is the template's own
+/// text, between a `{` and the next `}`, and none overlaps another.
+fn fill_once(template: &str, threshold: Option<&str>, vars: &[(&str, String)]) -> Option<String> {
+    let brace = |s: &str| s.contains(['{', '}']);
+    if threshold.is_some_and(brace) || vars.iter().any(|(k, v)| brace(k) || brace(v)) {
+        return None;
+    }
+    let room = template.len() + vars.iter().map(|(_, v)| v.len()).sum::<usize>();
+    let mut out = String::with_capacity(room);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(['{', '}']) else {
+            break;
+        };
+        if after.as_bytes()[close] == b'{' {
+            return None;
+        }
+        let name = &after[..close];
+        let value = match threshold {
+            Some(t) if name == "threshold" => Some(t),
+            _ => vars
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.as_str()),
+        };
+        // The text before the placeholder, then its value, or the
+        // placeholder itself when nothing fills it.
+        out.push_str(&rest[..open]);
+        out.push_str(value.unwrap_or(&rest[open..open + close + 2]));
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// `m` with every `placeholder` replaced by `value`, as `str::replace`
@@ -650,6 +707,65 @@ mod tests {
             };
             proptest::prop_assert_eq!(fill(m, &placeholder, &value), want);
         }
+    }
+
+    /// The placeholders filled one after another, the threshold first, as
+    /// the message was written before [`fill_once`].
+    fn filled_in_turn(template: &str, threshold: Option<&str>, vars: &[(&str, String)]) -> String {
+        let mut m = template.to_string();
+        if let Some(t) = threshold {
+            m = fill(m, "{threshold}", t);
+        }
+        for (k, v) in vars {
+            m = fill(m, &format!("{{{k}}}"), v);
+        }
+        m
+    }
+
+    proptest::proptest! {
+        /// Filled in one pass, a message is what filling its placeholders
+        /// in turn gives, whenever the one pass takes it on; and it takes
+        /// on every message without nested braces whose names and values
+        /// hold none.
+        #[test]
+        fn filling_once_is_filling_in_turn(
+            template in "([a{}é]|\\{threshold\\}|\\{a\\}|\\{ab\\}){0,8}",
+            threshold in proptest::option::of("[0-9{]{0,2}"),
+            vars in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec!["a", "b", "ab", "threshold", "", "a}"]),
+                    "[ab{}é]{0,3}",
+                ),
+                0..3,
+            ),
+        ) {
+            let vars: Vec<(&str, String)> = vars;
+            let want = filled_in_turn(&template, threshold.as_deref(), &vars);
+            match fill_once(&template, threshold.as_deref(), &vars) {
+                Some(got) => proptest::prop_assert_eq!(got, want),
+                None => {
+                    let brace = |s: &str| s.contains(['{', '}']);
+                    let braces = threshold.as_deref().is_some_and(brace)
+                        || vars.iter().any(|(k, v)| brace(k) || brace(v));
+                    let nested = template
+                        .split('}')
+                        .any(|piece| piece.matches('{').count() > 1);
+                    proptest::prop_assert!(braces || nested);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn placeholders_filled_once() {
+        let vars = [("code", "11102".to_string()), ("code", "x".to_string())];
+        let got = fill_once("{code} and {threshold}, {other} {", Some("3"), &vars);
+        assert_eq!(got.as_deref(), Some("11102 and 3, {other} {"));
+        assert_eq!(fill_once("{a{code}}", None, &vars), None);
+        assert_eq!(
+            fill_once("{code}", None, &[("code", "{x}".to_string())]),
+            None
+        );
     }
 
     #[test]

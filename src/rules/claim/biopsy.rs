@@ -109,7 +109,7 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
     for (n, item) in items.iter().enumerate() {
         let (code, rule, why) = if n == primary_at {
             (
-                primary_code(table, item.technique).to_string(),
+                primary_code(table, item.technique),
                 "biopsy-primary",
                 [
                     "Primary biopsy: ",
@@ -122,8 +122,7 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
             let code = table
                 .primary(Family::Biopsy, item.technique.as_str())
                 .and_then(|p| table.addon_for(&p.code, Family::Biopsy))
-                .map(|r| r.code.clone())
-                .unwrap_or_default();
+                .map_or("", |r| r.code.as_str());
             (
                 code,
                 "biopsy-addon",
@@ -138,7 +137,7 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
         if code.is_empty() {
             continue;
         }
-        let mut line = ClaimLine::new(&code, rule, why)
+        let mut line = ClaimLine::new(code, rule, why)
             .for_lesion(item.proc, item.lesion)
             .source(item.source)
             .dx(item.dx);

@@ -29,18 +29,23 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
             bundling.push_str(&l.cpt);
         }
     }
-    let separate: Vec<&crate::extract::Problem> =
-        facts.problems.iter().filter(|p| p.is_separate()).collect();
+    // The separately identifiable problems, read in place: no list of
+    // them is made.
+    let separate = || facts.problems.iter().filter(|p| p.is_separate());
+    let separate_count = separate().count();
     let mut line = ClaimLine::new(code, "em", String::new()).source(em.span);
     if !any_bundling {
         line.why = "E/M with no procedure billed today: no modifier.".to_string();
+        // Room for every problem's codes at once, as `dx` gives the first.
+        line.dx
+            .reserve_exact(facts.problems.iter().map(|p| p.dx.len()).sum());
         for p in &facts.problems {
             line = line.dx(&p.dx);
         }
         claim.lines.insert(0, line);
         return;
     }
-    if separate.is_empty() {
+    if separate_count == 0 {
         line.why = [
             "E/M not billable: the decision to do a minor procedure is part of the procedure (",
             &bundling,
@@ -50,14 +55,17 @@ pub(super) fn derive(facts: &EncounterFacts, table: &CodeTable, claim: &mut Enco
         claim.dropped.push(line);
         return;
     }
-    for p in &separate {
+    // Room for every separate problem's codes and span at once.
+    line.dx.reserve_exact(separate().map(|p| p.dx.len()).sum());
+    line.sources.reserve_exact(separate_count);
+    for p in separate() {
         line = line.dx(&p.dx);
         line.sources.push(p.span);
     }
     line.add_modifier("25");
     line.why = [
         "E/M with modifier 25: ",
-        itoa::Buffer::new().format(separate.len()),
+        itoa::Buffer::new().format(separate_count),
         " separately identifiable problem(s) with their own plan, beyond the procedures (",
         &bundling,
         ").",

@@ -82,12 +82,18 @@ impl ClaimLine {
         }
     }
 
+    // Inlined, so that the line built through it is not copied
+    // into and out of each call.
+    #[inline(always)]
     pub(crate) fn for_lesion(mut self, proc: usize, lesion: usize) -> ClaimLine {
         push_one(&mut self.procedures, proc);
         push_one(&mut self.lesions, (proc, lesion));
         self
     }
 
+    // Inlined, so that the line built through it is not copied
+    // into and out of each call.
+    #[inline(always)]
     pub(crate) fn source(mut self, span: Span) -> ClaimLine {
         push_one(&mut self.sources, span);
         self
@@ -108,7 +114,8 @@ impl ClaimLine {
 
     pub(crate) fn add_modifier(&mut self, m: &str) {
         if !self.modifiers.iter().any(|x| x == m) {
-            self.modifiers.push(m.to_string());
+            // Most lines take one modifier at most: room for that one.
+            push_one(&mut self.modifiers, m.to_string());
         }
     }
 
@@ -172,11 +179,20 @@ pub fn derive(
         Some((p, _)) if p != Payer::Unknown => p,
         _ => options.default_payer.unwrap_or(Payer::Unknown),
     };
+    // Room for the lines at once: a line or two per procedure (one per
+    // lesion for most, a second for an add-on), and the E/M. Grown a push
+    // at a time, the list would be copied as it doubled.
+    let room = facts
+        .procedures
+        .iter()
+        .map(|p| p.lesions.len().max(1) + 1)
+        .sum::<usize>()
+        + usize::from(facts.em.is_some());
     let mut claim = EncounterClaim {
         index: facts.index,
         date: facts.date.clone(),
         payer,
-        lines: Vec::new(),
+        lines: Vec::with_capacity(room),
         dropped: Vec::new(),
     };
     biopsy::derive(facts, table, &mut claim);
@@ -307,6 +323,24 @@ fn merge(lines: &mut Vec<ClaimLine>) {
     if lines.len() < 2 {
         return;
     }
+    // Nor does a claim whose lines all differ, the usual case: then each
+    // line would be moved into a new list as it is. A line's code and
+    // modifiers do not change as lines merge, so comparing the lines as
+    // they are tells whether any would.
+    let mergeable = lines.iter().enumerate().any(|(i, l)| {
+        lines[..i]
+            .iter()
+            .any(|o| o.cpt == l.cpt && same_modifiers(&o.modifiers, &l.modifiers))
+    });
+    if mergeable {
+        merge_all(lines);
+    }
+}
+
+/// [`merge`]'s work once some two lines are known to merge: each line
+/// joins the first one before it with the same code and modifiers, or is
+/// kept.
+fn merge_all(lines: &mut Vec<ClaimLine>) {
     let mut out: Vec<ClaimLine> = Vec::with_capacity(lines.len());
     for l in lines.drain(..) {
         // The code first: the modifiers are compared only for a line of

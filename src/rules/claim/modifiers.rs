@@ -24,7 +24,7 @@ pub(super) fn distinct(table: &CodeTable, modifier: DistinctModifier, claim: &mu
     let mut drop: Vec<(usize, usize)> = Vec::new();
     for j in 0..n {
         let col2 = &claim.lines[j];
-        let Some(row2) = table.get(&col2.cpt) else {
+        let Some(row2) = table.get_of(codes[j]) else {
             continue;
         };
         if row2.addon || row2.family == Family::Em {

@@ -106,3 +106,58 @@ fn merge_keeps_a_single_line() {
     super::merge(&mut lines);
     assert_eq!(lines, vec![line]);
 }
+
+/// A claim line with the code, modifiers and why given, for the merging
+/// tests.
+fn line_of(cpt: &str, modifiers: &[&str], why: &str, proc: usize) -> super::ClaimLine {
+    let mut l = super::ClaimLine::new(cpt, "test", why.to_string()).for_lesion(proc, 0);
+    for m in modifiers {
+        l.add_modifier(m);
+    }
+    l
+}
+
+proptest! {
+    /// Lines that all differ are left as they are without the merging
+    /// loop, and lines that merge are merged as that loop does: `merge`
+    /// gives what the loop alone gives.
+    #[test]
+    fn merging_skips_only_lines_that_all_differ(
+        lines in proptest::collection::vec(
+            (
+                proptest::sample::select(vec!["11102", "11103", "17000", "é1"]),
+                proptest::collection::vec(proptest::sample::select(vec!["59", "XS", "58"]), 0..3),
+                proptest::sample::select(vec!["a", "b", "a b", "é"]),
+            ),
+            0..6,
+        ),
+    ) {
+        let lines: Vec<super::ClaimLine> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, (cpt, mods, why))| line_of(cpt, mods, why, i))
+            .collect();
+        let mut fast = lines.clone();
+        super::merge(&mut fast);
+        let mut all = lines;
+        super::merge_all(&mut all);
+        prop_assert_eq!(fast, all);
+    }
+}
+
+#[test]
+fn lines_that_differ_stay_and_same_ones_merge() {
+    let mut lines = vec![line_of("11102", &[], "a", 0), line_of("11103", &[], "b", 1)];
+    super::merge(&mut lines);
+    assert_eq!(lines.len(), 2);
+    let mut lines = vec![
+        line_of("11103", &["59"], "a", 0),
+        line_of("11102", &[], "b", 1),
+        line_of("11103", &["59"], "c", 2),
+    ];
+    super::merge(&mut lines);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0].units, 2);
+    assert_eq!(lines[0].why, "a c");
+    assert_eq!(lines[0].procedures, vec![0, 2]);
+}
