@@ -1,6 +1,9 @@
 //! One call from text to everything: the parsed note, the facts, the claim
 //! of each encounter and the findings.
 
+use std::collections::VecDeque;
+use std::sync::mpsc;
+
 use rayon::prelude::*;
 
 use crate::codes::CodeTable;
@@ -285,26 +288,44 @@ fn each_encounter<T: Send>(
             keep(t);
         }
     };
-    // Each window is analysed on the pool while this thread emits the one
-    // before it: the cores do not wait for the output, and at most two
-    // windows are held at once. The parallel pass looks at no summary, so
-    // it may run ahead of the serial one.
-    let mut analysed: Option<(usize, Window<T>)> = None;
-    for (w, window) in chunks.chunks(WINDOW).enumerate() {
-        let base = w * WINDOW;
-        let mut next = None;
-        rayon::in_place_scope(|scope| {
-            scope.spawn(|_| next = Some(analyse(base, window)));
-            if let Some((base, done)) = analysed.take() {
-                emit(base, done);
+    // The windows are analysed on the pool, up to `AHEAD` of them at once,
+    // while this thread emits the oldest in order: the cores do not wait for
+    // the output, and the next window's analysis is already queued when one
+    // ends, so no core waits for this thread to start it. The parallel pass
+    // looks at no summary, so it may run ahead of the serial one.
+    rayon::in_place_scope(|scope| {
+        let analyse = &analyse;
+        let mut windows = chunks.chunks(WINDOW).enumerate();
+        let mut ahead: VecDeque<mpsc::Receiver<(usize, Window<T>)>> = VecDeque::new();
+        let mut start_next = |ahead: &mut VecDeque<_>| {
+            if let Some((w, window)) = windows.next() {
+                let (done, analysed) = mpsc::sync_channel(1);
+                scope.spawn(move |_| {
+                    let base = w * WINDOW;
+                    // The receiver is gone only if this thread stopped.
+                    let _ = done.send((base, analyse(base, window)));
+                });
+                ahead.push_back(analysed);
             }
-        });
-        analysed = next.map(|done| (base, done));
-    }
-    if let Some((base, done)) = analysed {
-        emit(base, done);
-    }
+        };
+        for _ in 0..AHEAD {
+            start_next(&mut ahead);
+        }
+        while let Some(analysed) = ahead.pop_front() {
+            // A window's sender is dropped unsent only when its analysis
+            // panicked; the scope then passes the panic on.
+            let Ok((base, done)) = analysed.recv() else {
+                break;
+            };
+            start_next(&mut ahead);
+            emit(base, done);
+        }
+    });
 }
+
+/// Windows analysed at once, besides the one being emitted: two, so that a
+/// core that finishes its share of one finds the next waiting.
+const AHEAD: usize = 2;
 
 /// The payer rules in force: the options' own, or the built-in ones.
 pub(crate) fn payer_rules(options: &Options) -> PayerRules {
