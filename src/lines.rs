@@ -2,7 +2,7 @@
 //! a lone `\r`; columns in Unicode scalar values (what the CLI's JSON
 //! reports).
 
-use crate::note::scan::line_starts;
+use crate::note::scan::{count_line_starts, line_starts};
 
 /// Line starts of a text, for offset to position conversion.
 #[derive(Clone, Debug)]
@@ -54,29 +54,37 @@ fn starts_of(bytes: &[u8]) -> Vec<usize> {
 }
 
 /// Every line start of `bytes`, 0 first, found on all cores: each piece
-/// of `piece` bytes lists its line starts in one pass, and the lists are
-/// then joined in order. Copying the starts costs far less than a second
-/// pass over the text to count them first would.
+/// of `piece` bytes counts its line starts, then, once each piece's place
+/// in the list is known, writes them there (each core faults in and fills
+/// its share of the list, and no piece needs a list of its own).
 fn starts_in_pieces(bytes: &[u8], piece: usize) -> Vec<usize> {
     use rayon::prelude::*;
     let piece = piece.max(1);
-    let found: Vec<Vec<usize>> = (0..bytes.len().div_ceil(piece))
+    let range = |k: usize| (k * piece, ((k + 1) * piece).min(bytes.len()));
+    let counted: Vec<usize> = (0..bytes.len().div_ceil(piece))
         .into_par_iter()
         .map(|k| {
-            let (from, to) = (k * piece, ((k + 1) * piece).min(bytes.len()));
-            // Room for a line every 16 bytes: a note's lines are about
-            // 30 bytes, so a piece's list never grows (and copies
-            // itself); the room left over is never touched.
-            let mut starts = Vec::with_capacity(1 + (to - from) / 16);
-            line_starts(bytes, from, to, |s| starts.push(s));
-            starts
+            let (from, to) = range(k);
+            count_line_starts(bytes, from, to)
         })
         .collect();
-    let mut starts = Vec::with_capacity(1 + found.iter().map(Vec::len).sum::<usize>());
-    starts.push(0);
-    for part in &found {
-        starts.extend_from_slice(part);
+    let mut starts = vec![0; 1 + counted.iter().sum::<usize>()];
+    // Each piece's slot in the list, split off in order.
+    let mut slots = Vec::with_capacity(counted.len());
+    let mut rest = &mut starts[1..];
+    for n in &counted {
+        let (slot, tail) = rest.split_at_mut(*n);
+        slots.push(slot);
+        rest = tail;
     }
+    slots.into_par_iter().enumerate().for_each(|(k, slot)| {
+        let (from, to) = range(k);
+        let mut n = 0;
+        line_starts(bytes, from, to, |s| {
+            slot[n] = s;
+            n += 1;
+        });
+    });
     starts
 }
 

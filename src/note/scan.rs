@@ -160,6 +160,79 @@ fn start_mask(bytes: &[u8], block: &[u8; BLOCK], at: usize, to: usize) -> u32 {
     }
 }
 
+/// How many line starts the line ends in `from..to` of `bytes` make:
+/// its `\n`s, and its `\r`s that no `\n` follows (which may lie past
+/// `to`). On x86-64 sixteen bytes are tested at once and the matches
+/// summed in SSE2 registers, with no mask to take apart; elsewhere (and
+/// for the last bytes) each block's are counted from its masks.
+pub fn count_line_starts(bytes: &[u8], from: usize, to: usize) -> usize {
+    let to = to.min(bytes.len());
+    #[cfg(target_arch = "x86_64")]
+    let (mut at, mut count) = count_line_starts_sse2(bytes, from, to);
+    #[cfg(not(target_arch = "x86_64"))]
+    let (mut at, mut count) = (from, 0);
+    while at < to {
+        let Some(block) = bytes.get(at..).and_then(|r| r.first_chunk::<BLOCK>()) else {
+            break;
+        };
+        // A bit at a time: the few line ends of a block cost less so
+        // than a popcount does without its instruction (which x86-64's
+        // baseline lacks).
+        let mut m = start_mask(bytes, block, at, to);
+        while m != 0 {
+            count += 1;
+            m &= m - 1;
+        }
+        at += BLOCK;
+    }
+    // The last bytes, fewer than a block: one at a time.
+    for i in at..to {
+        if bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// [`count_line_starts`] over the sixteen-byte steps from `from` that lie
+/// before `to` and have a byte after them in `bytes` (whether a `\r`
+/// ends a line depends on its next byte): how far it got, and the count.
+#[cfg(target_arch = "x86_64")]
+fn count_line_starts_sse2(bytes: &[u8], from: usize, to: usize) -> (usize, usize) {
+    use std::arch::x86_64::*;
+    // A step reads bytes `at..at + 17`.
+    let fits = |at: usize| at + 16 <= to && at + 17 <= bytes.len();
+    let mut at = from;
+    let mut count = 0;
+    // SAFETY: each load reads sixteen bytes from `at` or `at + 1`, and
+    // `fits(at)` keeps `at + 17` within `bytes`; the SSE2 intrinsics need
+    // SSE2, which every x86-64 processor has.
+    unsafe {
+        let p = bytes.as_ptr();
+        let lf = _mm_set1_epi8(b'\n' as i8);
+        let cr = _mm_set1_epi8(b'\r' as i8);
+        while fits(at) {
+            // Each byte lane counts up to 255 steps' line starts (a
+            // match is -1, subtracted), then the lanes are summed.
+            let mut lanes = _mm_setzero_si128();
+            let mut steps = 0;
+            while steps < 255 && fits(at) {
+                let v = _mm_loadu_si128(p.add(at).cast());
+                let next = _mm_loadu_si128(p.add(at + 1).cast());
+                let is_lf = _mm_cmpeq_epi8(v, lf);
+                let lone_cr = _mm_andnot_si128(_mm_cmpeq_epi8(next, lf), _mm_cmpeq_epi8(v, cr));
+                lanes = _mm_sub_epi8(lanes, _mm_or_si128(is_lf, lone_cr));
+                at += 16;
+                steps += 1;
+            }
+            let sums = _mm_sad_epu8(lanes, _mm_setzero_si128());
+            count += _mm_cvtsi128_si64(sums) as usize
+                + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)) as usize;
+        }
+    }
+    (at, count)
+}
+
 /// The bytes a block holds: two SSE2 registers' worth, about one line of
 /// a note, so that most lines cost one block's set-up.
 pub const BLOCK: usize = 32;
@@ -271,7 +344,8 @@ mod tests {
             prop_assert_eq!(found, every);
         }
 
-        /// The line starts found are those of a look at every byte.
+        /// The line starts found and counted are those of a look at every
+        /// byte.
         #[test]
         fn line_starts_are_after_every_lf_and_lone_cr(
             text in "[a\r\n×]{0,100}",
@@ -286,7 +360,14 @@ mod tests {
                 .filter(|&i| ends_line(bytes, i))
                 .map(|i| i + 1)
                 .collect();
+            prop_assert_eq!(count_line_starts(bytes, from, to), every.len());
             prop_assert_eq!(found, every);
+            // And on long texts, whose lanes fill (255 steps) and are
+            // summed more than once.
+            let long = text.repeat(60);
+            let bytes = long.as_bytes();
+            let every = (from..bytes.len()).filter(|&i| ends_line(bytes, i)).count();
+            prop_assert_eq!(count_line_starts(bytes, from, bytes.len()), every);
         }
     }
 
