@@ -33,6 +33,42 @@ impl LineIndex {
         let start = self.starts[line];
         (line, text[start..offset].chars().count())
     }
+
+    /// [`LineIndex::position`], looking for the line from `near`, the line
+    /// of an offset asked about just before, which it then holds this
+    /// one's. A note's findings come in the order of their text, a few
+    /// lines apart: the search steps forward from the last one's line, in
+    /// strides that double, and touches a few neighbouring starts instead
+    /// of a search through a long note's whole index, which misses the
+    /// cache at each step.
+    pub fn position_near(&self, text: &str, offset: usize, near: &mut usize) -> (usize, usize) {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let starts = &self.starts;
+        let line = match starts.get(*near) {
+            Some(&s) if s <= offset => {
+                // `starts[from] <= offset`, and `to` is the end or a start
+                // past the offset: the line lies in `from..to`.
+                let (mut from, mut stride) = (*near, 1);
+                let to = loop {
+                    match starts.get(from + stride) {
+                        Some(&s) if s <= offset => {
+                            from += stride;
+                            stride *= 2;
+                        }
+                        Some(_) => break from + stride,
+                        None => break starts.len(),
+                    }
+                };
+                from + starts[from..to].partition_point(|&s| s <= offset) - 1
+            }
+            _ => starts.partition_point(|&s| s <= offset) - 1,
+        };
+        *near = line;
+        (line, text[starts[line]..offset].chars().count())
+    }
 }
 
 /// Texts at least this long are indexed on all cores: on a 20 MB note
@@ -128,6 +164,27 @@ mod tests {
         let text = "ab\r\n×\rc\n\n\r".repeat(PARALLEL_INDEX / 8);
         assert!(text.len() >= PARALLEL_INDEX);
         assert_eq!(LineIndex::new(&text).starts, reference_starts(&text));
+    }
+
+    proptest! {
+        /// From any line, before or after the offset's own or past the
+        /// last, the search near it finds what the whole search does.
+        #[test]
+        fn positions_near_a_line_are_positions(
+            text in "[a\r\n×]{0,60}",
+            offsets in proptest::collection::vec(0usize..70, 1..12),
+            near in 0usize..70,
+        ) {
+            let index = LineIndex::new(&text);
+            let mut near = near;
+            for offset in offsets {
+                prop_assert_eq!(
+                    index.position_near(&text, offset, &mut near),
+                    index.position(&text, offset)
+                );
+                prop_assert_eq!(near, index.position(&text, offset).0);
+            }
+        }
     }
 
     #[test]

@@ -555,10 +555,12 @@ impl Form<'_> {
             }
             (None, Format::Text) => claim_text(&mut p.text, claim, self.table, self.options),
             (Some(index), Format::Json) => {
+                let mut near = NEAR.get();
                 for f in findings {
-                    let item = finding_json(self.text, index, f);
+                    let item = finding_json(self.text, index, &mut near, f);
                     push_item(&mut p.text, &mut p.items, &item);
                 }
+                NEAR.set(near);
             }
             (Some(index), Format::Text) => {
                 // Room for every line at once: the piece grown a push at a
@@ -569,13 +571,25 @@ impl Form<'_> {
                         .map(|f| finding_text_room(self.name, f))
                         .sum(),
                 );
+                let mut near = NEAR.get();
                 for f in findings {
-                    finding_text(&mut p.text, self.name, self.text, index, f);
+                    finding_text(&mut p.text, self.name, self.text, index, &mut near, f);
                 }
+                NEAR.set(near);
             }
         }
         p
     }
+}
+
+thread_local! {
+    /// The line of the last finding this thread placed: the start of the
+    /// search for the next one's ([`LineIndex::position_near`]). A thread
+    /// formats runs of encounters in their order, so the next finding is
+    /// most often a few lines on, whether in the same encounter or the
+    /// next; a line of another file, or one past it, only costs the whole
+    /// search.
+    static NEAR: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// The JSON object `v` as serde_json writes it (the order of its keys
@@ -993,14 +1007,18 @@ struct PositionJson {
     line: usize,
 }
 
-fn finding_json(text: &str, index: &LineIndex, f: &Finding) -> String {
-    let position = |offset: usize| {
-        let (line, character) = index.position(text, offset);
+fn finding_json(text: &str, index: &LineIndex, near: &mut usize, f: &Finding) -> String {
+    let mut position = |offset: usize| {
+        let (line, character) = index.position_near(text, offset, near);
         PositionJson { character, line }
     };
-    let range = |span: dermls::Span| RangeJson {
-        end: position(span.end),
-        start: position(span.start),
+    let mut range = |span: dermls::Span| {
+        // The start first: the search for the end then steps on from it.
+        let start = position(span.start);
+        RangeJson {
+            end: position(span.end),
+            start,
+        }
     };
     let d = FindingJson {
         code: f.code,
@@ -1048,8 +1066,15 @@ fn finding_text_room(file: &str, f: &Finding) -> usize {
         + fix
 }
 
-fn finding_text(s: &mut String, file: &str, text: &str, index: &LineIndex, f: &Finding) {
-    let (l, c) = index.position(text, f.span.start);
+fn finding_text(
+    s: &mut String,
+    file: &str,
+    text: &str,
+    index: &LineIndex,
+    near: &mut usize,
+    f: &Finding,
+) {
+    let (l, c) = index.position_near(text, f.span.start, near);
     // `{file}:{line}:{column}: {severity}[{code}] {message}`, pushed piece
     // by piece straight into `s`: `writeln!` would take each piece through
     // the formatter's padding, which costs more than the copy.
