@@ -4,7 +4,7 @@
 use crate::re::Re;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::{LazyLock, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use regex::{Regex, RegexSet};
 use serde::Deserialize;
@@ -119,6 +119,17 @@ pub enum Laterality {
 pub struct SiteTerm {
     pub term: String,
     pub region: String,
+    /// The region's site group in each code family, by
+    /// [`GroupFamily::index`]: what [`Vocab::group`] gives, worked out once
+    /// and shared by the region's terms, since each procedure's claim asks.
+    groups: Arc<[Option<String>; GroupFamily::ALL.len()]>,
+}
+
+impl SiteTerm {
+    /// The code-family site group of this term's region.
+    pub fn group(&self, family: GroupFamily) -> Option<&str> {
+        self.groups[family.index()].as_deref()
+    }
 }
 
 /// Code families whose codes depend on the site group.
@@ -133,6 +144,20 @@ pub enum GroupFamily {
 }
 
 impl GroupFamily {
+    /// Every family, in the order of [`GroupFamily::index`].
+    pub const ALL: [GroupFamily; 5] = [
+        GroupFamily::Excision,
+        GroupFamily::RepairSimple,
+        GroupFamily::RepairIntermediate,
+        GroupFamily::RepairComplex,
+        GroupFamily::Mohs,
+    ];
+
+    /// The family's place in [`GroupFamily::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     fn key(self) -> &'static str {
         match self {
             GroupFamily::Excision => "excision",
@@ -592,19 +617,28 @@ fn build(json: &str) -> Vocab {
             lesion_types.push((ph.clone(), class));
         }
     }
-    let regions = raw
+    let regions: HashMap<String, HashMap<String, String>> = raw
         .regions
         .iter()
         .map(|r| (r.region.clone(), r.groups.clone()))
         .collect();
+    let mut region_groups: HashMap<&str, Arc<[Option<String>; GroupFamily::ALL.len()]>> =
+        HashMap::new();
     let mut sites = Vec::new();
     for s in &raw.sites {
+        let groups = region_groups.entry(&s.region).or_insert_with(|| {
+            let of_region = regions.get(&s.region);
+            Arc::new(
+                GroupFamily::ALL.map(|family| of_region.and_then(|g| g.get(family.key()).cloned())),
+            )
+        });
         for ph in &s.phrases {
             sites.push((
                 ph.clone(),
                 SiteTerm {
                     term: s.term.clone(),
                     region: s.region.clone(),
+                    groups: groups.clone(),
                 },
             ));
         }
@@ -1047,20 +1081,19 @@ mod tests {
     fn vocabulary_loads_and_every_region_has_every_group() {
         let v = vocab();
         for site in &v.sites.values {
-            for fam in [
-                GroupFamily::Excision,
-                GroupFamily::RepairSimple,
-                GroupFamily::RepairIntermediate,
-                GroupFamily::RepairComplex,
-                GroupFamily::Mohs,
-            ] {
+            for fam in GroupFamily::ALL {
                 assert!(
                     v.group(&site.region, fam).is_some(),
                     "{} has no {:?} group",
                     site.term,
                     fam
                 );
+                // The term's own copy is the region's group.
+                assert_eq!(site.group(fam), v.group(&site.region, fam));
             }
+        }
+        for (k, fam) in GroupFamily::ALL.into_iter().enumerate() {
+            assert_eq!(fam.index(), k);
         }
     }
 

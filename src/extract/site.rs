@@ -37,8 +37,7 @@ impl Site {
 
     /// The code-family site group.
     pub fn group(&self, family: GroupFamily) -> Option<&'static str> {
-        let term = self.term.as_ref()?;
-        vocab().group(&term.region, family)
+        self.term?.group(family)
     }
 
     /// Same laterality and anatomic term.
