@@ -288,11 +288,35 @@ fn each_encounter<T: Send>(
             keep(t);
         }
     };
-    // The windows are analysed on the pool, up to `AHEAD` of them at once,
-    // while this thread emits the oldest in order: the cores do not wait for
-    // the output, and the next window's analysis is already queued when one
-    // ends, so no core waits for this thread to start it. The parallel pass
-    // looks at no summary, so it may run ahead of the serial one.
+    if rayon::current_thread_index().is_some() {
+        // On a pool thread (one of many notes analysed at once): each window
+        // analysed while this thread emits the one before, and waits for it
+        // by doing the pool's other work, as a pool thread must. A pool
+        // thread blocked waiting for a window could leave none to analyse
+        // it; the other notes keep the cores busy meanwhile.
+        let mut analysed: Option<(usize, Window<T>)> = None;
+        for (w, window) in chunks.chunks(WINDOW).enumerate() {
+            let base = w * WINDOW;
+            let mut next = None;
+            rayon::in_place_scope(|scope| {
+                scope.spawn(|_| next = Some(analyse(base, window)));
+                if let Some((base, done)) = analysed.take() {
+                    emit(base, done);
+                }
+            });
+            analysed = next.map(|done| (base, done));
+        }
+        if let Some((base, done)) = analysed {
+            emit(base, done);
+        }
+        return;
+    }
+    // Off the pool (one long note, say): the windows are analysed on the
+    // pool, up to `AHEAD` of them at once, while this thread emits the
+    // oldest in order: the cores do not wait for the output, and the next
+    // window's analysis is already queued when one ends, so no core waits
+    // for this thread to start it. The parallel pass looks at no summary,
+    // so it may run ahead of the serial one.
     rayon::in_place_scope(|scope| {
         let analyse = &analyse;
         let mut windows = chunks.chunks(WINDOW).enumerate();
@@ -313,7 +337,8 @@ fn each_encounter<T: Send>(
         }
         while let Some(analysed) = ahead.pop_front() {
             // A window's sender is dropped unsent only when its analysis
-            // panicked; the scope then passes the panic on.
+            // panicked; the scope then passes the panic on. Blocking here
+            // is safe: this thread is not one the pool needs.
             let Ok((base, done)) = analysed.recv() else {
                 break;
             };

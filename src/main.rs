@@ -196,8 +196,10 @@ fn main() -> ExitCode {
     // Transparent huge pages make each 64 KiB page mimalloc touches cost
     // a 2 MiB one: the server holding a thousand notes took 100 MiB with
     // them and 42 MiB without (`python3 benches/server.py memory`). The
-    // allocator has reserved its memory before `main`, so its own option
-    // comes too late; the kernel's switch for the process does not.
+    // allocator is built not to ask for them (`no_thp` in Cargo.toml: its
+    // request let the kernel stop to compact memory at start-up, before
+    // `main`); on a system that gives them unasked (THP `always`), the
+    // kernel's switch for the process turns them off from here on.
     #[cfg(target_os = "linux")]
     // SAFETY: prctl with integer arguments only; failing leaves THP on.
     unsafe {
