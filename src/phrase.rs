@@ -1333,14 +1333,7 @@ mod tests {
         ];
         let text = "biopsy - - showed; BIOPSY proven, biopsy3 shown, biopsy  x, \
                     4.5 mm shave 4 mm shave 4.5 - MM punch";
-        let owned: Vec<(String, bool, bool)> = phrases
-            .iter()
-            .map(|(p, s, e)| (p.to_string(), *s, *e))
-            .collect();
-        let found: Vec<(String, usize)> = regex_find_all(&owned, text)
-            .into_iter()
-            .map(|(s, e, p)| (text[s..e].to_string(), p))
-            .collect();
+        let found = regex_matches(&phrases, text);
         assert_eq!(find_all(&phrases, text), found);
         assert_eq!(
             found.iter().map(|(_, p)| *p).collect::<Vec<_>>(),
@@ -1565,14 +1558,7 @@ mod tests {
         }
         assert!(passed_over > 0);
         let text = "4 mm punch biopsy, 4.5 mm punch, 3 mm punches, 2 cm, 2 mm, 7 MM-punch";
-        let owned: Vec<(String, bool, bool)> = phrases
-            .iter()
-            .map(|(p, s, e)| (p.to_string(), *s, *e))
-            .collect();
-        let found: Vec<(String, usize)> = regex_find_all(&owned, text)
-            .into_iter()
-            .map(|(s, e, p)| (text[s..e].to_string(), p))
-            .collect();
+        let found = regex_matches(&phrases, text);
         assert_eq!(find_all(&phrases, text), found);
     }
 
@@ -1638,6 +1624,19 @@ mod tests {
         assert_eq!(merge_runs(vec![plus, plus]), [plus, plus]);
         let digits = Atom::Class(Class::Digit, Rep::Star);
         assert_eq!(merge_runs(vec![star, digits]), [star, digits]);
+    }
+
+    /// [`regex_find_all`] on phrases written as `&str`, each match as its
+    /// text and the phrase's place in the list.
+    fn regex_matches(phrases: &[(&str, bool, bool)], text: &str) -> Vec<(String, usize)> {
+        let owned: Vec<(String, bool, bool)> = phrases
+            .iter()
+            .map(|(p, s, e)| (p.to_string(), *s, *e))
+            .collect();
+        regex_find_all(&owned, text)
+            .into_iter()
+            .map(|(s, e, p)| (text[s..e].to_string(), p))
+            .collect()
     }
 
     /// Every match of `phrases` in `text` by the regex `PhraseSet` builds,

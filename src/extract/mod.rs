@@ -306,15 +306,8 @@ struct KindSet(u8);
 impl KindSet {
     /// The bit of `kind`.
     fn bit(kind: ProcKind) -> u8 {
-        1 << match kind {
-            ProcKind::Mohs => 0,
-            ProcKind::Excision => 1,
-            ProcKind::ShaveRemoval => 2,
-            ProcKind::Destruction => 3,
-            ProcKind::Phototherapy => 4,
-            ProcKind::Biopsy => 5,
-            ProcKind::Repair => 6,
-        }
+        // Each kind's priority is its own number below 8.
+        1 << kind_priority(kind)
     }
 
     /// This set with `kind` in it.
