@@ -166,10 +166,15 @@ impl<'a> Lowered<'a> {
         }
     }
 
+    /// The whole text's span in the note.
+    fn whole(&self) -> Span {
+        Span::new(self.start, self.start + self.text.len())
+    }
+
     /// [`Lowered::may_contain`] for the whole text.
     #[cfg(test)]
     pub(crate) fn whole_may_contain(&self, words: &[&Word]) -> bool {
-        self.may_contain(Span::new(self.start, self.start + self.text.len()), words)
+        self.may_contain(self.whole(), words)
     }
 
     /// [`Lowered::may_contain`] for a set of words, with one search for
@@ -184,7 +189,7 @@ impl<'a> Lowered<'a> {
 
     /// [`Lowered::may_contain_any`] for the whole text.
     pub(crate) fn whole_may_contain_any(&self, words: &Words) -> bool {
-        self.may_contain_any(Span::new(self.start, self.start + self.text.len()), words)
+        self.may_contain_any(self.whole(), words)
     }
 }
 
@@ -309,8 +314,7 @@ impl Hits<'_, '_> {
 
     /// [`Hits::any_in`] for the whole text searched.
     pub(crate) fn any_in_whole(&self, words: &[&Word]) -> bool {
-        let l = self.lowered;
-        self.any_in(Span::new(l.start, l.start + l.text.len()), words)
+        self.any_in(self.lowered.whole(), words)
     }
 }
 

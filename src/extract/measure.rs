@@ -124,7 +124,7 @@ fn size_matches(text: &str, ascii: bool, mut found: impl FnMut(SizeCaps) -> Cont
 /// is `b` or more (no byte carries into the next), which tells digits,
 /// and a byte is `.` when its bits differ from `.`'s nowhere. The top
 /// bits left are those of the bytes looked for.
-fn next_number_byte(t: &[u8], from: usize, dot: bool) -> usize {
+pub(crate) fn next_number_byte(t: &[u8], from: usize, dot: bool) -> usize {
     const ONES: u64 = u64::from_le_bytes([1; 8]);
     const TOPS: u64 = ONES * 0x80;
     let mut i = from;

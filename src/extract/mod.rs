@@ -545,9 +545,10 @@ fn icd_at(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
     let mut s = from;
     while s + 3 <= bytes.len() {
         // A code's second byte is a digit: the next place with a digit
-        // there, found eight bytes at a time.
-        match next_digit(bytes, s + 1) {
-            Some(d) if d + 2 <= bytes.len() => s = d - 1,
+        // there, found eight bytes at a time (`bytes` is ASCII, so the
+        // reader stops at nothing else).
+        match measure::next_number_byte(bytes, s + 1, false) {
+            d if d + 2 <= bytes.len() => s = d - 1,
             _ => return None,
         }
         let starts = bytes[s + 1].is_ascii_digit()
@@ -574,33 +575,6 @@ fn icd_at(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
         s += 1;
     }
     None
-}
-
-/// Where the first ASCII digit at or after `from` is in `bytes`.
-///
-/// Eight bytes are tested at once: a byte is a digit when its low seven
-/// bits, with `0` taken away (by xor: the digits are `0x30..=0x39`), are
-/// below ten and its top bit is clear. Adding `0x76` to the low seven bits
-/// of a byte sets its top bit exactly when they are ten or more, and never
-/// carries into the next byte.
-fn next_digit(bytes: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let mut at = from;
-    while at + 8 <= bytes.len() {
-        let chunk: [u8; 8] = bytes[at..at + 8].try_into().expect("eight bytes");
-        let x = u64::from_le_bytes(chunk) ^ (ONES * 0x30);
-        let not_digit = (((x & (ONES * 0x7f)) + ONES * 0x76) | x) & (ONES * 0x80);
-        let digits = !not_digit & (ONES * 0x80);
-        if digits != 0 {
-            return Some(at + digits.trailing_zeros() as usize / 8);
-        }
-        at += 8;
-    }
-    bytes
-        .get(at..)?
-        .iter()
-        .position(u8::is_ascii_digit)
-        .map(|k| at + k)
 }
 
 /// The lines of a section that are sentences (not fields, not comments).

@@ -416,30 +416,6 @@ proptest::proptest! {
     ) {
         proptest::prop_assert_eq!(icd_codes(&text, 3), icd_codes_by_regex(&text, 3));
     }
-
-    /// The first digit found eight bytes at a time is the first digit,
-    /// whatever the bytes around it (not ASCII too) and wherever the
-    /// search starts.
-    #[test]
-    fn next_digit_finds_the_first_digit(
-        bytes in proptest::collection::vec(
-            proptest::prop_oneof![
-                proptest::strategy::Just(b'0'), proptest::strategy::Just(b'9'), proptest::strategy::Just(b'/'), proptest::strategy::Just(b':'), proptest::strategy::Just(b'a'), proptest::strategy::Just(b' '),
-                proptest::strategy::Just(0xb0u8), proptest::strategy::Just(0xb9u8), proptest::strategy::Just(0x80u8), proptest::strategy::Just(0xffu8), proptest::strategy::Just(0x7fu8),
-                proptest::num::u8::ANY,
-            ],
-            0..40,
-        ),
-        from in 0usize..44,
-    ) {
-        let expected = bytes
-            .iter()
-            .enumerate()
-            .skip(from)
-            .find(|(_, b)| b.is_ascii_digit())
-            .map(|(k, _)| k);
-        proptest::prop_assert_eq!(next_digit(&bytes, from), expected);
-    }
 }
 
 #[test]
