@@ -13,9 +13,11 @@ generated document (`dermls corpus --seed 1`), one character per
 `didChange`: ten letters, then ten backspaces, over and over. For each
 keystroke it sends the change and times until the whole `publishDiagnostics`
 message for that version has been read (the client's own JSON parsing is
-left out), then prints p50 and p99. `memory` opens 1,000 generated notes,
-waits for the diagnostics of each, and reads the server's peak resident set
-(`VmHWM` in `/proc/<pid>/status`). Build first: `cargo build --release`.
+left out), then prints p50 and p99, and the server's peak resident set
+(`VmHWM` in `/proc/<pid>/status`) against the memory target, 50 MiB plus
+three times the text it holds. `memory` opens 1,000 generated notes,
+waits for the diagnostics of each, and reads the server's peak resident
+set the same way. Build first: `cargo build --release`.
 Environment: `KEYSTROKES` (default 1000), `NOTES` (default 1000),
 `STARTS` (default 30), `DERMLS` (the binary, default target/release/dermls).
 """
@@ -251,10 +253,12 @@ def keystroke():
                 times.append((time.perf_counter() - started) * 1e3)
         hwm, rss = s.peak_rss_kb()
         s.stop()
+        budget = 50 + 3 * len(text.encode()) / 2**20
         print(
             f"keystroke over stdio, {name} ({len(text.encode())} bytes, {count} diagnostics, {n} keystrokes): "
             f"p50 {percentile(times, 0.5):.3f} ms  p99 {percentile(times, 0.99):.3f} ms  "
-            f"max {max(times):.3f} ms; server peak RSS {hwm / 1024:.1f} MB"
+            f"max {max(times):.3f} ms; server peak RSS {hwm / 1024:.1f} MiB "
+            f"(target 50 MiB + 3 x text = {budget:.1f} MiB)"
         )
 
 

@@ -147,6 +147,11 @@ impl Incremental {
         *self = Incremental::default();
     }
 
+    /// The text last analysed, shared (an empty one before the first).
+    pub fn text(&self) -> &Arc<String> {
+        &self.text
+    }
+
     /// What the last call to [`Incremental::analyze`] did.
     pub fn stats(&self) -> Stats {
         self.stats
@@ -647,9 +652,13 @@ fn take<T: Default>(values: &mut [T]) -> impl Iterator<Item = T> + '_ {
 /// An encounter parsed, extracted and derived without looking back.
 fn fresh(text: &str, chunk: Chunk, i: usize, table: &CodeTable, options: &Options) -> Part {
     let encounter = Encounter::parse(text, chunk);
-    let facts = extract::encounter(text, i, &encounter);
-    let claim = claim::derive(&facts, &[], table, &options.claim);
+    let mut facts = extract::encounter(text, i, &encounter);
+    let mut claim = claim::derive(&facts, &[], table, &options.claim);
     let summary = claim::summary(&facts, &claim, table);
+    // Kept until the encounter changes: its lists were sized for speed
+    // (3.4 MB more than they hold on a 2 MB document).
+    facts.shrink_to_fit();
+    claim.shrink_to_fit();
     Part {
         encounter,
         facts,

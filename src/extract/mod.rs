@@ -40,6 +40,23 @@ pub struct EncounterFacts {
     pub auc: bool,
 }
 
+impl EncounterFacts {
+    /// Gives back the room its lists were given up front beyond what they
+    /// hold. For facts kept while a document stays open (the server's
+    /// incremental analysis); a run that drops them at once has no need.
+    pub fn shrink_to_fit(&mut self) {
+        self.problems.shrink_to_fit();
+        for p in &mut self.procedures {
+            p.sites.shrink_to_fit();
+            p.dx.shrink_to_fit();
+            p.stages.shrink_to_fit();
+        }
+        if let Some(b) = &mut self.billing {
+            b.lines.shrink_to_fit();
+        }
+    }
+}
+
 /// The `E/M:` header field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EmFact {

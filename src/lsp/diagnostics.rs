@@ -16,6 +16,7 @@ use tower_lsp_server::lsp_types::{
 
 use super::document::{Outcome, SIZE_LIMIT, Snapshot};
 use super::pos;
+use super::spare;
 use crate::fix::Edit;
 use crate::incremental::Pending;
 use crate::rules::{Finding, Severity, registry};
@@ -107,7 +108,8 @@ const PUBLISH: &[u8] =
 /// snapshot; `None` when its analysis failed (the client keeps the last
 /// ones). Equal, as JSON, to [`diagnostics`] sent by tower-lsp-server.
 pub fn notification(snap: &Snapshot) -> Option<Vec<u8>> {
-    let mut out = PUBLISH.to_vec();
+    let mut out = spare::body(PUBLISH.len() + 1024);
+    out.extend_from_slice(PUBLISH);
     out.push(b'[');
     match &snap.outcome {
         Outcome::Analysed(a) => by_encounter(snap, a, &mut out),
@@ -198,6 +200,9 @@ fn by_encounter(snap: &Snapshot, a: &crate::analysis::Analysis, out: &mut Vec<u8
                 }
                 json.diagnostic(&d, Some(&data));
             }
+            // Kept for as long as the encounter's findings stay the same.
+            json.text.shrink_to_fit();
+            json.holes.shrink_to_fit();
             Arc::new(json)
         });
         if !first {

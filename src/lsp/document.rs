@@ -17,6 +17,7 @@ use super::config::Config;
 use super::diagnostics::Kept;
 use super::log::{self, debug, warning};
 use super::pos::{self, Encoding};
+use super::spare;
 use crate::analysis::Analysis;
 use crate::incremental::{Incremental, Pending, Run};
 
@@ -57,6 +58,20 @@ pub struct Snapshot {
     pub pending: Option<Pending>,
 }
 
+/// The text of a version no one holds any more is kept for the next
+/// version's copy of the rope ([`spare`]). A change drops the cached
+/// snapshot while the document's [`Incremental`] still holds its text, and
+/// [`Snapshot::analyse`] keeps that one; a snapshot that outlives its
+/// document's analysis (held by a request, or replaced under a new
+/// configuration) keeps its text here.
+impl Drop for Snapshot {
+    fn drop(&mut self) {
+        if let Ok(text) = Arc::try_unwrap(std::mem::take(&mut self.text)) {
+            spare::give_text(text);
+        }
+    }
+}
+
 impl Snapshot {
     /// Analyses the rope's text (catching a panic), from the analysis of
     /// the document's last version: only the encounters whose text changed
@@ -74,13 +89,17 @@ impl Snapshot {
         kept: Arc<Mutex<Kept>>,
         early: &mut dyn FnMut(&Snapshot),
     ) -> Snapshot {
-        let mut string = String::with_capacity(rope.len_bytes());
+        let mut string = spare::text(rope.len_bytes());
         for chunk in rope.chunks() {
             string.push_str(chunk);
         }
         // Shared with the incremental analysis, which keeps it to compare
         // the next version with.
         let text = Arc::new(string);
+        // The last version's text: once the analysis has moved on from it,
+        // this may be the last hold on it (a change drops the cached
+        // snapshot that shared it), and its string is kept for the next.
+        let last = incremental.text().clone();
         let (outcome, pending) = if text.len() > SIZE_LIMIT {
             incremental.clear();
             (Outcome::TooLarge, None)
@@ -120,6 +139,9 @@ impl Snapshot {
                 }
             }
         };
+        if let Ok(last) = Arc::try_unwrap(last) {
+            spare::give_text(last);
+        }
         let runs = match outcome {
             Outcome::Analysed(_) => incremental.runs().collect(),
             _ => Vec::new(),

@@ -11,6 +11,7 @@
 //! | `log.rs` | stderr logging (`DERMLS_LOG`), the panic hook |
 //! | `relay.rs` | a guard that keeps malformed messages from ending the session |
 //! | `output.rs` | the one writer of messages to the client |
+//! | `spare.rs` | the large buffers a keystroke needs, kept between keystrokes |
 //! | `diagnostics.rs` … `folding.rs` | one LSP feature each |
 //!
 //! Only this module knows about the protocol, tokio and ropey; the core
@@ -31,6 +32,7 @@ mod pos;
 mod relay;
 mod semantic_tokens;
 mod server;
+mod spare;
 mod symbols;
 #[doc(hidden)]
 pub mod testing;

@@ -9,6 +9,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 
 use super::relay::{Headers, read_headers};
+use super::spare;
 
 /// A message to write, or the end of the session.
 pub enum Message {
@@ -49,6 +50,7 @@ pub async fn write<O: AsyncWrite + Unpin>(mut messages: mpsc::Receiver<Message>,
         {
             return;
         }
+        spare::give_body(body);
     }
     let _ = output.flush().await;
 }
@@ -64,6 +66,7 @@ pub fn write_blocking<O: std::io::Write>(mut messages: mpsc::Receiver<Message>, 
         if written.is_err() {
             return;
         }
+        spare::give_body(body);
     }
     let _ = output.flush();
 }

@@ -23,6 +23,9 @@ use super::log::warning;
 /// above the analysis limit (8 MiB) is still opened and told it is too large.
 pub const MAX_MESSAGE: usize = 64 * 1024 * 1024;
 
+/// The most read from the input at once.
+const READ_PIECE: usize = 64 * 1024;
+
 /// The method a malformed request with an `id` is replaced by.
 const INVALID: &str = "dermls/invalidMessage";
 
@@ -56,8 +59,13 @@ where
             continue;
         }
         let mut body = vec![0; length];
-        if input.read_exact(&mut body).await.is_err() {
-            return;
+        // A piece at a time: tokio reads stdin on a blocking thread into a
+        // buffer as large as the read asked for (up to 2 MiB), and keeps
+        // that buffer for the rest of the session.
+        for piece in body.chunks_mut(READ_PIECE) {
+            if input.read_exact(piece).await.is_err() {
+                return;
+            }
         }
         let body = match check(body) {
             Ok(body) => body,
@@ -174,6 +182,30 @@ mod tests {
         let out = through(input.into_bytes()).await;
         let stand_in = r#"{"id":7,"jsonrpc":"2.0","method":"dermls/invalidMessage"}"#;
         assert_eq!(out, [frame(ok), frame(stand_in), frame(note)].concat());
+    }
+
+    /// A message read in several pieces comes out whole, and so does the
+    /// one after it; a message cut short ends the relay with nothing
+    /// passed on.
+    #[tokio::test]
+    async fn a_message_longer_than_a_piece_passes_whole() {
+        let text = "Site: left cheek\n".repeat(3 * READ_PIECE / 17 + 5);
+        let open = serde_json::json!({
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {"textDocument": {"uri": "file:///n.derm", "languageId": "dermnote", "version": 1, "text": text}},
+        })
+        .to_string();
+        assert!(open.len() > 3 * READ_PIECE);
+        let after = frame(r#"{"jsonrpc":"2.0","method":"exit"}"#);
+        let input = [frame(&open), after.clone()].concat();
+        assert_eq!(
+            through(input.into_bytes()).await,
+            [frame(&open), after].concat()
+        );
+
+        let cut = frame(&open)[..2 * READ_PIECE + 7].to_string();
+        assert_eq!(through(cut.into_bytes()).await, "");
     }
 
     #[tokio::test]

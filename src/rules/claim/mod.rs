@@ -150,6 +150,15 @@ pub struct EncounterClaim {
     pub dropped: Vec<ClaimLine>,
 }
 
+impl EncounterClaim {
+    /// Gives back the room its lists were given up front beyond what they
+    /// hold (see [`EncounterFacts::shrink_to_fit`]).
+    pub fn shrink_to_fit(&mut self) {
+        self.lines.shrink_to_fit();
+        self.dropped.shrink_to_fit();
+    }
+}
+
 /// Settings that change a claim.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimOptions {
