@@ -14,7 +14,8 @@
 # 3. `benches/cli.sh`: `dermls check` on 20 MB as a user runs it, against
 #    one `grep -c` pass, and its peak RSS.
 # 4. `benches/server.py all`: the server over stdio, as an editor sees it:
-#    start-up, keystroke to diagnostics, memory holding 1,000 notes.
+#    start-up, keystroke to diagnostics, peak memory with a 2 MB document
+#    and holding 1,000 notes, each against its target.
 #
 # No timing is checked: the machine is shared, and the README's recorded
 # figures are the reference.

@@ -58,20 +58,6 @@ pub struct Snapshot {
     pub pending: Option<Pending>,
 }
 
-/// The text of a version no one holds any more is kept for the next
-/// version's copy of the rope ([`spare`]). A change drops the cached
-/// snapshot while the document's [`Incremental`] still holds its text, and
-/// [`Snapshot::analyse`] keeps that one; a snapshot that outlives its
-/// document's analysis (held by a request, or replaced under a new
-/// configuration) keeps its text here.
-impl Drop for Snapshot {
-    fn drop(&mut self) {
-        if let Ok(text) = Arc::try_unwrap(std::mem::take(&mut self.text)) {
-            spare::give_text(text);
-        }
-    }
-}
-
 impl Snapshot {
     /// Analyses the rope's text (catching a panic), from the analysis of
     /// the document's last version: only the encounters whose text changed
@@ -97,8 +83,10 @@ impl Snapshot {
         // the next version with.
         let text = Arc::new(string);
         // The last version's text: once the analysis has moved on from it,
-        // this may be the last hold on it (a change drops the cached
-        // snapshot that shared it), and its string is kept for the next.
+        // this is the last hold on it after a change (which dropped the
+        // cached snapshot that shared it), and its string is kept for the
+        // next keystroke ([`spare`]). Texts let go of elsewhere (a document
+        // closed, or analysed afresh under new settings) are simply freed.
         let last = incremental.text().clone();
         let (outcome, pending) = if text.len() > SIZE_LIMIT {
             incremental.clear();

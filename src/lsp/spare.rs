@@ -14,7 +14,7 @@ use std::sync::Mutex;
 
 /// Buffers smaller than this are not kept: the allocator serves them from
 /// pages it keeps anyway.
-pub const SMALL: usize = 64 * 1024;
+const SMALL: usize = 64 * 1024;
 
 static TEXT: Mutex<Option<String>> = Mutex::new(None);
 static BODY: Mutex<Option<Vec<u8>>> = Mutex::new(None);
